@@ -1,0 +1,6 @@
+export * from './noiseLevel.ts';
+export * from './schedule.ts';
+export * from './forward.ts';
+export * from './parameterization.ts';
+export * from './tweedie.ts';
+export * from './posterior.ts';

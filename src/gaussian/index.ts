@@ -1,0 +1,3 @@
+export * from './gaussian.ts';
+export * from './mixture.ts';
+export * from './affineExpectation.ts';

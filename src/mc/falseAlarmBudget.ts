@@ -1,0 +1,34 @@
+/**
+ * The suite's false-alarm budget (DESIGN.md: Bonferroni over every Monte Carlo
+ * assertion of the suite). The whole suite, run once, raises a false alarm with
+ * probability at most SUITE_FALSE_ALARM. Each property family declares how many
+ * statistical assertions it makes (runs × assertions per run) in
+ * MC_ASSERTION_PLAN; each assertion then gets SUITE_FALSE_ALARM / total.
+ */
+export const SUITE_FALSE_ALARM = 1e-6;
+
+/**
+ * Declared statistical assertions per family. A family that makes more
+ * assertions than it declares fails its own guard (see `perAssertionFalseAlarm`).
+ * Families register here rather than picking their own α.
+ */
+export const MC_ASSERTION_PLAN: Readonly<Record<string, number>> = {
+  'vincent.mc': 400,
+  'inputBias.mc': 400,
+  'mixture.mc': 200,
+  'densityFormula.mc': 200,
+  'mismatch.mc': 200,
+  'subject.mc': 2000,
+  'verify.mc': 2000,
+  'varianceReduction.mc': 400,
+};
+
+export function totalPlannedAssertions(): number {
+  return Object.values(MC_ASSERTION_PLAN).reduce((a, b) => a + b, 0);
+}
+
+/** α for one assertion of `family`: SUITE_FALSE_ALARM / (all planned assertions). */
+export function perAssertionFalseAlarm(family: string): number {
+  if (!(family in MC_ASSERTION_PLAN)) throw new RangeError(`falseAlarmBudget: unknown family "${family}"; add it to MC_ASSERTION_PLAN`);
+  return SUITE_FALSE_ALARM / totalPlannedAssertions();
+}

@@ -1,0 +1,5 @@
+export * from './rng.ts';
+export * from './estimate.ts';
+export * from './normalQuantile.ts';
+export * from './tolerance.ts';
+export * from './falseAlarmBudget.ts';

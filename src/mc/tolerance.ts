@@ -1,0 +1,40 @@
+import { normalQuantile } from './normalQuantile.ts';
+
+/**
+ * Two-sided tolerance for a sample mean of n iid draws with per-draw variance
+ * `variance`: |mean − truth| ≤ z_{1−α/2} · sqrt(variance / n) fails with
+ * probability α when the claim holds (CLT). Use the exact variance where a
+ * closed form exists (MATH.md §1: Var‖Lz+l‖² = 2 tr(P²) + 4 uᵀPu).
+ */
+export function meanTolerance(variance: number, n: number, falseAlarm: number): number {
+  if (!(variance >= 0) || !Number.isFinite(variance)) throw new RangeError(`meanTolerance: variance must be finite and ≥ 0, got ${variance}`);
+  if (!(n >= 1)) throw new RangeError(`meanTolerance: n must be ≥ 1, got ${n}`);
+  return criticalZ(falseAlarm) * Math.sqrt(variance / n);
+}
+
+/** z_{1−α/2}: the two-sided critical value for false-alarm probability α. */
+export function criticalZ(falseAlarm: number): number {
+  if (!(falseAlarm > 0 && falseAlarm < 1)) throw new RangeError(`criticalZ: false-alarm probability must lie in (0, 1), got ${falseAlarm}`);
+  return normalQuantile(1 - falseAlarm / 2);
+}
+
+/**
+ * Sample size n so that a two-sided test with false-alarm α detects a shift of
+ * `discrepancy` with power 1 − β: n = ((z_{1−α/2} + z_{1−β}) σ / δ)².
+ * (The TFP-style "smallest detectable discrepancy" turned around.)
+ */
+export function sampleSizeFor(variance: number, discrepancy: number, falseAlarm: number, missRate = 0.01): number {
+  const z = criticalZ(falseAlarm) + normalQuantile(1 - missRate);
+  return Math.ceil((z * z * variance) / (discrepancy * discrepancy));
+}
+
+/** Smallest shift detectable with power 1 − β at n samples. */
+export function detectableDiscrepancy(variance: number, n: number, falseAlarm: number, missRate = 0.01): number {
+  return (criticalZ(falseAlarm) + normalQuantile(1 - missRate)) * Math.sqrt(variance / n);
+}
+
+/** z-score of an observed mean against the truth. */
+export function zScore(mean: number, truth: number, stderr: number): number {
+  if (stderr === 0) return mean === truth ? 0 : Infinity;
+  return (mean - truth) / stderr;
+}

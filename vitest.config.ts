@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['properties/**/*.prop.ts', 'src/**/*.test.ts'],
+    testTimeout: 60_000,
+    // Property suites are CPU-bound; two cores → two workers.
+    pool: 'forks',
+    maxWorkers: 2,
+  },
+});

@@ -5,3 +5,4 @@ export * from './linalg/index.ts';
 export * from './mc/index.ts';
 export * from './gaussian/index.ts';
 export * from './diffusion/index.ts';
+export * from './arbitraries/index.ts';

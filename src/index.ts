@@ -6,3 +6,7 @@ export * from './mc/index.ts';
 export * from './gaussian/index.ts';
 export * from './diffusion/index.ts';
 export * from './arbitraries/index.ts';
+export * from './theory/vincent.ts';
+export * from './theory/vincentScoreFunction.ts';
+export * from './theory/inputBias.ts';
+export * from './theory/sds.ts';

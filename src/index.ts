@@ -10,3 +10,5 @@ export * from './theory/vincent.ts';
 export * from './theory/vincentScoreFunction.ts';
 export * from './theory/inputBias.ts';
 export * from './theory/sds.ts';
+export * from './models/index.ts';
+export * from './objectives/index.ts';

@@ -7,3 +7,4 @@ export * from './meanVector.ts';
 export * from './gaussian.ts';
 export * from './mixture.ts';
 export * from './schedule.ts';
+export * from './inverseProblem.ts';

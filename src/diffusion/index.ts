@@ -4,3 +4,5 @@ export * from './forward.ts';
 export * from './parameterization.ts';
 export * from './tweedie.ts';
 export * from './posterior.ts';
+export * from './reverseVariance.ts';
+export * from './reverseSampler.ts';

@@ -1,0 +1,5 @@
+export * from './gaussKronrod.ts';
+export * from './gaussHermite.ts';
+export * from './symmetricEigen.ts';
+export * from './minimize.ts';
+export * from './powerLawFit.ts';

@@ -1,4 +1,6 @@
 import type { Claim } from '../claim.ts';
+import { mismatchClaims } from './mismatchClaims.ts';
+import { zeroShotClaims } from './zeroShotClaims.ts';
 
 /** Claims from the liang2025 seed, in registry order. */
-export const liang2025Claims: readonly Claim[] = [];
+export const liang2025Claims: readonly Claim[] = [...mismatchClaims, ...zeroShotClaims];

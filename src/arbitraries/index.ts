@@ -8,3 +8,6 @@ export * from './gaussian.ts';
 export * from './mixture.ts';
 export * from './schedule.ts';
 export * from './inverseProblem.ts';
+export * from './affineScoreModel.ts';
+export * from './mlpScoreModel.ts';
+export * from './encoder.ts';

@@ -15,6 +15,7 @@ export const SUITE_FALSE_ALARM = 1e-6;
 export const MC_ASSERTION_PLAN: Readonly<Record<string, number>> = {
   'vincent.mc': 400,
   'inputBias.mc': 400,
+  'sds.mc': 200,
   'mixture.mc': 200,
   'densityFormula.mc': 200,
   'mismatch.mc': 200,

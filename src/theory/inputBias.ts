@@ -4,7 +4,7 @@ import { DimensionMismatchError, InvalidArgumentError } from '../errors.ts';
 import {
   type Matrix, type Vector, addScaledIdentity, cholesky, choleskyInverse, matmul, matvec, scale, spdInverse, spdTraceInverse, transpose, zeros,
 } from '../linalg/index.ts';
-import { requirePositive, requireIntegerInRange } from '../validate.ts';
+import { requireFiniteArray, requirePositive, requireIntegerInRange } from '../validate.ts';
 import { type LinearEncoder, requireLinearEncoder } from './inputBiasEncoder.ts';
 import { noisyTraceGap, requireNoiseLevel, requireSymmetricFinite } from './vincentLinalg.ts';
 
@@ -17,7 +17,8 @@ export * from './inputBiasEncoder.ts';
 export function encoderPosteriorCovariance(dataCov: Matrix, B: Matrix, tau: number): Matrix {
   requireSymmetricFinite(dataCov, 'dataCov');
   const d = dataCov.rows;
-  requireLinearEncoder({ B, b: new Float64Array(B.rows), tau }, d);
+  if (B.cols !== d || B.rows < 1) throw new DimensionMismatchError('B', `k×${d} (k ≥ 1)`, `${B.rows}x${B.cols}`);
+  requireFiniteArray('B', B.data);
   requirePositive('tau', tau);
   const prec = spdInverse(dataCov, 'dataCov');
   const BtB = matmul(transpose(B), B);

@@ -1,0 +1,48 @@
+import fc from 'fast-check';
+import { expectedAddNoise, levelAt } from '../oracle.ts';
+import { readBatch } from '../responseShape.ts';
+import { batchOf, caseDimension, simpleVector, timestep } from './caseArbitraries.ts';
+import { type CheckDefinition, compareBatch, rows } from './checkDefinition.ts';
+
+
+export interface AddNoiseCase {
+  readonly d: number;
+  readonly samples: readonly { x0: number[]; noise: number[]; t: number }[];
+}
+
+/** add_noise(x0, noise, t) = √ᾱ_t x0 + √(1−ᾱ_t) noise exactly (MATH.md §1), for the subject's own ᾱ table. */
+export const addNoiseCheck: CheckDefinition<AddNoiseCase> = {
+  id: 'add_noise.exact',
+  op: 'add_noise',
+  title: 'forward noising with supplied noise = √ᾱ x0 + √(1−ᾱ) ε',
+  kind: 'exact',
+  assertionsPerRun: 0,
+  cases: (ctx) =>
+    caseDimension().chain((d) =>
+      batchOf(fc.record({ x0: simpleVector(d), noise: simpleVector(d), t: timestep(ctx.schedule.schedule.T) })).map((samples) => ({ d, samples })),
+    ),
+  async run(ctx, c) {
+    const { schedule, toSubject } = ctx.schedule;
+    const args = { x0: c.samples.map((s) => s.x0), noise: c.samples.map((s) => s.noise), t: c.samples.map((s) => toSubject(s.t)) };
+    const { id, result } = await ctx.subject.call('add_noise', args);
+    const got = readBatch(result, { op: 'add_noise', requestId: id }, 'xt', c.samples.length, c.d);
+    const expected = c.samples.map((s) => expectedAddNoise(levelAt(schedule, s.t), s.x0, s.noise));
+    const scale = c.samples.map((s) => {
+      const { a, s: sd } = levelAt(schedule, s.t);
+      return s.x0.map((v, j) => Math.abs(a * v) + Math.abs(sd * s.noise[j]));
+    });
+    const cmp = compareBatch(got, expected, scale, ctx.rtol);
+    return {
+      ok: cmp.ok,
+      requestId: id,
+      op: 'add_noise',
+      inputs: args,
+      expected: { xt: rows(expected) },
+      got: { xt: rows(got) },
+      maxError: cmp.maxError,
+      tolerance: cmp.tolerance,
+      note: cmp.ok ? undefined : `worst at sample ${cmp.at[0]}, coordinate ${cmp.at[1]} (subject t = ${args.t[cmp.at[0]]}, ᾱ = ${schedule.alphaBar(c.samples[cmp.at[0]].t)})`,
+    };
+  },
+  size: (c) => ({ d: c.d, batch: c.samples.length }),
+};

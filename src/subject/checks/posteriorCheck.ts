@@ -1,0 +1,57 @@
+import fc from 'fast-check';
+import { expectedPosterior } from '../oracle.ts';
+import { readBatch, readVector } from '../responseShape.ts';
+import { batchOf, caseDimension, simpleVector, timestep } from './caseArbitraries.ts';
+import { type CheckDefinition, compareBatch, rows } from './checkDefinition.ts';
+import { posteriorCoefficients } from '../../diffusion/posterior.ts';
+
+export interface PosteriorCase {
+  readonly d: number;
+  readonly samples: readonly { x0: number[]; xt: number[]; t: number }[];
+}
+
+/**
+ * q(x_{t−1}|x_t, x_0) = N(c0 x_0 + ct x_t, β̃_t I), c0 = √ᾱ_{t−1}β_t/(1−ᾱ_t),
+ * ct = √α_t(1−ᾱ_{t−1})/(1−ᾱ_t), β̃_t = (1−ᾱ_{t−1})β_t/(1−ᾱ_t) (Ho et al. eq. 7), t ≥ 2.
+ */
+export const posteriorCheck: CheckDefinition<PosteriorCase> = {
+  id: 'posterior.exact',
+  op: 'posterior',
+  title: 'posterior q(x_{t−1}|x_t,x_0): mean and variance β̃_t',
+  kind: 'exact',
+  assertionsPerRun: 0,
+  unavailable: (ctx) => (ctx.schedule.schedule.T < 2 ? 'schedule has T = 1: no t ≥ 2' : undefined),
+  cases: (ctx) =>
+    caseDimension().chain((d) =>
+      batchOf(fc.record({ x0: simpleVector(d), xt: simpleVector(d), t: timestep(ctx.schedule.schedule.T, 2) })).map((samples) => ({ d, samples })),
+    ),
+  async run(ctx, c) {
+    const { schedule, toSubject } = ctx.schedule;
+    const args = { x0: c.samples.map((s) => s.x0), xt: c.samples.map((s) => s.xt), t: c.samples.map((s) => toSubject(s.t)) };
+    const { id, result } = await ctx.subject.call('posterior', args);
+    const ref = { op: 'posterior', requestId: id };
+    const mean = readBatch(result, ref, 'mean', c.samples.length, c.d);
+    const variance = readVector(result, ref, 'variance', c.samples.length);
+    const exp = c.samples.map((s) => expectedPosterior(schedule, s.t, s.xt, s.x0));
+    const scale = c.samples.map((s) => {
+      const k = posteriorCoefficients(schedule, s.t);
+      return s.x0.map((v, j) => Math.abs(k.coefX0 * v) + Math.abs(k.coefXt * s.xt[j]));
+    });
+    const m = compareBatch(mean, exp.map((e) => e.mean), scale, ctx.rtol);
+    const v = compareBatch([variance], [exp.map((e) => e.variance)], [exp.map((e) => e.variance)], ctx.rtol);
+    const ok = m.ok && v.ok;
+    const worst = !v.ok || (m.ok && v.maxError > m.maxError) ? v : m;
+    return {
+      ok,
+      requestId: id,
+      op: 'posterior',
+      inputs: args,
+      expected: { mean: rows(exp.map((e) => e.mean)), variance: exp.map((e) => e.variance) },
+      got: { mean: rows(mean), variance: Array.from(variance) },
+      maxError: worst.maxError,
+      tolerance: worst.tolerance,
+      note: ok ? undefined : !v.ok ? `variance wrong at sample ${v.at[1]} (β_t = ${schedule.beta(c.samples[v.at[1]].t)}, β̃_t = ${exp[v.at[1]].variance})` : `mean wrong at sample ${m.at[0]}, coordinate ${m.at[1]}`,
+    };
+  },
+  size: (c) => ({ d: c.d, batch: c.samples.length }),
+};

@@ -1,0 +1,60 @@
+import { describeValue } from '../errors.ts';
+import { type DeclaredOps, type Hello, OP_NAMES, PARAMETERIZATIONS, PROTOCOL_VERSION, type Weighting } from './protocol.ts';
+import { SubjectFatalError } from './subjectError.ts';
+
+const HELLO_REF = { op: 'hello', requestId: 0 } as const;
+
+function bad(field: string, value: unknown, reason: string): never {
+  throw new SubjectFatalError('handshake', HELLO_REF, `${field}: ${reason} (got ${describeValue(value)})`);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function parseWeighting(v: unknown): Weighting {
+  const field = 'ops.loss.weighting';
+  if (!isObject(v)) bad(field, v, 'must be an object {kind, gamma?}');
+  const kind = v.kind;
+  if (kind === 'unit' || kind === 'snr') return { kind };
+  if (kind === 'min_snr' || kind === 'min_snr_over_snr' || kind === 'min_snr_over_snr_plus_one') {
+    const gamma = v.gamma;
+    if (typeof gamma !== 'number' || !(gamma > 0) || !Number.isFinite(gamma)) bad(`${field}.gamma`, gamma, 'must be a finite number > 0');
+    return { kind, gamma };
+  }
+  return bad(`${field}.kind`, kind, 'must be one of unit, snr, min_snr, min_snr_over_snr, min_snr_over_snr_plus_one');
+}
+
+function oneOf<T extends string>(field: string, v: unknown, allowed: readonly T[]): T {
+  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) bad(field, v, `must be one of ${allowed.join(', ')}`);
+  return v as T;
+}
+
+/** Validates the subject's hello result; every problem names the field (verdict 'error', op "hello"). */
+export function parseHello(raw: unknown): Hello {
+  if (!isObject(raw)) bad('hello', raw, 'must be an object');
+  if (raw.protocol_version !== PROTOCOL_VERSION) bad('protocol_version', raw.protocol_version, `must be ${PROTOCOL_VERSION}`);
+  const name = typeof raw.name === 'string' ? raw.name : 'unnamed subject';
+  if (!isObject(raw.ops)) bad('ops', raw.ops, 'must be an object keyed by operation name');
+  const ops: Record<string, unknown> = {};
+  for (const [op, decl] of Object.entries(raw.ops)) {
+    if (!(OP_NAMES as readonly string[]).includes(op)) bad(`ops.${op}`, op, `unknown operation; known: ${OP_NAMES.join(', ')}`);
+    if (decl !== true && !isObject(decl)) bad(`ops.${op}`, decl, 'must be an object (or true)');
+    const d = isObject(decl) ? decl : {};
+    if (op === 'loss') {
+      ops.loss = { weighting: parseWeighting(d.weighting ?? { kind: 'unit' }), reduction: oneOf('ops.loss.reduction', d.reduction, ['mean', 'sum'] as const) };
+    } else if (op === 'step') {
+      ops.step = { variance: oneOf('ops.step.variance', d.variance, ['beta', 'beta_tilde'] as const) };
+    } else if (op === 'zero_shot_step') {
+      ops.zero_shot_step = {
+        variant: oneOf('ops.zero_shot_step.variant', d.variant, ['ddnm', 'bo_ddnm'] as const),
+        variance: oneOf('ops.zero_shot_step.variance', d.variance, ['beta', 'beta_tilde'] as const),
+      };
+    } else ops[op] = {};
+  }
+  const needsModel = 'loss' in ops || 'step' in ops || 'zero_shot_step' in ops;
+  let parameterization: Hello['parameterization'];
+  if (raw.parameterization !== undefined || needsModel) parameterization = oneOf('parameterization', raw.parameterization, PARAMETERIZATIONS);
+  const precision = raw.precision === undefined ? 'float64' : oneOf('precision', raw.precision, ['float64', 'float32'] as const);
+  return { protocol_version: PROTOCOL_VERSION, name, parameterization, precision, ops: ops as DeclaredOps };
+}

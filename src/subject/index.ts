@@ -1,0 +1,12 @@
+export * from './protocol.ts';
+export * from './subject.ts';
+export * from './subjectError.ts';
+export * from './hello.ts';
+export * from './moduleSubject.ts';
+export * from './processSubject.ts';
+export * from './subjectSchedule.ts';
+export * from './oracle.ts';
+export * from './checks/index.ts';
+export * from './runChecks.ts';
+export * from './checkReport.ts';
+export { runCheckCommand, CHECK_USAGE } from './checkCommand.ts';

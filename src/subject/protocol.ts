@@ -1,0 +1,70 @@
+/**
+ * The scorecheck subject protocol, version 1 (docs/protocol.md is the normative text).
+ * Every payload is plain JSON: a batch of vectors is an array of B arrays of length d
+ * (row-major), a matrix is an array of rows. Timesteps are in the subject's own
+ * indexing: subject timestep k is scorecheck's t = k − t_base + 1, with ᾱ_t = alpha_bar[t − 1].
+ */
+export const PROTOCOL_VERSION = 1;
+
+export type Parameterization = 'eps' | 'x0' | 'v' | 'score';
+export const PARAMETERIZATIONS: readonly Parameterization[] = ['eps', 'x0', 'v', 'score'];
+
+/** λ_t multiplying ‖model output − target‖² in the subject's parameterization; SNR_t = ᾱ_t/(1−ᾱ_t). */
+export type Weighting =
+  | { readonly kind: 'unit' }
+  | { readonly kind: 'snr' }
+  /** min(SNR_t, γ) */
+  | { readonly kind: 'min_snr'; readonly gamma: number }
+  /** min(SNR_t, γ)/SNR_t — Min-SNR for ε-prediction */
+  | { readonly kind: 'min_snr_over_snr'; readonly gamma: number }
+  /** min(SNR_t, γ)/(SNR_t + 1) — Min-SNR for v-prediction */
+  | { readonly kind: 'min_snr_over_snr_plus_one'; readonly gamma: number };
+
+/** Reverse-step variance σ_t²: β_t, or the posterior variance β̃_t = (1−ᾱ_{t−1})β_t/(1−ᾱ_t). */
+export type StepVariance = 'beta' | 'beta_tilde';
+
+export type OpName = 'schedule' | 'add_noise' | 'q_sample' | 'posterior' | 'loss' | 'step' | 'zero_shot_step';
+export const OP_NAMES: readonly OpName[] = ['schedule', 'add_noise', 'q_sample', 'posterior', 'loss', 'step', 'zero_shot_step'];
+
+/** Per-operation declarations in the hello; an op absent here is not implemented. */
+export interface DeclaredOps {
+  readonly schedule?: Record<string, never>;
+  readonly add_noise?: Record<string, never>;
+  readonly q_sample?: Record<string, never>;
+  readonly posterior?: Record<string, never>;
+  readonly loss?: { readonly weighting: Weighting; readonly reduction: 'mean' | 'sum' };
+  readonly step?: { readonly variance: StepVariance };
+  readonly zero_shot_step?: { readonly variant: 'ddnm' | 'bo_ddnm'; readonly variance: StepVariance };
+}
+
+export interface Hello {
+  readonly protocol_version: number;
+  readonly name: string;
+  /** Required when loss, step or zero_shot_step is declared. */
+  readonly parameterization?: Parameterization;
+  /** 'float64' (default) or 'float32': sets the relative tolerance of exact comparisons. */
+  readonly precision?: 'float64' | 'float32';
+  readonly ops: DeclaredOps;
+}
+
+/** An affine network in the subject's parameterization: output = W x_t + b (same for every t). */
+export interface AffineModel {
+  readonly W: number[][];
+  readonly b: number[];
+}
+
+export interface ScheduleResult { readonly alpha_bar: number[]; readonly t_base: 0 | 1 }
+export interface AddNoiseArgs { readonly x0: number[][]; readonly noise: number[][]; readonly t: number[] }
+export interface QSampleArgs { readonly x0: number[][]; readonly t: number[]; readonly seed: number }
+export interface PosteriorArgs { readonly x0: number[][]; readonly xt: number[][]; readonly t: number[] }
+export interface PosteriorResult { readonly mean: number[][]; readonly variance: number[] }
+export interface LossArgs { readonly x0: number[][]; readonly noise: number[][]; readonly t: number[]; readonly model: AffineModel }
+export interface LossResult { readonly loss: number[] }
+export interface StepArgs { readonly xt: number[][]; readonly t: number[]; readonly z: number[][]; readonly model: AffineModel }
+export interface ZeroShotArgs extends StepArgs { readonly H: number[][]; readonly y: number[][]; readonly sigma_y: number }
+export interface XtResult { readonly xt: number[][] }
+export interface XPrevResult { readonly x_prev: number[][] }
+
+/** Wire messages (one JSON object per line). */
+export interface Request { readonly id: number; readonly op: OpName | 'hello'; readonly args: unknown }
+export type Response = { readonly id: number; readonly result: unknown } | { readonly id: number; readonly error: string };

@@ -12,3 +12,4 @@ export * from './theory/inputBias.ts';
 export * from './theory/sds.ts';
 export * from './models/index.ts';
 export * from './objectives/index.ts';
+export * from './mc/varianceReduction/index.ts';

@@ -1,0 +1,7 @@
+export * from './symmetricEigen.ts';
+export * from './batchScoreModel.ts';
+export * from './gaussianGapTerms.ts';
+export * from './reducedGapEstimators.ts';
+export * from './densityIntegrandTerms.ts';
+export * from '../controlVariate.ts';
+export * from '../antithetic.ts';

@@ -1,0 +1,115 @@
+import { fc, test } from '@fast-check/vitest';
+import { describe, expect } from 'vitest';
+import { affineScoreModel, dimension, gaussianOfDim, mcSeed, noiseLevelArb } from '../src/arbitraries/index.ts';
+import {
+  type DifferenceEstimator, type GradientImpl, type VincentImpl, checkGradientEquality, checkGradientFiniteDifferences,
+  checkVincentMonteCarlo, checkVincentPerTimestep, checkWeightedVincent, gradientCases, referenceVincentImpl,
+  vincentCases, vincentMcCases, weightedVincentCases,
+} from '../src/claims/xu2025/vincentClaims.ts';
+import type { NoiseLevel } from '../src/diffusion/index.ts';
+import { createRng, criticalZ, meanTolerance, perAssertionFalseAlarm, RunningEstimate } from '../src/mc/index.ts';
+import { dsmAffine, dsmAffineGradient, dsmMonteCarlo, esmAffine, esmAffineGradient, esmMonteCarlo } from '../src/objectives/index.ts';
+import { exactMarginalScore } from '../src/theory/vincentScoreFunction.ts';
+import { vincentConstant } from '../src/theory/vincent.ts';
+
+// Theorem 1 (MATH.md §2): DSM(θ) − ESM(θ) = C_t for every θ.
+// Negative controls run the same check with a deliberately wrong implementation
+// and must be rejected (fc.check must find a failing case).
+
+const halfNoise = (l: NoiseLevel): NoiseLevel => ({ a: l.a, s: 0.5 * l.s });
+const wrongMarginalEsm: VincentImpl = { ...referenceVincentImpl, esm: (m, d, l) => esmAffine(m, d, halfNoise(l)).mean };
+const missingSFactor: VincentImpl = { ...referenceVincentImpl, constant: (d, l) => vincentConstant(d, l) + d.dim / l.s - d.dim / (l.s * l.s) };
+
+describe('Vincent per timestep (closed form, affine models)', () => {
+  test.prop([vincentCases()])('DSM − ESM = C_t for two models (relative 1e-9)', (c) => {
+    const o = checkVincentPerTimestep(c);
+    expect(o.holds, JSON.stringify(o.quantities)).toBe(true);
+  });
+  test('negative control: ESM against the wrong marginal (s halved) is rejected', () => {
+    expect(fc.check(fc.property(vincentCases(), (c) => checkVincentPerTimestep(c, wrongMarginalEsm).holds)).failed).toBe(true);
+  });
+  test('negative control: C_t with d/s instead of d/s² is rejected', () => {
+    expect(fc.check(fc.property(vincentCases(), (c) => checkVincentPerTimestep(c, missingSFactor).holds)).failed).toBe(true);
+  });
+});
+
+describe('Vincent weighted over t', () => {
+  test.prop([weightedVincentCases()], { numRuns: 60 })('Σλ_t DSM_t − Σλ_t ESM_t = Σλ_t C_t (per-t models)', (c) => {
+    const o = checkWeightedVincent(c);
+    expect(o.holds, JSON.stringify(o.quantities)).toBe(true);
+  });
+  test('negative control: a C_t with d/s instead of d/s² is rejected', () => {
+    expect(fc.check(fc.property(weightedVincentCases(), (c) => checkWeightedVincent(c, missingSFactor).holds), { numRuns: 60 }).failed).toBe(true);
+  });
+});
+
+describe('∇_θ DSM = ∇_θ ESM', () => {
+  test.prop([gradientCases()])('analytic gradients agree', (c) => {
+    expect(checkGradientEquality(c).holds).toBe(true);
+  });
+  test.prop([gradientCases(3)], { numRuns: 50 })('analytic gradients match central finite differences (DSM and ESM)', (c) => {
+    expect(checkGradientFiniteDifferences(c, 'dsm').holds).toBe(true);
+    expect(checkGradientFiniteDifferences(c, 'esm').holds).toBe(true);
+  });
+  const wrongGrad: GradientImpl = { dsmGradient: dsmAffineGradient, esmGradient: (m, d, l) => esmAffineGradient(m, d, halfNoise(l)) };
+  test('negative control: ESM gradient against the wrong marginal is rejected', () => {
+    expect(fc.check(fc.property(gradientCases(), (c) => checkGradientEquality(c, wrongGrad).holds)).failed).toBe(true);
+  });
+  test('negative control: finite differences reject a gradient missing its factor 2', () => {
+    const half = (m: Parameters<typeof dsmAffineGradient>[0], d: Parameters<typeof dsmAffineGradient>[1], l: NoiseLevel) => dsmAffineGradient(m, d, l).map((v) => v / 2);
+    expect(fc.check(fc.property(gradientCases(3), (c) => checkGradientFiniteDifferences(c, 'dsm', half).holds), { numRuns: 50 }).failed).toBe(true);
+  });
+});
+
+/** Deliberately wrong estimator: ESM against the marginal with half the noise. */
+const wrongMarginalEstimator: DifferenceEstimator = (model, data, level, rng, n) => {
+  const d = data.dim, { a, s } = level;
+  const score = exactMarginalScore(data, halfNoise(level));
+  const x0 = new Float64Array(d), eps = new Float64Array(d), xt = new Float64Array(d), g = new Float64Array(d), out = new Float64Array(d);
+  const acc = new RunningEstimate();
+  for (let k = 0; k < n; k++) {
+    data.sampleInto(rng, x0);
+    rng.fillNormal(eps);
+    for (let i = 0; i < d; i++) xt[i] = a * x0[i] + s * eps[i];
+    model.evaluate(xt, out);
+    score(xt, g);
+    let q = 0;
+    for (let i = 0; i < d; i++) q += (out[i] + eps[i] / s) ** 2 - (out[i] - g[i]) ** 2;
+    acc.push(q);
+  }
+  return acc.result();
+};
+
+describe('Vincent by Monte Carlo (MLP models, Gaussian and mixture data)', () => {
+  // 100 runs × 1 assertion charged to 'vincent.mc'.
+  test.prop([vincentMcCases()])('the same-draw DSM − ESM estimate matches C_t (sample-variance z-test)', (c) => {
+    const o = checkVincentMonteCarlo(c, 'vincent.mc');
+    expect(o.holds, `z = ${o.z}, zCritical = ${o.zCritical}, ${JSON.stringify(o.quantities)}`).toBe(true);
+  });
+  test('negative control: the estimator with ESM against the wrong marginal is rejected', () => {
+    expect(fc.check(fc.property(vincentMcCases(), (c) => checkVincentMonteCarlo(c, 'vincent.mc', wrongMarginalEstimator).holds), { numRuns: 30 }).failed).toBe(true);
+  });
+
+  // 100 runs × 2 assertions charged to 'vincent.mc', exact per-sample variance from affineSquaredNormMoments.
+  const closedFormCases = dimension({ max: 5 }).chain((d) =>
+    fc.record({ data: gaussianOfDim(d, { maxConditionNumber: 1e3 }), level: noiseLevelArb(), model: affineScoreModel(d), seed: mcSeed() }),
+  );
+  const alpha = perAssertionFalseAlarm('vincent.mc');
+  const N = 2000;
+  test.prop([closedFormCases])('MC DSM and ESM agree with the closed forms (exact-variance tolerance)', (c) => {
+    const dsm = dsmAffine(c.model, c.data, c.level), esm = esmAffine(c.model, c.data, c.level);
+    const rng = createRng(`vincent-closed/${c.seed}`);
+    const ed = dsmMonteCarlo(c.model, c.data, c.level, rng.fork('dsm'), N);
+    const ee = esmMonteCarlo(c.model, c.data, c.level, rng.fork('esm'), N);
+    expect(Math.abs(ed.mean - dsm.mean)).toBeLessThanOrEqual(meanTolerance(dsm.variance, N, alpha));
+    expect(Math.abs(ee.mean - esm.mean)).toBeLessThanOrEqual(meanTolerance(esm.variance, N, alpha));
+  });
+  test('negative control: closed-form ESM against the wrong marginal is rejected by the same test', () => {
+    const out = fc.check(fc.property(closedFormCases, (c) => {
+      const wrong = esmAffine(c.model, c.data, halfNoise(c.level));
+      const ee = esmMonteCarlo(c.model, c.data, c.level, createRng(`vincent-closed/${c.seed}`).fork('esm'), N);
+      return Math.abs(ee.mean - wrong.mean) <= criticalZ(alpha) * Math.sqrt(wrong.variance / N);
+    }), { numRuns: 30 });
+    expect(out.failed).toBe(true);
+  });
+});

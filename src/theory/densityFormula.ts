@@ -89,14 +89,14 @@ function affineIntegrand(predictor: NoisePredictor, x0: Float64Array): Integrand
         for (let i = 0; i < d; i++) A[i * d + j] = ej[i] - e0[i];
         x[j] -= 1;
       }
-      // Affinity check at c + u, u_i = (−1)^i (i + 1)/d: ε(c + u) = ε(c) + A u.
+      // Affinity check at c + u, u_i = (−1)^i (i + 1)/(2d + 1): ε(c + u) = ε(c) + A u.
       let scaleRef = 0, dev = 0;
-      for (let i = 0; i < d; i++) x[i] += ((i % 2 ? -1 : 1) * (i + 1)) / d;
+      for (let i = 0; i < d; i++) x[i] += ((i % 2 ? -1 : 1) * (i + 1)) / (2 * d + 1);
       const eu = callPredictor(predictor, x, t, d);
       calls += d + 2;
       for (let i = 0; i < d; i++) {
         let v = e0[i];
-        for (let j = 0; j < d; j++) v += (A[i * d + j] * ((j % 2 ? -1 : 1) * (j + 1))) / d;
+        for (let j = 0; j < d; j++) v += (A[i * d + j] * ((j % 2 ? -1 : 1) * (j + 1))) / (2 * d + 1);
         dev = Math.max(dev, Math.abs(eu[i] - v));
         scaleRef = Math.max(scaleRef, Math.abs(e0[i]), Math.abs(eu[i]));
         for (let j = 0; j < d; j++) scaleRef = Math.max(scaleRef, Math.abs(A[i * d + j]));

@@ -15,17 +15,17 @@ const gauss = (g: { mean: number[]; cov: number[][] }) => new Gaussian(g.mean, f
 const rel = (x: number, ref: string) => Math.abs(x - Number(ref)) / Math.abs(Number(ref));
 
 describe('golden values (BigNumber) pin the float64 formulas', () => {
-  test.each(golden.vincent.map((g: any) => [JSON.stringify(g.level), g]))('C_t at %s', (_n, g: any) => {
+  test.each<[string, any]>(golden.vincent.map((g: any) => [JSON.stringify(g.level), g]))('C_t at %s', (_n, g: any) => {
     expect(rel(vincentConstant(gauss(g.data), lv(g.level)), g.C_t)).toBeLessThanOrEqual(REL);
   });
-  test.each(golden.inputBias.map((g: any) => [JSON.stringify(g.level), g]))('input-bias term and gap at %s', (_n, g: any) => {
+  test.each<[string, any]>(golden.inputBias.map((g: any) => [JSON.stringify(g.level), g]))('input-bias term and gap at %s', (_n, g: any) => {
     const data = gauss(g.data);
     const enc = { B: fromRows(g.encoder.B), b: Float64Array.from(g.encoder.b), tau: g.encoder.tau };
     const post = linearEncoderPosteriorCovariance(data, enc);
     expect(rel(conditionalScoreNormTerm(post, lv(g.level)), g.conditionalScoreNormTerm)).toBeLessThanOrEqual(REL);
     expect(rel(encoderInputBiasGap(data, enc, lv(g.level)), g.inputBiasGap)).toBeLessThanOrEqual(REL);
   });
-  test.each(golden.sds.map((g: any, i: number) => [i, g]))('SDS DSM and ESM, case %s', (_i, g: any) => {
+  test.each<[number, any]>(golden.sds.map((g: any, i: number) => [i, g]))('SDS DSM and ESM, case %s', (_i, g: any) => {
     const target = gauss(g.target);
     const input = { mean: g.input.mean, cov: fromRows(g.input.cov) };
     expect(rel(sdsDsm(input, target, lv(g.level)), g.dsm)).toBeLessThanOrEqual(REL);

@@ -1,5 +1,5 @@
 export * from './gaussKronrod.ts';
 export * from './gaussHermite.ts';
-export * from './symmetricEigen.ts';
+export * from './jacobiEigen.ts';
 export * from './minimize.ts';
 export * from './powerLawFit.ts';

@@ -16,7 +16,7 @@ import { type DdpmChain, chainPosterior, ddpmChain } from './ddpmChain.ts';
  */
 
 /** ŝ(x, t) = B_t x + c_t. */
-export interface AffineScoreModel {
+export interface StepwiseAffineScore {
   readonly dim: number;
   at(t: number): { readonly B: Matrix; readonly c: Float64Array };
 }
@@ -25,7 +25,7 @@ export interface AffineScoreModel {
 export type ReverseVariance = 'beta' | 'betaTilde' | ((t: number) => number);
 
 export interface DdpmModel {
-  readonly score: AffineScoreModel;
+  readonly score: StepwiseAffineScore;
   readonly variance: ReverseVariance;
   /** p(x_T). */
   readonly prior: Gaussian;
@@ -40,7 +40,7 @@ export interface ElboTerms {
 }
 
 /** The exact score of Gaussian data at step t: ŝ(x) = −Σ_t⁻¹(x − a_t μ), Σ_t = a_t²Σ + s_t²I. */
-export function gaussianScoreModel(data: Gaussian, schedule: VPSchedule): AffineScoreModel {
+export function gaussianScoreModel(data: Gaussian, schedule: VPSchedule): StepwiseAffineScore {
   const c = ddpmChain(schedule);
   return {
     dim: data.dim,

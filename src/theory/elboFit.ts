@@ -5,7 +5,7 @@ import { type Matrix, scaledIdentity, zeros } from '../linalg/index.ts';
 import { minimizeScalar } from '../numerics/minimize.ts';
 import { requirePositive } from '../validate.ts';
 import { ddpmChain } from './ddpmChain.ts';
-import { type AffineScoreModel, type DdpmModel, type ReverseVariance, ddpmElbo, ddpmModelMarginal, standardPrior } from './elbo.ts';
+import { type StepwiseAffineScore, type DdpmModel, type ReverseVariance, ddpmElbo, ddpmModelMarginal, standardPrior } from './elbo.ts';
 
 /*
  * ELBO vs NLL minimizers (Li & Yan 2024, application 1). Family: p_θ = N(m, v I).
@@ -53,7 +53,7 @@ export function isotropicFamilyModel(m: ArrayLike<number>, v: number, schedule: 
   requirePositive('v', v);
   const d = m.length;
   const c = ddpmChain(schedule);
-  const score: AffineScoreModel = {
+  const score: StepwiseAffineScore = {
     dim: d,
     at(t) {
       const V = c.a2[t] * v + c.s2[t];

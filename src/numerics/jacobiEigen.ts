@@ -6,13 +6,13 @@ import { type Matrix, asymmetry, identity } from '../linalg/index.ts';
  * rotations (accurate to a few ulps of ‖A‖ for the small d scorecheck uses).
  * Columns of Q are the eigenvectors.
  */
-export interface SymmetricEigen {
+export interface JacobiEigen {
   readonly values: Float64Array;
   /** Row-major d × d; column j is the eigenvector of values[j]. */
   readonly vectors: Matrix;
 }
 
-export function symmetricEigen(a: Matrix, field = 'matrix'): SymmetricEigen {
+export function jacobiEigen(a: Matrix, field = 'matrix'): JacobiEigen {
   const n = a.rows;
   if (a.cols !== n) throw new NotSPDError(field, `not square (${a.rows}x${a.cols})`);
   if (asymmetry(a) > 1e-10) throw new NotSPDError(field, `not symmetric (asymmetry ${asymmetry(a)})`);

@@ -29,3 +29,4 @@ export * from './theory/elbo.ts';
 export * from './theory/elboFit.ts';
 export * from './theory/diffusionClassifier.ts';
 export * from './theory/diffusionLoss.ts';
+export * from './subject/index.ts';

@@ -61,12 +61,16 @@ export class ProcessSubject implements Subject {
     child.stdin.on('error', () => {});
   }
 
-  /** Starts `cmd` and performs the hello handshake. */
-  static async start(cmd: string, timeoutMs = 10_000): Promise<ProcessSubject> {
+  /**
+   * Starts `cmd` and performs the hello handshake. The hello may take `startupTimeoutMs`
+   * (default max(timeoutMs, 60 s): an adapter may import a framework and load weights first);
+   * every later request gets `timeoutMs`.
+   */
+  static async start(cmd: string, timeoutMs = 10_000, startupTimeoutMs = Math.max(timeoutMs, 60_000)): Promise<ProcessSubject> {
     const child = spawn(cmd, { shell: true, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
     const s = new ProcessSubject(`command ${cmd}`, child, timeoutMs);
     try {
-      const { result } = await s.send('hello', { protocol_version: PROTOCOL_VERSION }, 0);
+      const { result } = await s.send('hello', { protocol_version: PROTOCOL_VERSION }, 0, startupTimeoutMs);
       s.hello = parseHello(result);
     } catch (e) {
       await s.close();
@@ -92,13 +96,13 @@ export class ProcessSubject implements Subject {
     return this.send(op, args, id);
   }
 
-  private send(op: OpName | 'hello', args: unknown, id: number): Promise<SubjectReply> {
+  private send(op: OpName | 'hello', args: unknown, id: number, timeoutMs = this.timeoutMs): Promise<SubjectReply> {
     const ref = { op, requestId: id };
     if (this.dead) return Promise.reject(new SubjectFatalError('not-running', ref, `subject is not running: ${this.dead.message}`));
     return new Promise<SubjectReply>((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.fail('timeout', `no answer to op "${op}" (request ${id}) within ${this.timeoutMs} ms${this.partialNote()}${this.stderrNote()}`, id);
-      }, this.timeoutMs);
+        this.fail('timeout', `no answer to op "${op}" (request ${id}) within ${timeoutMs} ms${this.partialNote()}${this.stderrNote()}`, id);
+      }, timeoutMs);
       this.pending.set(id, { ref, resolve, reject, timer });
       this.child.stdin.write(`${JSON.stringify({ id, op, args })}\n`);
     });

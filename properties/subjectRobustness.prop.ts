@@ -1,0 +1,153 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createReferenceSubject } from '../examples/reference-subject.mjs';
+import { ModuleSubject, ProcessSubject, runCheckCommand, runChecks } from '../src/subject/index.ts';
+import { parseLenientJson } from '../src/subject/lenientJson.ts';
+
+const SUBJECT = 'node examples/misbehaving/misbehaving-subject.mjs';
+const silent = { out: () => {}, err: () => {} };
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The misbehaving subject prints "pid=<n>" on stderr: the real process, not the shell. */
+function subjectPid(stderr: string): number {
+  const m = /pid=(\d+)/.exec(stderr);
+  if (!m) throw new Error(`no pid in stderr: ${stderr}`);
+  return Number(m[1]);
+}
+
+async function waitDead(pid: number, ms = 2000): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (!alive(pid)) return true;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return !alive(pid);
+}
+
+describe('a misbehaving subprocess gets a verdict naming the op and the request, and no process survives', () => {
+  const cases = [
+    { mode: 'crash', status: 'error', kind: 'crash', text: /process exited \(code 3/ },
+    { mode: 'hang', status: 'error', kind: 'timeout', text: /no answer to op "add_noise" \(request \d+\) within 300 ms/ },
+    { mode: 'garbage', status: 'error', kind: 'protocol', text: /non-JSON line on stdout.*Loading checkpoint/ },
+    { mode: 'partial', status: 'error', kind: 'timeout', text: /partial line so far/ },
+    { mode: 'wrong-shape', status: 'fail', text: /result\.xt\[0\]: wrong shape: expected 1×1/ },
+    { mode: 'nan', status: 'fail', text: /result\.xt\[0\]\[0\]: non-finite value NaN/ },
+    { mode: 'error-reply', status: 'fail', text: /subject returned an error for op "add_noise" \(request \d+\): RuntimeError/ },
+  ] as const;
+  for (const c of cases) {
+    it(`${c.mode} → ${c.status}`, async () => {
+      const subject = await ProcessSubject.start(`${SUBJECT} ${c.mode}:add_noise`, 300);
+      const pid = subjectPid(subject.stderr || (await new Promise<string>((r) => setTimeout(() => r(subject.stderr), 200))));
+      const results = await runChecks(subject, { runs: 5, seed: 1, only: ['add_noise'] });
+      await subject.close();
+      const r = results.find((x) => x.id === 'add_noise.exact')!;
+      expect(r.status).toBe(c.status);
+      expect(r.reason).toMatch(c.text);
+      expect(r.counterexample?.outcome.op).toBe('add_noise');
+      expect(r.counterexample?.outcome.requestId).toBeGreaterThan(1);
+      if ('kind' in c) expect(r.error?.kind).toBe(c.kind);
+      expect(await waitDead(pid)).toBe(true);
+    });
+  }
+
+  it('a subject that ignores EOF and SIGTERM is killed on close', async () => {
+    const subject = await ProcessSubject.start(`${SUBJECT} ignore-eof`, 2000);
+    await subject.call('schedule', {});
+    const pid = subjectPid(subject.stderr);
+    expect(alive(pid)).toBe(true);
+    await subject.close();
+    expect(await waitDead(pid)).toBe(true);
+  });
+
+  it('a bad handshake is a fatal error on op "hello" and the process is gone', async () => {
+    await expect(ProcessSubject.start(`${SUBJECT} bad-hello`, 2000)).rejects.toThrow(/handshake in op "hello" \(request 0\): protocol_version: must be 1/);
+  });
+
+  it('a command that does not exist is a crash at the handshake', async () => {
+    await expect(ProcessSubject.start('./no-such-subject-binary', 2000)).rejects.toThrow(/crash in op "hello"/);
+  });
+});
+
+describe('the command writes its report even when the subject crashes', () => {
+  it('crash: exit 2, JSON report names the op and request', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scorecheck-'));
+    const json = join(dir, 'report.json');
+    const code = await runCheckCommand(['--cmd', `${SUBJECT} crash:posterior`, '--json', json, '--runs', '3', '--timeout', '2000'], silent);
+    expect(code).toBe(2);
+    expect(existsSync(json)).toBe(true);
+    const rep = JSON.parse(readFileSync(json, 'utf8'));
+    expect(rep.verdict).toBe('error');
+    const post = rep.checks.find((c: { id: string }) => c.id === 'posterior.exact');
+    expect(post.status).toBe('error');
+    expect(post.error.op).toBe('posterior');
+    expect(post.error.requestId).toBeGreaterThan(0);
+    expect(rep.checks.find((c: { id: string }) => c.id === 'add_noise.exact').status).toBe('pass');
+  });
+
+  it('bad usage: exit 2 and the usage text', async () => {
+    let err = '';
+    expect(await runCheckCommand(['--runs', '0', '--subject', 'x.mjs'], { out: () => {}, err: (s) => (err += s) })).toBe(2);
+    expect(err).toMatch(/--runs: must be an integer ≥ 1/);
+    expect(await runCheckCommand(['--only', 'nonsense', '--subject', 'x.mjs'], silent)).toBe(2);
+    expect(await runCheckCommand([], silent)).toBe(2);
+    let out = '';
+    expect(await runCheckCommand(['--help'], { out: (s) => (out += s), err: () => {} })).toBe(0);
+    expect(out).toMatch(/--cmd/);
+  });
+
+  it('a module that cannot be loaded: exit 2, report written', async () => {
+    const json = join(mkdtempSync(join(tmpdir(), 'scorecheck-')), 'r.json');
+    expect(await runCheckCommand(['--subject', 'examples/does-not-exist.mjs', '--json', json], silent)).toBe(2);
+    expect(JSON.parse(readFileSync(json, 'utf8')).fatal).toMatch(/cannot load module/);
+  });
+});
+
+describe('in-process subjects', () => {
+  it('an op requested with --only but not declared is an error naming the op', async () => {
+    const ref = createReferenceSubject();
+    const hello = ref.hello as { ops: Record<string, unknown> };
+    const subject = await ModuleSubject.fromObject({ ...ref, hello: { ...hello, ops: { schedule: {}, add_noise: {} } } }, 'partial');
+    const results = await runChecks(subject, { runs: 3, seed: 1, only: ['add_noise', 'posterior'] });
+    expect(results.find((r) => r.id === 'add_noise.exact')?.status).toBe('pass');
+    const post = results.find((r) => r.id === 'posterior.exact')!;
+    expect(post.status).toBe('error');
+    expect(post.error?.kind).toBe('undeclared');
+    expect(post.reason).toMatch(/op "posterior" was requested but is not declared/);
+  });
+
+  it('an asynchronous hang times out naming the op and request', async () => {
+    const ref = createReferenceSubject();
+    const subject = await ModuleSubject.fromObject({ ...ref, posterior: () => new Promise(() => {}) }, 'hang', 100);
+    const results = await runChecks(subject, { runs: 3, seed: 1, only: ['posterior'] });
+    const post = results.find((r) => r.id === 'posterior.exact')!;
+    expect(post.status).toBe('error');
+    expect(post.reason).toMatch(/timeout in op "posterior" \(request \d+\): no answer within 100 ms/);
+  });
+
+  it('a thrown exception is a failing case with the message, shrunk', async () => {
+    const ref = createReferenceSubject();
+    const subject = await ModuleSubject.fromObject({ ...ref, step: () => { throw new Error('CUDA out of memory'); } }, 'throws');
+    const r = (await runChecks(subject, { runs: 3, seed: 1, only: ['step'] })).find((x) => x.id === 'step.kernel')!;
+    expect(r.status).toBe('fail');
+    expect(r.reason).toMatch(/CUDA out of memory/);
+    expect(r.counterexample?.size).toEqual({ d: 1, batch: 1 });
+  });
+});
+
+describe('lenient JSON', () => {
+  it('reads Python’s NaN/Infinity tokens as numbers and rejects other garbage', () => {
+    expect(parseLenientJson('{"id": 1, "result": {"xt": [[NaN, 1.5, -Infinity], [Infinity]]}}')).toEqual({ id: 1, result: { xt: [[NaN, 1.5, -Infinity], [Infinity]] } });
+    expect(parseLenientJson('{"error": "NaN in loss"}')).toEqual({ error: 'NaN in loss' });
+    expect(() => parseLenientJson('Loading NaN')).toThrow(SyntaxError);
+  });
+});

@@ -1,5 +1,5 @@
 import { describeValue } from '../errors.ts';
-import { type DeclaredOps, type Hello, OP_NAMES, PARAMETERIZATIONS, PROTOCOL_VERSION, type Weighting } from './protocol.ts';
+import { type DeclaredOps, type Hello, OP_NAMES, SUBJECT_PARAMETERIZATIONS, PROTOCOL_VERSION, type Weighting } from './protocol.ts';
 import { SubjectFatalError } from './subjectError.ts';
 
 const HELLO_REF = { op: 'hello', requestId: 0 } as const;
@@ -54,7 +54,7 @@ export function parseHello(raw: unknown): Hello {
   }
   const needsModel = 'loss' in ops || 'step' in ops || 'zero_shot_step' in ops;
   let parameterization: Hello['parameterization'];
-  if (raw.parameterization !== undefined || needsModel) parameterization = oneOf('parameterization', raw.parameterization, PARAMETERIZATIONS);
+  if (raw.parameterization !== undefined || needsModel) parameterization = oneOf('parameterization', raw.parameterization, SUBJECT_PARAMETERIZATIONS);
   const precision = raw.precision === undefined ? 'float64' : oneOf('precision', raw.precision, ['float64', 'float32'] as const);
   return { protocol_version: PROTOCOL_VERSION, name, parameterization, precision, ops: ops as DeclaredOps };
 }

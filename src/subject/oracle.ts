@@ -16,7 +16,8 @@ import { type Matrix, type Vector, fromRows, matvec } from '../linalg/index.ts';
 import { inverseProblemGeometry, linearInverseProblem } from '../theory/inverseProblem.ts';
 import { gaussianMarginalPrecision } from '../theory/vincentScoreFunction.ts';
 import { zeroShotCorrection } from '../theory/zeroShot.ts';
-import type { AffineModel, Parameterization, StepVariance, Weighting } from './protocol.ts';
+import type { Parameterization } from '../diffusion/parameterization.ts';
+import type { AffineModel, StepVariance, Weighting } from './protocol.ts';
 
 /** The level of q(x_t|x_0) at internal t. */
 export function levelAt(schedule: VPSchedule, t: number): NoiseLevel {

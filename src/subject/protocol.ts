@@ -6,8 +6,9 @@
  */
 export const PROTOCOL_VERSION = 1;
 
-export type Parameterization = 'eps' | 'x0' | 'v' | 'score';
-export const PARAMETERIZATIONS: readonly Parameterization[] = ['eps', 'x0', 'v', 'score'];
+import type { Parameterization } from '../diffusion/parameterization.ts';
+/** The network outputs a subject may declare (src/diffusion/parameterization.ts). */
+export const SUBJECT_PARAMETERIZATIONS: readonly Parameterization[] = ['eps', 'x0', 'v', 'score'];
 
 /** λ_t multiplying ‖model output − target‖² in the subject's parameterization; SNR_t = ᾱ_t/(1−ᾱ_t). */
 export type Weighting =

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import type { AffineModel, DeclaredOps, Parameterization } from '../protocol.ts';
+import type { Parameterization } from '../../diffusion/parameterization.ts';
+import type { AffineModel, DeclaredOps } from '../protocol.ts';
 import { expectedLoss, levelAt } from '../oracle.ts';
 import { readVector } from '../responseShape.ts';
 import type { Subject } from '../subject.ts';

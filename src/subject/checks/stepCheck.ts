@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import type { DeclaredOps, Parameterization } from '../protocol.ts';
+import type { Parameterization } from '../../diffusion/parameterization.ts';
+import type { DeclaredOps } from '../protocol.ts';
 import { expectedStep } from '../oracle.ts';
 import { readBatch } from '../responseShape.ts';
 import { affineModel, batchOf, caseDimension, simpleVector, timestep } from './caseArbitraries.ts';

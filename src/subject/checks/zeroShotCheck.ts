@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import type { AffineModel, DeclaredOps, Parameterization } from '../protocol.ts';
+import type { Parameterization } from '../../diffusion/parameterization.ts';
+import type { AffineModel, DeclaredOps } from '../protocol.ts';
 import { expectedZeroShot } from '../oracle.ts';
 import { readBatch } from '../responseShape.ts';
 import { affineModel, batchOf, caseDimension, simpleVector, timestep } from './caseArbitraries.ts';

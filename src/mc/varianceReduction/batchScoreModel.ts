@@ -19,8 +19,56 @@ export interface BatchScoreModel {
   inFrame?(q: Matrix, shift: Float64Array): BatchScoreModel;
 }
 
-/** out (n × p) = X (n × q) Wᵀ + b, W p × q row-major; 2 × 2 register blocking. */
+/**
+ * out (n × p) = X (n × q) Wᵀ + b, W p × q row-major (rows of X and W are both
+ * contiguous: every inner product streams two rows). Register blocking 2 rows
+ * of X × 4 rows of W (8 accumulators; measured 1.3–1.5× faster than 2 × 2 for
+ * p ≥ 4 on V8), 2 × 2 for p < 4.
+ */
 export function batchAffineInto(x: Float64Array, n: number, q: number, w: Float64Array, p: number, b: Float64Array | null, out: Float64Array): void {
+  if (p < 4) {
+    batchAffine2x2(x, n, q, w, p, b, out);
+    return;
+  }
+  let k = 0;
+  for (; k + 1 < n; k += 2) {
+    const x0 = k * q, x1 = x0 + q, o0 = k * p, o1 = o0 + p;
+    let i = 0;
+    for (; i + 3 < p; i += 4) {
+      const w0 = i * q, w1 = w0 + q, w2 = w1 + q, w3 = w2 + q;
+      let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
+      for (let j = 0; j < q; j++) {
+        const a0 = x[x0 + j], a1 = x[x1 + j];
+        const b0 = w[w0 + j], b1 = w[w1 + j], b2 = w[w2 + j], b3 = w[w3 + j];
+        s00 += a0 * b0; s01 += a0 * b1; s02 += a0 * b2; s03 += a0 * b3;
+        s10 += a1 * b0; s11 += a1 * b1; s12 += a1 * b2; s13 += a1 * b3;
+      }
+      const c0 = b === null ? 0 : b[i], c1 = b === null ? 0 : b[i + 1], c2 = b === null ? 0 : b[i + 2], c3 = b === null ? 0 : b[i + 3];
+      out[o0 + i] = s00 + c0; out[o0 + i + 1] = s01 + c1; out[o0 + i + 2] = s02 + c2; out[o0 + i + 3] = s03 + c3;
+      out[o1 + i] = s10 + c0; out[o1 + i + 1] = s11 + c1; out[o1 + i + 2] = s12 + c2; out[o1 + i + 3] = s13 + c3;
+    }
+    for (; i < p; i++) {
+      const w0 = i * q;
+      let s0 = 0, s1 = 0;
+      for (let j = 0; j < q; j++) { s0 += x[x0 + j] * w[w0 + j]; s1 += x[x1 + j] * w[w0 + j]; }
+      const c0 = b === null ? 0 : b[i];
+      out[o0 + i] = s0 + c0; out[o1 + i] = s1 + c0;
+    }
+  }
+  if (k < n) lastRow(x, k, q, w, p, b, out);
+}
+
+function lastRow(x: Float64Array, k: number, q: number, w: Float64Array, p: number, b: Float64Array | null, out: Float64Array): void {
+  const x0 = k * q, o0 = k * p;
+  for (let i = 0; i < p; i++) {
+    const w0 = i * q;
+    let s = b === null ? 0 : b[i];
+    for (let j = 0; j < q; j++) s += x[x0 + j] * w[w0 + j];
+    out[o0 + i] = s;
+  }
+}
+
+function batchAffine2x2(x: Float64Array, n: number, q: number, w: Float64Array, p: number, b: Float64Array | null, out: Float64Array): void {
   let k = 0;
   for (; k + 1 < n; k += 2) {
     const x0 = k * q, x1 = x0 + q, o0 = k * p, o1 = o0 + p;
@@ -44,15 +92,7 @@ export function batchAffineInto(x: Float64Array, n: number, q: number, w: Float6
       out[o0 + i] = s0 + c0; out[o1 + i] = s1 + c0;
     }
   }
-  if (k < n) {
-    const x0 = k * q, o0 = k * p;
-    for (let i = 0; i < p; i++) {
-      const w0 = i * q;
-      let s = b === null ? 0 : b[i];
-      for (let j = 0; j < q; j++) s += x[x0 + j] * w[w0 + j];
-      out[o0 + i] = s;
-    }
-  }
+  if (k < n) lastRow(x, k, q, w, p, b, out);
 }
 
 function mat(rows: number, cols: number, data: Float64Array): Matrix {

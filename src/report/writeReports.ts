@@ -1,5 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 
 /** One report to write: its kind (for messages), file and a function producing its text. */
 export interface ReportTarget {
@@ -24,8 +24,7 @@ export function writeReports(targets: readonly ReportTarget[]): WriteOutcome[] {
   return targets.map((t) => {
     try {
       const text = t.render();
-      const dir = dirname(t.file);
-      if (dir && dir !== '.') mkdirSync(dir, { recursive: true });
+      makeParents(t.file);
       writeFileSync(t.file, text);
       return { kind: t.kind, file: t.file };
     } catch (e) {
@@ -38,4 +37,20 @@ export function writeReports(targets: readonly ReportTarget[]): WriteOutcome[] {
       return { kind: t.kind, file: t.file, error: `cannot write ${t.kind} report to ${t.file}: ${why}` };
     }
   });
+}
+
+/**
+ * mkdir -p for the file's folder, one level at a time (Node's recursive mkdir
+ * can spin on pseudo file systems such as /proc; this fails fast instead).
+ */
+function makeParents(file: string): void {
+  const missing: string[] = [];
+  let dir = dirname(resolve(file));
+  while (!existsSync(dir)) {
+    missing.push(dir);
+    const up = dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  for (const m of missing.reverse()) mkdirSync(m);
 }

@@ -49,7 +49,8 @@ export function runClaim(claim: Claim, opts: RunOptions): RunResult {
   const t0 = performance.now();
   const numRuns = opts.numRuns ?? claim.defaultRuns;
   const base = { id: claim.id, source: claim.source, statement: claim.statement, expected: claim.expected, seed: opts.seed, numRuns };
-  const finish = (r: Omit<RunResult, keyof typeof base | 'ms'>): RunResult => ({ ...base, ...r, ms: Math.round(performance.now() - t0) });
+  let storeWarning: string | undefined;
+  const finish = (r: Omit<RunResult, keyof typeof base | 'ms'>): RunResult => ({ ...base, ...r, ...(storeWarning ? { storeWarning } : {}), ms: Math.round(performance.now() - t0) });
 
   if (opts.replay) {
     const { seed, path } = opts.replay;
@@ -65,7 +66,6 @@ export function runClaim(claim: Claim, opts: RunOptions): RunResult {
 
   const dir = opts.counterexampleDir ?? null;
   let replayNote: Evidence['replay'];
-  let storeWarning: string | undefined;
   if (dir !== null && opts.replaySaved !== false) {
     const { saved, error } = loadSavedFor(dir, claim.id);
     if (error) storeWarning = error;
@@ -76,7 +76,7 @@ export function runClaim(claim: Claim, opts: RunOptions): RunResult {
         acc.add(rr.evaluation);
         const c = rr.replayed.ok ? rr.replayed.case : undefined;
         const rec = record(claim, c, rr.evaluation, saved.seed, saved.path);
-        return finish({ ...conclude(claim, rr.evaluation, acc.evidence({ replay: 'reproduced' }), rec, 'saved counterexample'), ...(storeWarning ? { storeWarning } : {}) });
+        return finish(conclude(claim, rr.evaluation, acc.evidence({ replay: 'reproduced' }), rec, 'saved counterexample'));
       }
       replayNote = rr.evaluation ? 'no-longer-fails' : 'not-replayable';
     }
@@ -139,7 +139,7 @@ export function runClaim(claim: Claim, opts: RunOptions): RunResult {
       storeWarning = `could not save counterexample: ${errorLine(e)}`;
     }
   }
-  return finish({ ...concluded, cases: acc.runs, ...(savedTo ? { savedTo } : {}), ...(storeWarning ? { storeWarning } : {}) });
+  return finish({ ...concluded, cases: acc.runs, ...(savedTo ? { savedTo } : {}) });
 }
 
 /** The verdict for a failing (or, in replay mode, any) evaluated case. */

@@ -23,7 +23,7 @@ h3{font-size:15px;margin:18px 0 4px;font-family:ui-monospace,Menlo,Consolas,mono
 .meta{color:#555} .badge{display:inline-block;padding:2px 10px;border-radius:12px;font-weight:600}
 .ok{background:#e3f4e8;color:#126b2e} .bad{background:#fde7e7;color:#a11} .err{background:#fff0d9;color:#8a4b00}
 table{border-collapse:collapse;width:100%;background:#fff} th,td{border-bottom:1px solid #e6e6e6;padding:5px 8px;text-align:left;vertical-align:top}
-th{background:#f1f1f1;font-weight:600} td.num{text-align:right;white-space:nowrap} code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12.5px}
+th{background:#f1f1f1;font-weight:600} .badge{white-space:nowrap} td.num{text-align:right;white-space:nowrap} code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12.5px}
 .figs{display:flex;flex-wrap:wrap;gap:14px} figure{margin:0;background:#fff;border:1px solid #e3e3e3;border-radius:6px;padding:8px;width:560px}
 figure h4{margin:0 0 4px;font-size:13.5px} figcaption{font-size:12.5px;color:#444;margin-top:4px}
 pre{background:#fff;border:1px solid #e3e3e3;padding:10px;overflow:auto;font-size:12.5px}

@@ -13,6 +13,7 @@ export interface ChartSize {
 }
 
 const MARGIN = { top: 16, right: 16, bottom: 46, left: 64 };
+const LEGEND_ROW = 15;
 
 /**
  * A Figure as a static, self-contained SVG string (no DOM, no browser): d3-scale
@@ -21,8 +22,11 @@ const MARGIN = { top: 16, right: 16, bottom: 46, left: 64 };
  * and the caption says how many.
  */
 export function renderFigureSvg(fig: Figure, size: ChartSize = { width: 560, height: 320 }): string {
+  const showLegend = fig.series.length > 1 || (fig.series.length === 1 && fig.series[0].name !== '');
+  const legendHeight = showLegend ? LEGEND_ROW * fig.series.length + 6 : 0;
   const w = size.width - MARGIN.left - MARGIN.right;
   const h = size.height - MARGIN.top - MARGIN.bottom;
+  let totalHeight = size.height + legendHeight;
   let dropped = 0;
   const series = fig.series.map((s) => ({
     ...s,
@@ -32,6 +36,7 @@ export function renderFigureSvg(fig: Figure, size: ChartSize = { width: 560, hei
       return ok;
     }),
   }));
+  if (dropped > 0) totalHeight += 14;
   const xs = series.flatMap((s) => s.points.map((p) => p[0])).concat((fig.markers ?? []).map((m) => m.x).filter((x) => Number.isFinite(x) && (!fig.logX || x > 0)));
   const ys = series.flatMap((s) => s.points.map((p) => p[1]));
   const title = `<title>${xmlEscape(fig.title)}</title>`;
@@ -41,7 +46,7 @@ export function renderFigureSvg(fig: Figure, size: ChartSize = { width: 560, hei
   const x = domainScale(fig.logX === true, xs, [0, w]);
   const y = domainScale(fig.logY === true, ys, [h, 0]);
   const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${size.width}" height="${size.height}" viewBox="0 0 ${size.width} ${size.height}" role="img" font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="11">`);
+  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${size.width}" height="${totalHeight}" viewBox="0 0 ${size.width} ${totalHeight}" role="img" font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="11">`);
   parts.push(title);
   parts.push(`<g transform="translate(${MARGIN.left},${MARGIN.top})">`);
   // Grid and ticks.
@@ -73,16 +78,16 @@ export function renderFigureSvg(fig: Figure, size: ChartSize = { width: 560, hei
     parts.push(`<text x="${px}" y="${10 + 12 * (i % 3)}" dx="3" fill="#222">${xmlEscape(m.label)}</text>`);
   });
   parts.push('</g>');
-  // Legend (top right, inside the plot).
-  if (series.length > 1 || (series.length === 1 && series[0].name)) {
-    const lx = MARGIN.left + w - 8;
+  // Legend below the plot (never over the data): one row per series.
+  if (showLegend) {
     series.forEach((s, i) => {
-      const ly = MARGIN.top + 12 + 14 * i;
+      const ly = MARGIN.top + h + MARGIN.bottom + 4 + LEGEND_ROW * i;
       const colour = SERIES_COLOURS[i % SERIES_COLOURS.length];
-      parts.push(`<line x1="${lx - 18}" x2="${lx}" y1="${ly}" y2="${ly}" stroke="${colour}" stroke-width="2.4"/><text x="${lx - 22}" y="${ly}" dy="0.32em" text-anchor="end" fill="#111" paint-order="stroke" stroke="#fff" stroke-width="3">${xmlEscape(s.name)}</text>`);
+      const mark = s.style === 'points' ? `<circle cx="${MARGIN.left + 9}" cy="${ly}" r="3" fill="${colour}"/>` : `<line x1="${MARGIN.left}" x2="${MARGIN.left + 18}" y1="${ly}" y2="${ly}" stroke="${colour}" stroke-width="2.4"/>`;
+      parts.push(`${mark}<text x="${MARGIN.left + 24}" y="${ly}" dy="0.32em" fill="#111">${xmlEscape(s.name)}</text>`);
     });
   }
-  if (dropped > 0) parts.push(`<text x="${size.width - 4}" y="${size.height - 4}" text-anchor="end" font-size="10" fill="#a00">${dropped} point${dropped === 1 ? '' : 's'} not shown (non-finite${fig.logX || fig.logY ? ' or ≤ 0 on a log axis' : ''})</text>`);
+  if (dropped > 0) parts.push(`<text x="${size.width - 4}" y="${totalHeight - 4}" text-anchor="end" font-size="10" fill="#a00">${dropped} point${dropped === 1 ? '' : 's'} not shown (non-finite${fig.logX || fig.logY ? ' or ≤ 0 on a log axis' : ''})</text>`);
   parts.push('</svg>');
   return parts.join('');
 }

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { writeReports } from '../report/writeReports.ts';
 import { textTable } from '../report/consoleTable.ts';
 import { formatNumber } from '../report/formatNumber.ts';
@@ -31,7 +32,7 @@ export async function biasCommand(argv: readonly string[], io: CliIO): Promise<n
     return 0;
   }
   if (positionals.length !== 1) throw new UsageError('bias needs exactly one spec file (scorecheck bias --help; format: docs/bias-spec.md)');
-  const setting = loadBiasSpec(positionals[0]);
+  const setting = loadBiasSpec(resolve(io.cwd, positionals[0]), positionals[0]);
   const rows = biasRows(setting);
   const json = () => `${JSON.stringify(biasJson(setting, rows), null, 2)}\n`;
   if (o.json === '-') {
@@ -40,7 +41,7 @@ export async function biasCommand(argv: readonly string[], io: CliIO): Promise<n
   }
   io.stdout.write(line(biasText(setting, rows)));
   if (typeof o.json === 'string') {
-    const [w] = writeReports([{ kind: 'json', file: o.json, render: json }]);
+    const [w] = writeReports([{ kind: 'json', file: resolve(io.cwd, o.json), render: json }]);
     if (w.error) {
       io.stderr.write(line(`scorecheck bias: ${w.error}`));
       return 2;

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { controlClaims } from '../claims/controls.ts';
 import { allClaims } from '../claims/registry.ts';
 import { consoleReport } from '../report/consoleTable.ts';
@@ -28,7 +29,7 @@ export async function mergeCommand(argv: readonly string[], io: CliIO): Promise<
   const inputs: { report: VerifyReport; file: string }[] = positionals.map((file) => {
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      text = readFileSync(resolve(io.cwd, file), 'utf8');
     } catch (e) {
       throw new UsageError(`${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'cannot read'}`);
     }
@@ -44,7 +45,7 @@ export async function mergeCommand(argv: readonly string[], io: CliIO): Promise<
   const merged = mergeReports(inputs, known.map((c) => c.id));
   io.stdout.write(line(consoleReport(merged)));
   let failedWrite = false;
-  for (const w of writeReports(reportTargets(merged, o, known))) {
+  for (const w of writeReports(reportTargets(merged, o, known, io.cwd))) {
     if (w.error) {
       failedWrite = true;
       io.stderr.write(line(`scorecheck merge: ${w.error}`));

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { controlClaims } from '../claims/controls.ts';
 import { loadCounterexample } from '../claims/counterexampleStore.ts';
 import { allClaims } from '../claims/registry.ts';
@@ -27,7 +28,7 @@ export async function replayCommand(argv: readonly string[], io: CliIO): Promise
     return 0;
   }
   if (positionals.length !== 1) throw new UsageError('replay needs exactly one counterexample file (scorecheck replay --help)');
-  const saved = loadCounterexample(positionals[0]);
+  const saved = loadCounterexample(resolve(io.cwd, positionals[0]));
   const claim = [...allClaims, ...controlClaims].find((c) => c.id === saved.claim);
   if (!claim) throw new UsageError(`${positionals[0]}: unknown claim id "${saved.claim}" (scorecheck claims lists them)`);
   const r = runClaim(claim, { seed: saved.seed, replay: { seed: saved.seed, path: saved.path }, counterexampleDir: null });

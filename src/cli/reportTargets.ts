@@ -7,6 +7,7 @@ import { junitReport } from '../report/junitReport.ts';
 import { markdownReport } from '../report/markdownReport.ts';
 import type { VerifyReport } from '../report/reportModel.ts';
 import type { ReportTarget } from '../report/writeReports.ts';
+import { resolve } from 'node:path';
 
 /** The report options shared by `verify` and `merge`. */
 export const REPORT_OPTIONS = {
@@ -17,12 +18,13 @@ export const REPORT_OPTIONS = {
 } as const;
 
 /** Report files asked for on the command line, each rendered and written independently. */
-export function reportTargets(report: VerifyReport, opts: Readonly<Record<string, unknown>>, known: readonly Claim[]): ReportTarget[] {
+export function reportTargets(report: VerifyReport, opts: Readonly<Record<string, unknown>>, known: readonly Claim[], cwd = '.'): ReportTarget[] {
   const t: ReportTarget[] = [];
-  if (typeof opts.json === 'string') t.push({ kind: 'json', file: opts.json, render: () => jsonReport(report) });
-  if (typeof opts.junit === 'string') t.push({ kind: 'junit', file: opts.junit, render: () => junitReport(report) });
-  if (typeof opts.markdown === 'string') t.push({ kind: 'markdown', file: opts.markdown, render: () => markdownReport(report) });
-  if (typeof opts.html === 'string') t.push({ kind: 'html', file: opts.html, render: () => htmlReport(report, (id) => claimExtras(known, id)) });
+  const at = (f: string) => resolve(cwd, f);
+  if (typeof opts.json === 'string') t.push({ kind: 'json', file: at(opts.json), render: () => jsonReport(report) });
+  if (typeof opts.junit === 'string') t.push({ kind: 'junit', file: at(opts.junit), render: () => junitReport(report) });
+  if (typeof opts.markdown === 'string') t.push({ kind: 'markdown', file: at(opts.markdown), render: () => markdownReport(report) });
+  if (typeof opts.html === 'string') t.push({ kind: 'html', file: at(opts.html), render: () => htmlReport(report, (id) => claimExtras(known, id)) });
   return t;
 }
 

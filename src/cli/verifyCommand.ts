@@ -104,7 +104,7 @@ export async function verifyCommand(argv: readonly string[], io: CliIO): Promise
     { seed, ...(shard ? { shard } : {}) },
   );
   io.stdout.write(line(consoleReport(report)));
-  const written = writeReports(reportTargets(report, o, known));
+  const written = writeReports(reportTargets(report, o, known, io.cwd));
   let failedWrite = false;
   for (const w of written) {
     if (w.error) {

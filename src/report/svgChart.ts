@@ -36,7 +36,6 @@ export function renderFigureSvg(fig: Figure, size: ChartSize = { width: 560, hei
       return ok;
     }),
   }));
-  if (dropped > 0) totalHeight += 14;
   const xs = series.flatMap((s) => s.points.map((p) => p[0])).concat((fig.markers ?? []).map((m) => m.x).filter((x) => Number.isFinite(x) && (!fig.logX || x > 0)));
   const ys = series.flatMap((s) => s.points.map((p) => p[1]));
   const title = `<title>${xmlEscape(fig.title)}</title>`;
@@ -45,6 +44,13 @@ export function renderFigureSvg(fig: Figure, size: ChartSize = { width: 560, hei
   }
   const x = domainScale(fig.logX === true, xs, [0, w]);
   const y = domainScale(fig.logY === true, ys, [h, 0]);
+  // Extreme domains (spans beyond the double range) can still map a point off the finite line: leave it out too.
+  for (const s of series) {
+    const kept = s.points.filter((p) => Number.isFinite(x(p[0])) && Number.isFinite(y(p[1])));
+    dropped += s.points.length - kept.length;
+    (s as { points: readonly (readonly [number, number])[] }).points = kept;
+  }
+  if (dropped > 0) totalHeight += 14;
   const parts: string[] = [];
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${size.width}" height="${totalHeight}" viewBox="0 0 ${size.width} ${totalHeight}" role="img" font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="11">`);
   parts.push(title);
@@ -52,8 +58,8 @@ export function renderFigureSvg(fig: Figure, size: ChartSize = { width: 560, hei
   // Grid and ticks.
   const xTicks = x.ticks(fig.logX ? 6 : 6);
   const yTicks = y.ticks(fig.logY ? 5 : 5);
-  const xt = thinTicks(xTicks, fig.logX === true, 8);
-  const yt = thinTicks(yTicks, fig.logY === true, 7);
+  const xt = thinTicks(xTicks, fig.logX === true, 8).filter((t) => Number.isFinite(x(t)));
+  const yt = thinTicks(yTicks, fig.logY === true, 7).filter((t) => Number.isFinite(y(t)));
   for (const t of xt) parts.push(`<line x1="${f(x(t))}" x2="${f(x(t))}" y1="0" y2="${h}" stroke="#e5e5e5"/><text x="${f(x(t))}" y="${h + 15}" text-anchor="middle" fill="#333">${xmlEscape(formatNumber(t, 3))}</text>`);
   for (const t of yt) parts.push(`<line x1="0" x2="${w}" y1="${f(y(t))}" y2="${f(y(t))}" stroke="#e5e5e5"/><text x="-6" y="${f(y(t))}" dy="0.32em" text-anchor="end" fill="#333">${xmlEscape(formatNumber(t, 3))}</text>`);
   parts.push(`<rect x="0" y="0" width="${w}" height="${h}" fill="none" stroke="#999"/>`);
@@ -72,7 +78,7 @@ export function renderFigureSvg(fig: Figure, size: ChartSize = { width: 560, hei
   });
   // Markers: dashed verticals with a label.
   (fig.markers ?? []).forEach((m, i) => {
-    if (!Number.isFinite(m.x) || (fig.logX && m.x <= 0)) return;
+    if (!Number.isFinite(m.x) || (fig.logX && m.x <= 0) || !Number.isFinite(x(m.x))) return;
     const px = f(x(m.x));
     parts.push(`<line x1="${px}" x2="${px}" y1="0" y2="${h}" stroke="#444" stroke-dasharray="4 3"/>`);
     parts.push(`<text x="${px}" y="${10 + 12 * (i % 3)}" dx="3" fill="#222">${xmlEscape(m.label)}</text>`);
@@ -101,8 +107,9 @@ function domainScale(log: boolean, values: number[], range: [number, number]) {
   let hi = Math.max(...values);
   if (lo === hi) {
     const pad = lo === 0 ? 1 : Math.abs(lo) * 0.1;
-    lo = log ? lo / 2 : lo - pad;
-    hi = log ? hi * 2 : hi + pad;
+    lo = log ? (lo / 10 > 0 ? lo / 10 : lo) : lo - pad;
+    hi = log ? (Number.isFinite(hi * 10) ? hi * 10 : hi) : hi + pad;
+    if (lo === hi) hi = log ? lo * 2 ** 10 : lo + 1;
   }
   if (log) return scaleLog().domain([lo, hi]).range(range).nice();
   return scaleLinear().domain([lo, hi]).range(range).nice();

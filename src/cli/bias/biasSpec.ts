@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { type VPSchedule, cosineSchedule, linearSchedule, scaledLinearSchedule, vpFromAlphaBars } from '../../diffusion/schedule.ts';
 import { ScorecheckError } from '../../errors.ts';
 import { Gaussian } from '../../gaussian/gaussian.ts';
@@ -33,11 +33,11 @@ export interface BiasSetting {
 
 const TOP_KEYS = ['data', 'schedule', 'encoder', 'timesteps', 'description'];
 
-/** Reads, parses and validates a spec file; a CSV named by `data.samples` is read relative to the spec. */
-export function loadBiasSpec(file: string): BiasSetting {
+/** Reads, parses and validates the spec at `path` (named `file` in messages); a CSV named by `data.samples` is read relative to the spec. */
+export function loadBiasSpec(path: string, file = path): BiasSetting {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch (e) {
     throw new BiasSpecError(file, '(file)', (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'cannot read');
   }
@@ -48,11 +48,12 @@ export function loadBiasSpec(file: string): BiasSetting {
     throw new BiasSpecError(file, '(file)', `not valid JSON (${(e as Error).message})`);
   }
   return parseBiasSpec(json, file, (csv) => {
-    const path = resolve(dirname(file), csv);
+    const csvPath = resolve(dirname(path), csv);
+    const shown = join(dirname(file), csv);
     try {
-      return { path, text: readFileSync(path, 'utf8') };
+      return { path: shown, text: readFileSync(csvPath, 'utf8') };
     } catch (e) {
-      throw new BiasSpecError(file, 'data.samples', `cannot read ${path}${(e as NodeJS.ErrnoException).code === 'ENOENT' ? ' (no such file)' : ''}`);
+      throw new BiasSpecError(file, 'data.samples', `cannot read ${shown}${(e as NodeJS.ErrnoException).code === 'ENOENT' ? ' (no such file)' : ''}`);
     }
   });
 }

@@ -30,3 +30,5 @@ export * from './theory/elboFit.ts';
 export * from './theory/diffusionClassifier.ts';
 export * from './theory/diffusionLoss.ts';
 export * from './subject/index.ts';
+export * from './claims/index.ts';
+export * from './report/index.ts';

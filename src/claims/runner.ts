@@ -11,7 +11,7 @@ import type { ClaimResult, CounterexampleRecord, Evidence, FailureKind, Verdict 
 /** The fast-check seed `verify` uses when none is given (and the property suite's default). */
 export const DEFAULT_SEED = 20261122;
 
-export interface RunOptions {
+export interface ClaimRunOptions {
   /** fast-check seed of the search. */
   readonly seed: number;
   /** Cases to generate; default `claim.defaultRuns`. */
@@ -45,7 +45,7 @@ export interface RunResult extends ClaimResult {
  * case that throws shrinks among cases that throw); saves the shrunk case.
  * Never throws for a failing or throwing check: that is a verdict.
  */
-export function runClaim(claim: Claim, opts: RunOptions): RunResult {
+export function runClaim(claim: Claim, opts: ClaimRunOptions): RunResult {
   const t0 = performance.now();
   const numRuns = opts.numRuns ?? claim.defaultRuns;
   const base = { id: claim.id, source: claim.source, statement: claim.statement, expected: claim.expected, seed: opts.seed, numRuns };

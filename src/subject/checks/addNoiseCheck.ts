@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { expectedAddNoise, levelAt } from '../oracle.ts';
 import { readBatch } from '../responseShape.ts';
-import { batchOf, caseDimension, simpleVector, timestep } from './caseArbitraries.ts';
+import { MAX_CASE_DIM, batchOf, caseDimension, cut, simpleVector, timestep } from './caseArbitraries.ts';
 import { type CheckDefinition, compareBatch, rows } from './checkDefinition.ts';
 
 
@@ -18,9 +18,9 @@ export const addNoiseCheck: CheckDefinition<AddNoiseCase> = {
   kind: 'exact',
   assertionsPerRun: 0,
   cases: (ctx) =>
-    caseDimension().chain((d) =>
-      batchOf(fc.record({ x0: simpleVector(d), noise: simpleVector(d), t: timestep(ctx.schedule.schedule.T) })).map((samples) => ({ d, samples })),
-    ),
+    fc
+      .record({ d: caseDimension(), samples: batchOf(fc.record({ x0: simpleVector(MAX_CASE_DIM), noise: simpleVector(MAX_CASE_DIM), t: timestep(ctx.schedule.schedule.T) })) })
+      .map(({ d, samples }) => ({ d, samples: samples.map((s) => ({ x0: cut(s.x0, d), noise: cut(s.noise, d), t: s.t })) })),
   async run(ctx, c) {
     const { schedule, toSubject } = ctx.schedule;
     const args = { x0: c.samples.map((s) => s.x0), noise: c.samples.map((s) => s.noise), t: c.samples.map((s) => toSubject(s.t)) };

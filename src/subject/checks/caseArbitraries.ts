@@ -10,9 +10,25 @@ export function simpleVector(d: number, max = 2): fc.Arbitrary<number[]> {
   return fc.array(simpleNumber(max), { minLength: d, maxLength: d });
 }
 
-/** Data dimension of a case: 1..3, shrinks to 1. */
+/** Largest data dimension of a case. */
+export const MAX_CASE_DIM = 3;
+
+/**
+ * Data dimension of a case: 1..3, shrinks to 1. Cases draw every vector at MAX_CASE_DIM and
+ * slice it to d (instead of `chain`), so fast-check can shrink d with the values kept.
+ */
 export function caseDimension(): fc.Arbitrary<number> {
-  return fc.integer({ min: 1, max: 3 });
+  return fc.integer({ min: 1, max: MAX_CASE_DIM });
+}
+
+/** The first d entries. */
+export function cut(v: readonly number[], d: number): number[] {
+  return v.slice(0, d);
+}
+
+/** The leading d × d block of a MAX_CASE_DIM-sized model. */
+export function cutModel(m: AffineModel, d: number): AffineModel {
+  return { W: m.W.slice(0, d).map((r) => r.slice(0, d)), b: m.b.slice(0, d) };
 }
 
 /** An internal timestep t ∈ [tMin, T]; shrinks to tMin. */

@@ -8,7 +8,7 @@ import { criticalZ } from '../../mc/tolerance.ts';
 import { affineEsm, levelAt, lossWeight, parameterizationGain } from '../oracle.ts';
 import type { Parameterization } from '../../diffusion/parameterization.ts';
 import type { AffineModel, DeclaredOps } from '../protocol.ts';
-import { affineModel, caseDimension, simpleVector, timestep } from './caseArbitraries.ts';
+import { MAX_CASE_DIM, affineModel, caseDimension, cut, cutModel, simpleVector, timestep } from './caseArbitraries.ts';
 import type { CheckDefinition } from './checkDefinition.ts';
 import { requestLoss } from './lossDsmCheck.ts';
 
@@ -43,17 +43,18 @@ export const lossGradientCheck: CheckDefinition<LossGradientCase> = {
   kind: 'statistical',
   assertionsPerRun: 1,
   cases: (ctx) =>
-    caseDimension().chain((d) =>
-      fc.record({
-        d: fc.constant(d),
-        mean: simpleVector(d),
-        variances: fc.array(fc.integer({ min: 1, max: 9 }).map((k) => k / 4), { minLength: d, maxLength: d }),
+    fc
+      .record({
+        d: caseDimension(),
+        mean: simpleVector(MAX_CASE_DIM),
+        variances: fc.array(fc.integer({ min: 1, max: 9 }).map((k) => k / 4), { minLength: MAX_CASE_DIM, maxLength: MAX_CASE_DIM }),
         t: timestep(ctx.schedule.schedule.T),
-        model: affineModel(d),
-        direction: affineModel(d).filter((u) => u.b.some((v) => v !== 0) || u.W.some((r) => r.some((v) => v !== 0))),
+        model: affineModel(MAX_CASE_DIM),
+        direction: affineModel(MAX_CASE_DIM),
         seed: mcSeed(),
-      }),
-    ),
+      })
+      .map((c) => ({ ...c, mean: cut(c.mean, c.d), variances: cut(c.variances, c.d), model: cutModel(c.model, c.d), direction: cutModel(c.direction, c.d) }))
+      .filter((c) => c.direction.b.some((v) => v !== 0) || c.direction.W.some((r) => r.some((v) => v !== 0))),
   async run(ctx, c) {
     const decl = ctx.hello.ops.loss as NonNullable<DeclaredOps['loss']>;
     const p = ctx.hello.parameterization as Parameterization;

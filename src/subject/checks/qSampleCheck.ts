@@ -3,7 +3,7 @@ import { mcSeed } from '../../arbitraries/seed.ts';
 import { criticalZ } from '../../mc/tolerance.ts';
 import { levelAt } from '../oracle.ts';
 import { readBatch } from '../responseShape.ts';
-import { caseDimension, simpleVector, timestep } from './caseArbitraries.ts';
+import { MAX_CASE_DIM, caseDimension, cut, simpleVector, timestep } from './caseArbitraries.ts';
 import type { CheckDefinition } from './checkDefinition.ts';
 
 /** Draws per case; with d ≥ 1 at least this many standardized residuals. */
@@ -28,7 +28,9 @@ export const qSampleCheck: CheckDefinition<QSampleCase> = {
   kind: 'statistical',
   assertionsPerRun: 2,
   cases: (ctx) =>
-    caseDimension().chain((d) => fc.record({ d: fc.constant(d), x0: simpleVector(d), t: timestep(ctx.schedule.schedule.T), seed: mcSeed() })),
+    fc
+      .record({ d: caseDimension(), x0: simpleVector(MAX_CASE_DIM), t: timestep(ctx.schedule.schedule.T), seed: mcSeed() })
+      .map((c) => ({ ...c, x0: cut(c.x0, c.d) })),
   async run(ctx, c) {
     const { schedule, toSubject } = ctx.schedule;
     const n = Q_SAMPLE_DRAWS;

@@ -3,7 +3,7 @@ import type { Parameterization } from '../../diffusion/parameterization.ts';
 import type { DeclaredOps } from '../protocol.ts';
 import { expectedStep } from '../oracle.ts';
 import { readBatch } from '../responseShape.ts';
-import { affineModel, batchOf, caseDimension, simpleVector, timestep } from './caseArbitraries.ts';
+import { MAX_CASE_DIM, affineModel, batchOf, caseDimension, cut, cutModel, simpleVector, timestep } from './caseArbitraries.ts';
 import { type CheckDefinition, compareBatch } from './checkDefinition.ts';
 
 export interface StepCase {
@@ -26,13 +26,13 @@ export const stepCheck: CheckDefinition<StepCase> = {
   assertionsPerRun: 0,
   unavailable: (ctx) => (ctx.schedule.schedule.T < 2 ? 'schedule has T = 1: no t ≥ 2' : undefined),
   cases: (ctx) =>
-    caseDimension().chain((d) =>
-      fc.record({
-        d: fc.constant(d),
-        samples: batchOf(fc.record({ xt: simpleVector(d), z: simpleVector(d), t: timestep(ctx.schedule.schedule.T, 2) })),
-        model: affineModel(d),
-      }),
-    ),
+    fc
+      .record({
+        d: caseDimension(),
+        samples: batchOf(fc.record({ xt: simpleVector(MAX_CASE_DIM), z: simpleVector(MAX_CASE_DIM), t: timestep(ctx.schedule.schedule.T, 2) })),
+        model: affineModel(MAX_CASE_DIM),
+      })
+      .map(({ d, samples, model }) => ({ d, samples: samples.map((s) => ({ xt: cut(s.xt, d), z: cut(s.z, d), t: s.t })), model: cutModel(model, d) })),
   async run(ctx, c) {
     const decl = ctx.hello.ops.step as NonNullable<DeclaredOps['step']>;
     const p = ctx.hello.parameterization as Parameterization;

@@ -3,7 +3,7 @@ import type { Parameterization } from '../../diffusion/parameterization.ts';
 import type { AffineModel, DeclaredOps } from '../protocol.ts';
 import { expectedZeroShot } from '../oracle.ts';
 import { readBatch } from '../responseShape.ts';
-import { affineModel, batchOf, caseDimension, simpleVector, timestep } from './caseArbitraries.ts';
+import { MAX_CASE_DIM, affineModel, batchOf, caseDimension, cut, cutModel, simpleVector, timestep } from './caseArbitraries.ts';
 import { type CheckDefinition, compareBatch } from './checkDefinition.ts';
 
 export interface ZeroShotCase {
@@ -15,18 +15,17 @@ export interface ZeroShotCase {
 }
 
 /**
- * H (p × d, 1 ≤ p ≤ d) with full row rank: its left p × p block is upper triangular with
- * diagonal entries in {±1, ±2}; shrinks to [I | 0].
+ * A d × d upper-triangular H with diagonal entries in {±1, ±2}: its leading p rows, cut to
+ * any d′ ≥ p columns, have full row rank p. Shrinks to 2I, not I: a row-orthonormal H has
+ * Hᵀ = H† and would hide exactly the bugs this check is for.
  */
 export function fullRowRankH(d: number): fc.Arbitrary<number[][]> {
-  return fc.integer({ min: 1, max: d }).chain((p) =>
-    fc
-      .record({
-        diag: fc.array(fc.constantFrom(1, 2, -1, -2), { minLength: p, maxLength: p }),
-        rest: fc.array(simpleVector(d, 1), { minLength: p, maxLength: p }),
-      })
-      .map(({ diag, rest }) => rest.map((row, i) => row.map((v, j) => (j === i ? diag[i] : j < p && j < i ? 0 : v)))),
-  );
+  return fc
+    .record({
+      diag: fc.array(fc.constantFrom(2, 1, -2, -1), { minLength: d, maxLength: d }),
+      rest: fc.array(simpleVector(d, 1), { minLength: d, maxLength: d }),
+    })
+    .map(({ diag, rest }) => rest.map((row, i) => row.map((v, j) => (j === i ? diag[i] : j < i ? 0 : v))));
 }
 
 /**
@@ -43,17 +42,26 @@ export const zeroShotCheck: CheckDefinition<ZeroShotCase> = {
   assertionsPerRun: 0,
   unavailable: (ctx) => (ctx.schedule.schedule.T < 2 ? 'schedule has T = 1: no t ≥ 2' : undefined),
   cases: (ctx) =>
-    caseDimension().chain((d) =>
-      fullRowRankH(d).chain((H) =>
-        fc.record({
-          d: fc.constant(d),
-          H: fc.constant(H),
-          sigmaY: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 8 }).map((k) => k / 4)),
-          samples: batchOf(fc.record({ xt: simpleVector(d), y: simpleVector(H.length), z: simpleVector(d), t: timestep(ctx.schedule.schedule.T, 2) })),
-          model: affineModel(d),
-        }),
-      ),
-    ),
+    fc
+      .record({
+        d: caseDimension(),
+        p: fc.integer({ min: 1, max: MAX_CASE_DIM }),
+        H: fullRowRankH(MAX_CASE_DIM),
+        sigmaY: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 8 }).map((k) => k / 4)),
+        samples: batchOf(fc.record({ xt: simpleVector(MAX_CASE_DIM), y: simpleVector(MAX_CASE_DIM), z: simpleVector(MAX_CASE_DIM), t: timestep(ctx.schedule.schedule.T, 2) })),
+        model: affineModel(MAX_CASE_DIM),
+      })
+      .map(({ d, p: pRaw, H, sigmaY, samples, model }) => {
+        const p = Math.min(pRaw, d);
+        return {
+          d,
+          // Rows and columns of a full-row-rank 3×3 block-triangular H: still full row rank.
+          H: H.slice(0, p).map((r) => r.slice(0, d)),
+          sigmaY,
+          samples: samples.map((s) => ({ xt: cut(s.xt, d), y: cut(s.y, p), z: cut(s.z, d), t: s.t })),
+          model: cutModel(model, d),
+        };
+      }),
   async run(ctx, c) {
     const decl = ctx.hello.ops.zero_shot_step as NonNullable<DeclaredOps['zero_shot_step']>;
     const p = ctx.hello.parameterization as Parameterization;

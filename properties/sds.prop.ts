@@ -147,11 +147,14 @@ describe('direction: gradient descent on the input distribution', () => {
     }),
   );
   const levelOf = (ab: number): NoiseLevel => ({ a: Math.sqrt(ab), s: Math.sqrt(1 - ab) });
-  test.prop([descentCase], { numRuns: 40 })('DSM collapses (Σ → 0, higher score norm); ESM reaches the target; both match the closed-form minimizers', ({ target, init, alphaBar }) => {
+  // Convergence tolerances of an iterative optimizer with a fixed budget (1000 Armijo
+  // steps, cond ≤ 10 targets), not floating-point ones: collapse to 1e-8 of the
+  // initial trace, the target to 1e-6.
+  test.prop([descentCase], { numRuns: 25 })('DSM collapses (Σ → 0, higher score norm); ESM reaches the target; both match the closed-form minimizers', ({ target, init, alphaBar }) => {
     const level = levelOf(alphaBar);
     const d = target.dim;
-    const dsm = sdsGradientDescent('dsm', init, target, level, { steps: 400 });
-    const esm = sdsGradientDescent('esm', init, target, level, { steps: 2000 });
+    const dsm = sdsGradientDescent('dsm', init, target, level, { steps: 1000 });
+    const esm = sdsGradientDescent('esm', init, target, level, { steps: 1000 });
     let trInit = 0, trDsm = 0, maxCovErr = 0, maxMeanErr = 0, scaleT = 0;
     for (let i = 0; i < d; i++) {
       trInit += init.cov.data[i * d + i];
@@ -162,14 +165,14 @@ describe('direction: gradient descent on the input distribution', () => {
       maxCovErr = Math.max(maxCovErr, Math.abs(esm.cov.data[i] - target.cov.data[i]));
       scaleT = Math.max(scaleT, Math.abs(target.cov.data[i]));
     }
-    expect(trDsm).toBeLessThan(1e-6 * trInit);
+    expect(trDsm).toBeLessThan(1e-8 * trInit);
     // the collapsed solution has the higher score norm tr((a²Σ + s²I)⁻¹) at level t
     const norm = (c: Matrix) => spdTraceInverse(addScaledIdentity(scale(c, level.a ** 2), level.s ** 2));
     expect(norm(dsm.cov)).toBeGreaterThan(norm(esm.cov));
     const dmin = sdsDsmMinimizer(target, level);
-    expect(Math.abs(dsm.values[dsm.values.length - 1] - dmin.value)).toBeLessThanOrEqual(1e-6 * (d / level.s ** 2));
-    expect(maxCovErr).toBeLessThanOrEqual(1e-4 * scaleT);
-    expect(maxMeanErr).toBeLessThanOrEqual(1e-4);
+    expect(Math.abs(dsm.values[dsm.values.length - 1] - dmin.value)).toBeLessThanOrEqual(1e-8 * (d / level.s ** 2));
+    expect(maxCovErr).toBeLessThanOrEqual(1e-6 * scaleT);
+    expect(maxMeanErr).toBeLessThanOrEqual(1e-6);
   });
 });
 

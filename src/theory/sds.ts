@@ -216,8 +216,8 @@ export interface SdsDescentResult {
 }
 
 /**
- * Gradient descent on N(μ, F Fᵀ) under DSM or ESM (∂F = 2 G F), Armijo backtracking
- * with a step that doubles after each success. Used to show the direction of the
+ * Gradient descent on N(μ, F Fᵀ) under DSM or ESM (∂F = 2 G F): block-coordinate
+ * steps on μ and F, each with Armijo backtracking and a step that doubles after each success. Used to show the direction of the
  * bias: DSM drives Σ → 0, ESM to Σ*.
  */
 export function sdsGradientDescent(
@@ -234,32 +234,46 @@ export function sdsGradientDescent(
   let cov = matmul(F, transpose(F));
   let value = f({ mean, cov }, target, level);
   const values = [value];
-  let eta = 1;
+  // Block-coordinate: a mean step and a factor step, each with its own Armijo step
+  // size (the two blocks have very different curvatures, a²/V*² vs a⁴/V⁴·Σ). Armijo
+  // constant ½: on a quadratic it accepts only η ≤ 1/L, so stiff directions contract
+  // instead of oscillating (a small constant would accept η ≈ 2/L).
+  let etaMean = 1, etaF = 1;
   let k = 0;
   for (; k < steps; k++) {
     const g = grad({ mean, cov }, target, level);
     const gF = scaleM(matmul(g.cov, F), 2);
-    let gn = 0;
-    for (const v of g.mean) gn += v * v;
-    for (const v of gF.data) gn += v * v;
-    if (gn < gtol * gtol) break;
-    let accepted = false;
-    for (let tries = 0; tries < 80; tries++) {
-      const m2 = mean.map((v, i) => v - eta * g.mean[i]);
-      const F2 = zeros(d, d);
-      for (let i = 0; i < d * d; i++) F2.data[i] = F.data[i] - eta * gF.data[i];
-      const c2 = symmetric(matmul(F2, transpose(F2)));
-      const v2 = f({ mean: m2, cov: c2 }, target, level);
-      if (v2 <= value - 1e-4 * eta * gn) {
-        mean = m2; F = F2; cov = c2; value = v2;
-        values.push(value);
-        accepted = true;
-        eta *= 2;
-        break;
+    let gm = 0, gf = 0;
+    for (const v of g.mean) gm += v * v;
+    for (const v of gF.data) gf += v * v;
+    if (gm + gf < gtol * gtol) break;
+    let progressed = false;
+    if (gm > 0) {
+      for (let tries = 0; tries < 80; tries++) {
+        const m2 = mean.map((v, i) => v - etaMean * g.mean[i]);
+        const v2 = f({ mean: m2, cov }, target, level);
+        if (v2 <= value - 0.5 * etaMean * gm) {
+          mean = m2; value = v2; etaMean *= 2; progressed = true;
+          break;
+        }
+        etaMean /= 2;
       }
-      eta /= 2;
     }
-    if (!accepted) break;
+    if (gf > 0) {
+      for (let tries = 0; tries < 80; tries++) {
+        const F2 = zeros(d, d);
+        for (let i = 0; i < d * d; i++) F2.data[i] = F.data[i] - etaF * gF.data[i];
+        const c2 = symmetric(matmul(F2, transpose(F2)));
+        const v2 = f({ mean, cov: c2 }, target, level);
+        if (v2 <= value - 0.5 * etaF * gf) {
+          F = F2; cov = c2; value = v2; etaF *= 2; progressed = true;
+          break;
+        }
+        etaF /= 2;
+      }
+    }
+    values.push(value);
+    if (!progressed) break;
   }
   return { mean, cov, steps: k, values };
 }

@@ -18,11 +18,15 @@ function alive(pid: number): boolean {
   }
 }
 
-/** The misbehaving subject prints "pid=<n>" on stderr: the real process, not the shell. */
-function subjectPid(stderr: string): number {
-  const m = /pid=(\d+)/.exec(stderr);
-  if (!m) throw new Error(`no pid in stderr: ${stderr}`);
-  return Number(m[1]);
+/** The misbehaving subject prints "pid=<n>" on stderr first: the real process, not the shell. */
+async function subjectPid(subject: ProcessSubject): Promise<number> {
+  const end = Date.now() + 10_000;
+  for (;;) {
+    const m = /pid=(\d+)/.exec(subject.stderr);
+    if (m) return Number(m[1]);
+    if (Date.now() > end) throw new Error(`no pid in stderr: ${subject.stderr}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 async function waitDead(pid: number, ms = 2000): Promise<boolean> {
@@ -47,7 +51,7 @@ describe('a misbehaving subprocess gets a verdict naming the op and the request,
   for (const c of cases) {
     it(`${c.mode} → ${c.status}`, async () => {
       const subject = await ProcessSubject.start(`${SUBJECT} ${c.mode}:add_noise`, 300);
-      const pid = subjectPid(subject.stderr || (await new Promise<string>((r) => setTimeout(() => r(subject.stderr), 200))));
+      const pid = await subjectPid(subject);
       const results = await runChecks(subject, { runs: 5, seed: 1, only: ['add_noise'] });
       await subject.close();
       const r = results.find((x) => x.id === 'add_noise.exact')!;
@@ -63,7 +67,7 @@ describe('a misbehaving subprocess gets a verdict naming the op and the request,
   it('a subject that ignores EOF and SIGTERM is killed on close', async () => {
     const subject = await ProcessSubject.start(`${SUBJECT} ignore-eof`, 2000);
     await subject.call('schedule', {});
-    const pid = subjectPid(subject.stderr);
+    const pid = await subjectPid(subject);
     expect(alive(pid)).toBe(true);
     await subject.close();
     expect(await waitDead(pid)).toBe(true);

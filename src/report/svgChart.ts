@@ -56,8 +56,8 @@ export function renderFigureSvg(fig: Figure, size: ChartSize = { width: 560, hei
   parts.push(title);
   parts.push(`<g transform="translate(${MARGIN.left},${MARGIN.top})">`);
   // Grid and ticks.
-  const xTicks = x.ticks(fig.logX ? 6 : 6);
-  const yTicks = y.ticks(fig.logY ? 5 : 5);
+  const xTicks = safeTicks(() => x.ticks(6));
+  const yTicks = safeTicks(() => y.ticks(5));
   const xt = thinTicks(xTicks, fig.logX === true, 8).filter((t) => Number.isFinite(x(t)));
   const yt = thinTicks(yTicks, fig.logY === true, 7).filter((t) => Number.isFinite(y(t)));
   for (const t of xt) parts.push(`<line x1="${f(x(t))}" x2="${f(x(t))}" y1="0" y2="${h}" stroke="#e5e5e5"/><text x="${f(x(t))}" y="${h + 15}" text-anchor="middle" fill="#333">${xmlEscape(formatNumber(t, 3))}</text>`);
@@ -111,6 +111,13 @@ function domainScale(log: boolean, values: number[], range: [number, number]) {
     hi = log ? (Number.isFinite(hi * 10) ? hi * 10 : hi) : hi + pad;
     if (lo === hi) hi = log ? lo * 2 ** 10 : lo + 1;
   }
+  // A span too small to subdivide (subnormal values) cannot be ticked: widen it.
+  if (!log && !((hi - lo) / Math.max(Math.abs(lo), Math.abs(hi)) > 1e-12)) {
+    const c = (lo + hi) / 2;
+    const pad = Math.max(Math.abs(c) * 1e-3, 1e-300);
+    lo = c - pad;
+    hi = c + pad;
+  }
   if (log) return scaleLog().domain([lo, hi]).range(range).nice();
   return scaleLinear().domain([lo, hi]).range(range).nice();
 }
@@ -125,4 +132,13 @@ function thinTicks(ticks: number[], log: boolean, maxCount: number): number[] {
   if (t.length <= maxCount) return t;
   const k = Math.ceil(t.length / maxCount);
   return t.filter((_, i) => i % k === 0);
+}
+
+/** d3's ticks for a scale; a degenerate domain gives none rather than an exception. */
+function safeTicks(f: () => number[]): number[] {
+  try {
+    return f().filter((t) => Number.isFinite(t));
+  } catch {
+    return [];
+  }
 }

@@ -32,6 +32,8 @@ interface GapRow {
   batched: Timing; batchedPerSec: number; batchedZ: number;
   pointwise: Timing; pointwiseN: number; pointwisePerSec: number;
   numpy?: { median: number; perSec: number; mean: number; z: number };
+  /** NumPy with OPENBLAS_NUM_THREADS=1 (scorecheck's kernel is single-threaded). */
+  numpy1?: { perSec: number };
   /** scorecheck batched samples/s ÷ NumPy samples/s (> 1: scorecheck faster). */
   ratioVsNumpy?: number;
 }
@@ -92,6 +94,14 @@ if (!args.has('--no-numpy')) {
         row.numpy = { median: g.median, perSec: g.n / g.median, mean: g.mean, z: (g.mean - C) / Math.sqrt(g.variance / g.n) };
         row.ratioVsNumpy = row.batchedPerSec / row.numpy.perSec;
       }
+      const one = { OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+      const res1 = spawnSync('python3', [join(here, 'numpy_gap.py'), file, String(REPS)], { encoding: 'utf8', maxBuffer: 1 << 26, env: { ...process.env, ...one } });
+      if (res1.status === 0) {
+        for (const g of JSON.parse(res1.stdout).gap) {
+          const row = gapRows.find((x) => x.d === g.d && x.model === g.model)!;
+          row.numpy1 = { perSec: g.n / g.median };
+        }
+      }
     } else numpyNote = `numpy_gap.py failed: ${res.stderr.slice(0, 500)}`;
   } else numpyNote = 'python3 with numpy not available: NumPy comparison skipped';
 } else numpyNote = 'NumPy comparison skipped (--no-numpy)';
@@ -135,10 +145,10 @@ if (numpyInfo) lines.push(`| NumPy default_rng().standard_normal (PCG64 + ziggur
 lines.push('');
 lines.push(`### DSM − ESM gap estimator, samples/s (median of ${REPS}; MLP hidden width ${MLP_HIDDEN}; VP ᾱ = 0.75)`);
 lines.push('');
-lines.push('| d | model | n | batched (src/mc/varianceReduction) | spread | z vs C_t | pointwise (src/objectives/dsmMinusEsmMonteCarlo) | NumPy | NumPy z | scorecheck ÷ NumPy | load |');
-lines.push('|---|---|---|---|---|---|---|---|---|---|---|');
+lines.push('| d | model | n | batched (src/mc/varianceReduction) | spread | z vs C_t | pointwise (src/objectives/dsmMinusEsmMonteCarlo) | NumPy | NumPy z | scorecheck ÷ NumPy | NumPy 1 BLAS thread | scorecheck ÷ NumPy 1 thread | load |');
+lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of gapRows) {
-  lines.push(`| ${r.d} | ${r.model} | ${r.n} | ${fmt(r.batchedPerSec)} | ${pct(r.batched)} | ${r.batchedZ.toFixed(2)} | ${fmt(r.pointwisePerSec)} | ${r.numpy ? fmt(r.numpy.perSec) : '—'} | ${r.numpy ? r.numpy.z.toFixed(2) : '—'} | ${r.ratioVsNumpy ? r.ratioVsNumpy.toFixed(2) + '×' : '—'} | ${r.batched.load1.toFixed(2)} |`);
+  lines.push(`| ${r.d} | ${r.model} | ${r.n} | ${fmt(r.batchedPerSec)} | ${pct(r.batched)} | ${r.batchedZ.toFixed(2)} | ${fmt(r.pointwisePerSec)} | ${r.numpy ? fmt(r.numpy.perSec) : '—'} | ${r.numpy ? r.numpy.z.toFixed(2) : '—'} | ${r.ratioVsNumpy ? r.ratioVsNumpy.toFixed(2) + '×' : '—'} | ${r.numpy1 ? fmt(r.numpy1.perSec) : '—'} | ${r.numpy1 ? (r.batchedPerSec / r.numpy1.perSec).toFixed(2) + '×' : '—'} | ${r.batched.load1.toFixed(2)} |`);
 }
 lines.push('');
 lines.push('### `scorecheck verify` (defaults)');

@@ -42,7 +42,7 @@ export function htmlReport(r: VerifyReport, extras: (id: string) => ClaimExtras 
   out.push('<meta name="viewport" content="width=device-width, initial-scale=1">');
   out.push(`<title>scorecheck verify — ${r.ok ? 'as expected' : 'unexpected verdicts'}</title><style>${CSS}</style></head><body><main>`);
   out.push(`<h1>scorecheck verify <span class="badge ${r.ok ? 'ok' : 'bad'}">${r.ok ? 'every verdict as expected' : 'unexpected verdicts'}</span></h1>`);
-  out.push(`<p class="meta">${s.total} claims · ${s.asExpected} as expected · ${s.unexpected} unexpected · ${s.errors} errors · seed <code>${r.seed}</code>${r.shard ? ` · shard ${r.shard.index}/${r.shard.count}` : ''} · ${formatMs(s.ms)} · scorecheck ${esc(r.scorecheckVersion)} · ${esc(r.date)}</p>`);
+  out.push(`<p class="meta">${s.total} claims · ${s.asExpected} as expected · ${s.unexpected} unexpected · ${s.errors} error${s.errors === 1 ? "" : "s"} · seed <code>${r.seed}</code>${r.shard ? ` · shard ${r.shard.index}/${r.shard.count}` : ''} · ${formatMs(s.ms)} · scorecheck ${esc(r.scorecheckVersion)} · ${esc(r.date)}</p>`);
 
   out.push('<h2>Verdicts</h2><table><thead><tr><th>claim</th><th>source</th><th>expected</th><th>verdict</th><th>evidence</th><th>time</th></tr></thead><tbody>');
   for (const c of r.claims) {

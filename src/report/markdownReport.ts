@@ -15,7 +15,7 @@ export function markdownReport(r: VerifyReport): string {
   const out: string[] = [];
   out.push(`## scorecheck verify: ${r.ok ? '✅ every verdict as expected' : '❌ unexpected verdicts'}`);
   out.push('');
-  out.push(`${s.total} claims · ${s.asExpected} as expected · ${s.unexpected} unexpected · ${s.errors} errors · seed \`${r.seed}\`${r.shard ? ` · shard ${r.shard.index}/${r.shard.count}` : ''} · ${formatMs(s.ms)}`);
+  out.push(`${s.total} claims · ${s.asExpected} as expected · ${s.unexpected} unexpected · ${s.errors} error${s.errors === 1 ? "" : "s"} · seed \`${r.seed}\`${r.shard ? ` · shard ${r.shard.index}/${r.shard.count}` : ''} · ${formatMs(s.ms)}`);
   out.push('');
   out.push('| | claim | source | verdict | evidence | time |');
   out.push('|---|---|---|---|---|---:|');

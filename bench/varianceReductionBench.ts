@@ -21,8 +21,9 @@ import {
   type GapTerms, MlpBatchModel, affineBatchModel, antitheticControlVariateGapEstimate, controlVariateGapEstimate,
   fittedControlVariateGapEstimate, linearControlGapEstimate, plainGapEstimate, prepareConditionalGaussianGap,
   prepareGaussianGap, sampleGapTerms, sampleDensityIntegrandTerms, plainDensityIntegrandEstimate,
-  antitheticNormControlDensityIntegrandEstimate, oracleControlDensityIntegrandEstimate, symmetricEigen,
+  antitheticNormControlDensityIntegrandEstimate, oracleControlDensityIntegrandEstimate,
 } from '../src/mc/varianceReduction/index.ts';
+import { symmetricEigen } from '../src/linalg/index.ts';
 
 export interface ReductionRow {
   readonly check: string;

@@ -11,8 +11,9 @@ import { type Estimate, createRng, criticalZ, detectableDiscrepancy, meanToleran
 import {
   type GapTerms, MlpBatchModel, affineBatchModel, antitheticControlVariateGapEstimate, controlVariateEstimate,
   controlVariateGapEstimate, fittedControlVariateGapEstimate, linearControlGapEstimate, oracleControlDensityIntegrandEstimate,
-  prepareConditionalGaussianGap, prepareGaussianGap, sampleDensityIntegrandTerms, sampleGapTerms, symmetricEigen,
+  prepareConditionalGaussianGap, prepareGaussianGap, sampleDensityIntegrandTerms, sampleGapTerms,
 } from '../src/mc/varianceReduction/index.ts';
+import { symmetricEigen } from '../src/linalg/index.ts';
 import { AffineScoreModel } from '../src/models/affineScoreModel.ts';
 import type { MlpScoreModel } from '../src/models/mlpScoreModel.ts';
 import { conditionedByEncoder } from '../src/objectives/conditionedData.ts';

@@ -2,3 +2,4 @@ export * from './matrix.ts';
 export * from './vector.ts';
 export * from './cholesky.ts';
 export * from './pseudoInverse.ts';
+export * from './symmetricEigen.ts';

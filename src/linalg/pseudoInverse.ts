@@ -1,4 +1,4 @@
-import { jacobiEigen } from '../numerics/jacobiEigen.ts';
+import { symmetricEigen } from './symmetricEigen.ts';
 import { type Matrix, matmul, symmetrize, transpose, zeros } from './matrix.ts';
 
 /**
@@ -15,7 +15,7 @@ export function pseudoInverse(h: Matrix): Matrix {
   const m = h.rows, n = h.cols;
   if (m === 0 || n === 0) return zeros(n, m);
   const ht = transpose(h);
-  const { values, vectors } = jacobiEigen(symmetrize(matmul(h, ht)), 'pseudoInverse.HHᵀ');
+  const { values, vectors } = symmetricEigen(symmetrize(matmul(h, ht)), 'pseudoInverse.HHᵀ');
   let lmax = 0;
   for (const v of values) lmax = Math.max(lmax, Math.abs(v));
   const cut = Math.max(m, n) * 1e-13 * lmax;

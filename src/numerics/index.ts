@@ -1,5 +1,4 @@
 export * from './gaussKronrod.ts';
 export * from './gaussHermite.ts';
-export * from './jacobiEigen.ts';
 export * from './minimize.ts';
 export * from './powerLawFit.ts';

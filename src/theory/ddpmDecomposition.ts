@@ -1,7 +1,7 @@
 import type { VPSchedule } from '../diffusion/schedule.ts';
 import { DimensionMismatchError } from '../errors.ts';
 import type { Gaussian } from '../gaussian/gaussian.ts';
-import { jacobiEigen } from '../numerics/jacobiEigen.ts';
+import { symmetricEigen } from '../linalg/symmetricEigen.ts';
 import { checkFiniteResult, requireFiniteArray } from '../validate.ts';
 import { type DdpmChain, ddpmChain } from './ddpmChain.ts';
 
@@ -54,7 +54,7 @@ function direction(c: DdpmChain, v: number, ySq: number, kls: Float64Array): { p
 
 function decompose(data: Gaussian, schedule: VPSchedule, ySqOf: (values: Float64Array, vectors: Float64Array) => Float64Array): DdpmDecomposition {
   const c = ddpmChain(schedule);
-  const { values, vectors } = jacobiEigen(data.cov, 'data.cov');
+  const { values, vectors } = symmetricEigen(data.cov, 'data.cov');
   const ySq = ySqOf(values, vectors.data);
   const kls = new Float64Array(Math.max(0, c.T - 1));
   let prior = 0, reconstruction = 0;

@@ -5,7 +5,7 @@ import { requireFiniteArray, requireIntegerInRange } from '../../validate.ts';
 import { type Estimate, estimateFromSamples } from '../estimate.ts';
 import { controlVariateEstimate } from '../controlVariate.ts';
 import type { Rng } from '../rng.ts';
-import { type SymmetricEigen, symmetricEigen } from './symmetricEigen.ts';
+import { type SymmetricEigen, symmetricEigen } from '../../linalg/symmetricEigen.ts';
 
 /**
  * Per-sample values of the density-formula integrand's inner expectation

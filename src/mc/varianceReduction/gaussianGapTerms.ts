@@ -9,7 +9,7 @@ import { requireNoiseLevel } from '../../theory/vincentLinalg.ts';
 import { requireIntegerInRange } from '../../validate.ts';
 import type { Rng } from '../rng.ts';
 import { type BatchScoreModel, batchAffineInto, inOrthonormalFrame } from './batchScoreModel.ts';
-import { symmetricEigen } from './symmetricEigen.ts';
+import { symmetricEigen } from '../../linalg/symmetricEigen.ts';
 
 /**
  * Per-sample pieces of the DSM − ESM gap (MATH.md §2, Theorem 1). With

@@ -1,4 +1,3 @@
-export * from './symmetricEigen.ts';
 export * from './batchScoreModel.ts';
 export * from './gaussianGapTerms.ts';
 export * from './reducedGapEstimators.ts';

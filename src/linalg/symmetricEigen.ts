@@ -1,18 +1,18 @@
 import { NotSPDError } from '../errors.ts';
-import { type Matrix, asymmetry, identity } from '../linalg/index.ts';
+import { type Matrix, asymmetry, identity } from './matrix.ts';
 
 /**
  * Eigen-decomposition A = Q diag(λ) Qᵀ of a symmetric matrix by cyclic Jacobi
  * rotations (accurate to a few ulps of ‖A‖ for the small d scorecheck uses).
  * Columns of Q are the eigenvectors.
  */
-export interface JacobiEigen {
+export interface SymmetricEigen {
   readonly values: Float64Array;
   /** Row-major d × d; column j is the eigenvector of values[j]. */
   readonly vectors: Matrix;
 }
 
-export function jacobiEigen(a: Matrix, field = 'matrix'): JacobiEigen {
+export function symmetricEigen(a: Matrix, field = 'matrix'): SymmetricEigen {
   const n = a.rows;
   if (a.cols !== n) throw new NotSPDError(field, `not square (${a.rows}x${a.cols})`);
   if (asymmetry(a) > 1e-10) throw new NotSPDError(field, `not symmetric (asymmetry ${asymmetry(a)})`);

@@ -1,3 +1,4 @@
+import { gaussianKL } from '../gaussian/klDivergence.ts';
 import type { Gaussian } from '../gaussian/gaussian.ts';
 import { requireFiniteArray } from '../validate.ts';
 import { type DensityFormulaOptions, densityFormulaLogDensity } from './densityFormula.ts';
@@ -38,13 +39,3 @@ export function expectedLossExcess(data: Gaussian, candidate: Gaussian, weightin
   return expectedPredictorMismatch(data, mmseNoisePredictor(candidate), w);
 }
 
-/** KL(q ‖ p) of two Gaussians (closed form), = expected NLL excess of p on data q. */
-export function gaussianKl(q: Gaussian, p: Gaussian): number {
-  const d = q.dim, P = p.precision.data, S = q.cov.data;
-  let tr = 0, quad = 0;
-  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) {
-    tr += P[i * d + j] * S[j * d + i];
-    quad += (q.mean[i] - p.mean[i]) * P[i * d + j] * (q.mean[j] - p.mean[j]);
-  }
-  return 0.5 * (tr + quad - d + p.logDetCov() - q.logDetCov());
-}

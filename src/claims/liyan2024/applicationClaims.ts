@@ -6,7 +6,8 @@ import { Gaussian } from '../../gaussian/gaussian.ts';
 import { scaledIdentity } from '../../linalg/index.ts';
 import { fitPowerLaw } from '../../numerics/powerLawFit.ts';
 import { bayesPosterior, diffusionClassifierPosterior, totalVariation } from '../../theory/diffusionClassifier.ts';
-import { expectedLossExcess, gaussianKl } from '../../theory/diffusionLoss.ts';
+import { gaussianKL } from '../../gaussian/klDivergence.ts';
+import { expectedLossExcess } from '../../theory/diffusionLoss.ts';
 import type { Claim } from '../claim.ts';
 import type { Figure } from '../figure.ts';
 import { SPD, T_SWEEP, describeData } from './shared.ts';
@@ -61,7 +62,7 @@ export const diffusionLossSurrogate: Claim<{ q: Gaussian; p: Gaussian }> = {
   cases: () => fc.integer({ min: 1, max: 3 }).chain((d) => fc.record({ q: gaussianOfDim(d, SPD), p: gaussianOfDim(d, SPD) })),
   check({ q, p }) {
     const ex = expectedLossExcess(q, p, 'density-formula');
-    const kl = gaussianKl(q, p);
+    const kl = gaussianKL(q, p);
     const err = Math.abs(ex.value - kl);
     const tol = ex.error + 1e-10 * Math.max(1, kl);
     return { holds: err <= tol, maxError: err, tolerance: tol, quantities: { 'loss excess': ex.value, 'KL(q‖p)': kl, 'MAR-weighted excess': expectedLossExcess(q, p, 'mar-cosine').value } };
@@ -89,9 +90,9 @@ export const marRanking: Claim<RankingCase> = {
   check({ varianceRatio: r, klRatio: k }) {
     const q = new Gaussian([0], scaledIdentity(1, 1));
     const B = new Gaussian([0], scaledIdentity(1, r));
-    const klB = gaussianKl(q, B);
+    const klB = gaussianKL(q, B);
     const A = new Gaussian([Math.sqrt(2 * k * klB)], scaledIdentity(1, 1));
-    const klA = gaussianKl(q, A);
+    const klA = gaussianKL(q, A);
     const lA = expectedLossExcess(q, A, 'mar-cosine').value, lB = expectedLossExcess(q, B, 'mar-cosine').value;
     return { holds: Math.sign(lA - lB) === Math.sign(klA - klB), quantities: { 'KL_A (shift)': klA, 'KL_B (variance)': klB, 'MAR loss excess A': lA, 'MAR loss excess B': lB } };
   },

@@ -79,18 +79,23 @@ export class Gaussian {
 
   /** n draws, row-major n × d. */
   sample(rng: Rng, n: number): Float64Array {
-    const d = this.dim;
-    const out = new Float64Array(n * d);
-    const xi = new Float64Array(d);
-    const row = new Float64Array(d);
-    for (let s = 0; s < n; s++) {
-      this.sampleInto(rng, row, xi);
-      out.set(row, s * d);
-    }
-    return out;
+    return sampleRows(this, rng, n);
   }
 
   private requireDim(field: string, x: ArrayLike<number>): void {
     if (x.length !== this.dim) throw new DimensionMismatchError(field, this.dim, x.length);
   }
+}
+
+/** n draws of any distribution with `sampleInto`, row-major n × d. */
+export function sampleRows(
+  dist: { readonly dim: number; sampleInto(rng: Rng, out: Float64Array, xi?: Float64Array): Float64Array },
+  rng: Rng,
+  n: number,
+): Float64Array {
+  const d = dist.dim;
+  const out = new Float64Array(n * d);
+  const xi = new Float64Array(d);
+  for (let s = 0; s < n; s++) dist.sampleInto(rng, out.subarray(s * d, (s + 1) * d), xi);
+  return out;
 }

@@ -2,7 +2,7 @@ import { DimensionMismatchError, InvalidArgumentError } from '../errors.ts';
 import type { Vector } from '../linalg/index.ts';
 import type { Rng } from '../mc/rng.ts';
 import { requireFiniteArray } from '../validate.ts';
-import { Gaussian } from './gaussian.ts';
+import { Gaussian, sampleRows } from './gaussian.ts';
 
 /** log Σ exp(v_i), stable. */
 export function logSumExp(v: ArrayLike<number>): number {
@@ -88,16 +88,9 @@ export class GaussianMixture {
 
   /** n draws, row-major n × d. */
   sample(rng: Rng, n: number): Float64Array {
-    const d = this.dim;
-    const out = new Float64Array(n * d);
-    const xi = new Float64Array(d);
-    const row = new Float64Array(d);
-    for (let s = 0; s < n; s++) {
-      this.sampleInto(rng, row, xi);
-      out.set(row, s * d);
-    }
-    return out;
+    return sampleRows(this, rng, n);
   }
+
 }
 
 /** Data distributions scorecheck has exact oracles for. */

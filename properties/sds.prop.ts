@@ -133,8 +133,11 @@ describe('SDS closed forms against Monte Carlo', () => {
     const rng = createRng(`sds-mc/${seed}`);
     const dm = sdsDsmMoments(input, target, level), em = sdsEsmMoments(input, target, level);
     const ed = dsmMonteCarlo(m, input, level, rng.fork('dsm'), N), ee = esmMonteCarlo(m, input, level, rng.fork('esm'), N);
-    expect(Math.abs(ed.mean - dm.mean)).toBeLessThanOrEqual(meanTolerance(dm.variance, N, alpha));
-    expect(Math.abs(ee.mean - em.mean)).toBeLessThanOrEqual(meanTolerance(em.variance, N, alpha));
+    // When p_φ = target, ESM's per-sample value is exactly 0 (variance 0): add a
+    // floating-point floor of 1e-9 of the objectives' size (DSM ≥ ESM's terms).
+    const floor = RELATIVE_TOLERANCE * dm.mean;
+    expect(Math.abs(ed.mean - dm.mean)).toBeLessThanOrEqual(meanTolerance(dm.variance, N, alpha) + floor);
+    expect(Math.abs(ee.mean - em.mean)).toBeLessThanOrEqual(meanTolerance(em.variance, N, alpha) + floor);
   });
 });
 

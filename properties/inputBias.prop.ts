@@ -102,8 +102,11 @@ describe('input bias: the closed-form prediction against Monte Carlo', () => {
     const rng = createRng(`input-bias-closed/${seed}`);
     const ed = conditionalDsmMonteCarlo(model, cd, level, rng.fork('dsm'), N);
     const ee = conditionalEsmMonteCarlo(model, cd, level, rng.fork('esm'), N);
-    expect(Math.abs(ed.mean - dsm.mean)).toBeLessThanOrEqual(meanTolerance(dsm.variance, N, alpha));
-    expect(Math.abs(ee.mean - esm.mean)).toBeLessThanOrEqual(meanTolerance(esm.variance, N, alpha));
+    // A model equal to the exact score has ESM ≡ 0 per sample (variance 0): floating-point
+    // floor of 1e-9 of the objectives' size.
+    const floor = 1e-9 * dsm.mean;
+    expect(Math.abs(ed.mean - dsm.mean)).toBeLessThanOrEqual(meanTolerance(dsm.variance, N, alpha) + floor);
+    expect(Math.abs(ee.mean - esm.mean)).toBeLessThanOrEqual(meanTolerance(esm.variance, N, alpha) + floor);
   });
 });
 

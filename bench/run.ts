@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { createRng } from '../src/mc/rng.ts';
 import { dsmMinusEsmMonteCarlo } from '../src/objectives/dsmMinusEsmMonteCarlo.ts';
 import { vincentConstant } from '../src/theory/vincent.ts';
-import { MlpBatchModel, affineBatchModel, plainGapEstimate, prepareGaussianGap, sampleGapTerms } from '../src/mc/varianceReduction/index.ts';
+import { MlpBatchModel, affineBatchModel, plainGapEstimate, prepareGaussianGap, sampleGapTerms } from '../src/index.ts';
 import { type Timing, machine, measure, summarize } from './harness.ts';
 import { legacyPolarFillNormal } from './legacyPolarRng.ts';
 import { BENCH_DIMS, MLP_HIDDEN, gapWorkload, workloadJson } from './gapWorkloads.ts';
@@ -145,7 +145,7 @@ if (numpyInfo) lines.push(`| NumPy default_rng().standard_normal (PCG64 + ziggur
 lines.push('');
 lines.push(`### DSM − ESM gap estimator, samples/s (median of ${REPS}; MLP hidden width ${MLP_HIDDEN}; VP ᾱ = 0.75)`);
 lines.push('');
-lines.push('| d | model | n | batched (src/mc/varianceReduction) | spread | z vs C_t | pointwise (src/objectives/dsmMinusEsmMonteCarlo) | NumPy | NumPy z | scorecheck ÷ NumPy | NumPy 1 BLAS thread | scorecheck ÷ NumPy 1 thread | load |');
+lines.push('| d | model | n | batched (src/objectives/reducedVariance) | spread | z vs C_t | pointwise (src/objectives/dsmMinusEsmMonteCarlo) | NumPy | NumPy z | scorecheck ÷ NumPy | NumPy 1 BLAS thread | scorecheck ÷ NumPy 1 thread | load |');
 lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of gapRows) {
   lines.push(`| ${r.d} | ${r.model} | ${r.n} | ${fmt(r.batchedPerSec)} | ${pct(r.batched)} | ${r.batchedZ.toFixed(2)} | ${fmt(r.pointwisePerSec)} | ${r.numpy ? fmt(r.numpy.perSec) : '—'} | ${r.numpy ? r.numpy.z.toFixed(2) : '—'} | ${r.ratioVsNumpy ? r.ratioVsNumpy.toFixed(2) + '×' : '—'} | ${r.numpy1 ? fmt(r.numpy1.perSec) : '—'} | ${r.numpy1 ? (r.batchedPerSec / r.numpy1.perSec).toFixed(2) + '×' : '—'} | ${r.batched.load1.toFixed(2)} |`);

@@ -22,7 +22,7 @@ import {
   fittedControlVariateGapEstimate, linearControlGapEstimate, plainGapEstimate, prepareConditionalGaussianGap,
   prepareGaussianGap, sampleGapTerms, sampleDensityIntegrandTerms, plainDensityIntegrandEstimate,
   antitheticNormControlDensityIntegrandEstimate, oracleControlDensityIntegrandEstimate,
-} from '../src/mc/varianceReduction/index.ts';
+} from '../src/index.ts';
 import { symmetricEigen } from '../src/linalg/index.ts';
 
 export interface ReductionRow {

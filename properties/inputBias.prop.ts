@@ -15,8 +15,9 @@ import {
   conditionalEsmMonteCarlo, conditionedByEncoder, conditionedJoint,
 } from '../src/objectives/index.ts';
 import {
-  encoderInputBiasGap, encoderJointGaussian, encoderPosteriorCovariance, gaussianConditional, inputBiasGap, jointInputBiasGap,
+  encoderInputBiasGap, encoderPosteriorCovariance, gaussianConditional, inputBiasGap, jointInputBiasGap,
 } from '../src/theory/inputBias.ts';
+import { encoderJointGaussian } from '../src/models/linearEncoder.ts';
 import { vincentConstant } from '../src/theory/vincent.ts';
 
 // Theorem 2 (MATH.md §2): for s(x_t, c), DSM − ESM = d/s² − tr((a²Σ_{x|c} + s²I)⁻¹).

@@ -12,7 +12,7 @@ import {
   type GapTerms, MlpBatchModel, affineBatchModel, antitheticControlVariateGapEstimate, controlVariateEstimate,
   controlVariateGapEstimate, fittedControlVariateGapEstimate, linearControlGapEstimate, oracleControlDensityIntegrandEstimate,
   prepareConditionalGaussianGap, prepareGaussianGap, sampleDensityIntegrandTerms, sampleGapTerms,
-} from '../src/mc/varianceReduction/index.ts';
+} from '../src/index.ts';
 import { symmetricEigen } from '../src/linalg/index.ts';
 import { AffineScoreModel } from '../src/models/affineScoreModel.ts';
 import type { MlpScoreModel } from '../src/models/mlpScoreModel.ts';

@@ -7,8 +7,9 @@ import { Gaussian } from '../src/gaussian/gaussian.ts';
 import { fromRows, matvec } from '../src/linalg/index.ts';
 import { createRng } from '../src/mc/rng.ts';
 import {
-  gaussianPosterior, inverseProblemGeometry, linearInverseProblem, mixturePosterior, posteriorMarginalAt,
+  gaussianPosterior, inverseProblemGeometry, mixturePosterior, posteriorMarginalAt,
 } from '../src/theory/inverseProblem.ts';
+import { linearInverseProblem } from '../src/models/linearInverseProblem.ts';
 import {
   correctionFn, nullSpaceLeak, zeroShotAffineGuidance, zeroShotCorrection, zeroShotGuidance,
 } from '../src/theory/zeroShot.ts';

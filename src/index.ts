@@ -12,7 +12,7 @@ export * from './theory/inputBias.ts';
 export * from './theory/sds.ts';
 export * from './models/index.ts';
 export * from './objectives/index.ts';
-export * from './mc/varianceReduction/index.ts';
+export * from './objectives/reducedVariance/index.ts';
 export * from './theory/gaussianPropagation.ts';
 export * from './theory/mismatch.ts';
 export * from './theory/inverseProblem.ts';

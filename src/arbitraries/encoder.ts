@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { LinearEncoder } from '../theory/inputBiasEncoder.ts';
+import type { LinearEncoder } from '../models/linearEncoder.ts';
 import { simpleDouble } from './boundedDouble.ts';
 
 /**

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { Gaussian } from '../gaussian/gaussian.ts';
 import type { GaussianMixture } from '../gaussian/mixture.ts';
 import { type Matrix, matvec, zeros } from '../linalg/index.ts';
-import { type LinearInverseProblem, linearInverseProblem } from '../theory/inverseProblem.ts';
+import { type LinearInverseProblem, linearInverseProblem } from '../models/linearInverseProblem.ts';
 import { simpleDouble } from './boundedDouble.ts';
 import { gaussianOfDim } from './gaussian.ts';
 import { mixtureOfDim } from './mixture.ts';

@@ -3,3 +3,5 @@ export * from './estimate.ts';
 export * from './normalQuantile.ts';
 export * from './tolerance.ts';
 export * from './falseAlarmBudget.ts';
+export * from './controlVariate.ts';
+export * from './antithetic.ts';

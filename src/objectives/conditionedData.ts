@@ -1,7 +1,8 @@
 import { Gaussian } from '../gaussian/gaussian.ts';
 import { InvalidArgumentError } from '../errors.ts';
 import { requireIntegerInRange } from '../validate.ts';
-import { type GaussianConditional, type LinearEncoder, encoderJointGaussian, gaussianConditional } from '../theory/inputBias.ts';
+import { type LinearEncoder, encoderJointGaussian } from '../models/linearEncoder.ts';
+import { type GaussianConditional, gaussianConditional } from '../theory/inputBias.ts';
 
 /**
  * Jointly Gaussian (x_0, c) for conditional objectives (MATH.md §2, Theorem 2):

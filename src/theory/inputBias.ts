@@ -5,10 +5,9 @@ import {
   type Matrix, type Vector, addScaledIdentity, cholesky, choleskyInverse, matmul, matvec, scale, spdInverse, spdTraceInverse, transpose, zeros,
 } from '../linalg/index.ts';
 import { requireFiniteArray, requirePositive, requireIntegerInRange } from '../validate.ts';
-import { type LinearEncoder, requireLinearEncoder } from './inputBiasEncoder.ts';
+import { type LinearEncoder, requireLinearEncoder } from '../models/linearEncoder.ts';
 import { noisyTraceGap, requireNoiseLevel, requireSymmetricFinite } from './vincentLinalg.ts';
 
-export * from './inputBiasEncoder.ts';
 
 /**
  * Σ_{x|c} for the encoder c = B x_0 + b + τξ, x_0 ~ N(μ, Σ):

@@ -6,16 +6,9 @@ import {
   type Matrix, type Vector, add, addScaledIdentity, cholesky, choleskyLogDet, choleskySolve, identity, matmul, matvec,
   scale, spdInverse, symmetrize, transpose,
 } from '../linalg/index.ts';
-import { requireFinite, requireFiniteArray } from '../validate.ts';
+import { type LinearInverseProblem } from '../models/linearInverseProblem.ts';
 import type { GaussianMoments } from './gaussianPropagation.ts';
 import { targetMarginalAt } from './mismatch.ts';
-
-/** y = H x_0 + n, n ~ N(0, σ_y² I_p) (MATH.md §4). H is p × d with full row rank p ≤ d. */
-export interface LinearInverseProblem {
-  readonly H: Matrix;
-  readonly sigmaY: number;
-  readonly y: Vector;
-}
 
 /** H†, the row-space projector P = H†H, I − P and H†y, computed once. */
 export interface InverseProblemGeometry {
@@ -27,15 +20,6 @@ export interface InverseProblemGeometry {
   readonly HpinvY: Vector;
 }
 
-export function linearInverseProblem(H: Matrix, sigmaY: number, y: ArrayLike<number>): LinearInverseProblem {
-  requireFiniteArray('inverseProblem.H', H.data);
-  requireFinite('inverseProblem.sigmaY', sigmaY);
-  if (!(sigmaY >= 0)) throw new InvalidArgumentError('inverseProblem.sigmaY', sigmaY, 'must be ≥ 0');
-  if (H.rows < 1 || H.rows > H.cols) throw new InvalidArgumentError('inverseProblem.H', `${H.rows}x${H.cols}`, 'need 1 ≤ p ≤ d rows');
-  if (y.length !== H.rows) throw new DimensionMismatchError('inverseProblem.y', H.rows, y.length);
-  requireFiniteArray('inverseProblem.y', y);
-  return { H, sigmaY, y: Float64Array.from(y as ArrayLike<number>) };
-}
 
 export function inverseProblemGeometry(problem: LinearInverseProblem): InverseProblemGeometry {
   const d = problem.H.cols;

@@ -1,12 +1,13 @@
 import fc from 'fast-check';
 import { type InverseProblemCase, inverseProblemCase } from '../../arbitraries/inverseProblem.ts';
+import { linearInverseProblem } from '../../models/linearInverseProblem.ts';
 import { mcSeed } from '../../arbitraries/seed.ts';
 import { scaledLinearSchedule } from '../../diffusion/schedule.ts';
 import { Gaussian } from '../../gaussian/gaussian.ts';
 import { fromRows, matvec } from '../../linalg/index.ts';
 import { createRng } from '../../mc/rng.ts';
 import {
-  gaussianPosterior, inverseProblemGeometry, linearInverseProblem, mixturePosterior, posteriorMarginalAt,
+  gaussianPosterior, inverseProblemGeometry, mixturePosterior, posteriorMarginalAt,
 } from '../../theory/inverseProblem.ts';
 import { nullSpaceLeak, zeroShotCorrection } from '../../theory/zeroShot.ts';
 import type { Claim } from '../claim.ts';

@@ -4,8 +4,8 @@ import { type VPSchedule, cosineSchedule, linearSchedule, scaledLinearSchedule, 
 import { ScorecheckError } from '../../errors.ts';
 import { Gaussian } from '../../gaussian/gaussian.ts';
 import { fromRows } from '../../linalg/index.ts';
-import type { LinearEncoder } from '../../theory/inputBiasEncoder.ts';
-import { requireLinearEncoder } from '../../theory/inputBiasEncoder.ts';
+import type { LinearEncoder } from '../../models/linearEncoder.ts';
+import { requireLinearEncoder } from '../../models/linearEncoder.ts';
 import { parseSamplesCsv, sampleMeanAndCovariance } from './csvSamples.ts';
 
 /** A bias spec that cannot be used: names the spec file and the field (docs/bias-spec.md). */

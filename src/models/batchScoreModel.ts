@@ -1,8 +1,8 @@
-import { DimensionMismatchError, InvalidArgumentError } from '../../errors.ts';
-import { type Matrix } from '../../linalg/index.ts';
-import { requireFiniteArray } from '../../validate.ts';
-import type { AffineScoreModel } from '../../models/affineScoreModel.ts';
-import type { MlpWeights } from '../../models/mlpScoreModel.ts';
+import { DimensionMismatchError, InvalidArgumentError } from '../errors.ts';
+import { type Matrix } from '../linalg/index.ts';
+import { requireFiniteArray } from '../validate.ts';
+import type { AffineScoreModel } from './affineScoreModel.ts';
+import type { MlpWeights } from './mlpScoreModel.ts';
 
 /**
  * A score model evaluated on a batch: `x` is n × dim row-major, `out` receives

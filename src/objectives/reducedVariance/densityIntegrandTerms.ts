@@ -2,9 +2,9 @@ import type { Gaussian } from '../../gaussian/gaussian.ts';
 import { DimensionMismatchError } from '../../errors.ts';
 import type { NoisePredictor, VpPoint } from '../../theory/vpPoint.ts';
 import { requireFiniteArray, requireIntegerInRange } from '../../validate.ts';
-import { type Estimate, estimateFromSamples } from '../estimate.ts';
-import { controlVariateEstimate } from '../controlVariate.ts';
-import type { Rng } from '../rng.ts';
+import { type Estimate, estimateFromSamples } from '../../mc/estimate.ts';
+import { controlVariateEstimate } from '../../mc/controlVariate.ts';
+import type { Rng } from '../../mc/rng.ts';
 import { type SymmetricEigen, symmetricEigen } from '../../linalg/symmetricEigen.ts';
 
 /**

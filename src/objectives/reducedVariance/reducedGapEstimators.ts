@@ -1,6 +1,6 @@
-import { type Estimate, estimateFromSamples } from '../estimate.ts';
-import { antitheticEstimate } from '../antithetic.ts';
-import { controlVariateEstimate } from '../controlVariate.ts';
+import { type Estimate, estimateFromSamples } from '../../mc/estimate.ts';
+import { antitheticEstimate } from '../../mc/antithetic.ts';
+import { controlVariateEstimate } from '../../mc/controlVariate.ts';
 import type { GapTerms } from './gaussianGapTerms.ts';
 
 /**

@@ -4,11 +4,11 @@ import { DimensionMismatchError } from '../../errors.ts';
 import type { Matrix } from '../../linalg/index.ts';
 import type { ConditionalScoreModel } from '../../models/scoreModel.ts';
 import { AffineConditionalScoreModel } from '../../models/affineConditionalScoreModel.ts';
-import type { ConditionedGaussianData } from '../../objectives/conditionedData.ts';
+import type { ConditionedGaussianData } from '../conditionedData.ts';
 import { requireNoiseLevel } from '../../theory/vincentLinalg.ts';
 import { requireIntegerInRange } from '../../validate.ts';
-import type { Rng } from '../rng.ts';
-import { type BatchScoreModel, batchAffineInto, inOrthonormalFrame } from './batchScoreModel.ts';
+import type { Rng } from '../../mc/rng.ts';
+import { type BatchScoreModel, batchAffineInto, inOrthonormalFrame } from '../../models/batchScoreModel.ts';
 import { symmetricEigen } from '../../linalg/symmetricEigen.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '../errors.ts';
+import { DimensionMismatchError, InvalidArgumentError } from '../errors.ts';
 
 /** Forward kernel q(x_t | x_0) = N(a x_0, s² I) (MATH.md §1). */
 export interface NoiseLevel {
@@ -23,4 +23,10 @@ export function vpLevel(alphaBar: number, field = 'alphaBar'): NoiseLevel {
 /** VE at σ > 0: a = 1, s = σ. */
 export function veLevel(sigma: number, field = 'sigma'): NoiseLevel {
   return noiseLevel(1, sigma, field);
+}
+
+/** Validates a NoiseLevel passed as a plain object (a, s finite and > 0). */
+export function requireNoiseLevel(level: NoiseLevel, field = 'level'): NoiseLevel {
+  if (level === null || typeof level !== 'object') throw new DimensionMismatchError(field, 'NoiseLevel {a, s}', String(level));
+  return noiseLevel(level.a, level.s, field);
 }

@@ -1,21 +1,15 @@
 import { NotSPDError } from '../errors.ts';
-import { type Matrix, type Vector, asymmetry, requireSquare, zeros } from './matrix.ts';
+import { type Matrix, type Vector, zeros } from './matrix.ts';
+import { requireSymmetricFinite } from './symmetricChecks.ts';
 
-/** Relative asymmetry above which a "covariance" is rejected rather than symmetrized. */
-export const SYMMETRY_TOLERANCE = 1e-10;
 
 /**
  * Lower-triangular L with A = L Lᵀ. Throws NotSPDError naming `field` when A is
  * asymmetric, has non-finite entries, or is not positive definite.
  */
 export function cholesky(a: Matrix, field = 'matrix'): Matrix {
-  requireSquare(field, a);
+  requireSymmetricFinite(a, field);
   const n = a.rows;
-  for (let i = 0; i < a.data.length; i++) {
-    if (!Number.isFinite(a.data[i])) throw new NotSPDError(field, `entry (${Math.floor(i / n)}, ${i % n}) is ${a.data[i]}`);
-  }
-  const asym = asymmetry(a);
-  if (asym > SYMMETRY_TOLERANCE) throw new NotSPDError(field, `asymmetric: relative |A - Aᵀ| = ${asym.toExponential(2)}`);
   const l = zeros(n, n);
   const L = l.data, A = a.data;
   for (let j = 0; j < n; j++) {

@@ -3,3 +3,4 @@ export * from './vector.ts';
 export * from './cholesky.ts';
 export * from './pseudoInverse.ts';
 export * from './symmetricEigen.ts';
+export * from './symmetricChecks.ts';

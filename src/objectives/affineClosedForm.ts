@@ -4,7 +4,7 @@ import type { NoiseLevel } from '../diffusion/noiseLevel.ts';
 import { DimensionMismatchError, InvalidArgumentError } from '../errors.ts';
 import { AffineScoreModel } from '../models/affineScoreModel.ts';
 import { AffineConditionalScoreModel } from '../models/affineConditionalScoreModel.ts';
-import { requireNoiseLevel } from '../theory/vincentLinalg.ts';
+import { requireNoiseLevel } from '../diffusion/noiseLevel.ts';
 import { type AffineGaussianSetting, affineObjectiveGradient, affineObjectiveMoments } from './affineGaussianObjective.ts';
 import type { ConditionedGaussianData } from './conditionedData.ts';
 import { concatColumns, conditionalDsmSetting, conditionalEsmSetting, dsmSetting, esmSetting } from './dsmEsmSettings.ts';

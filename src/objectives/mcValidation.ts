@@ -4,7 +4,7 @@ import type { NoiseLevel } from '../diffusion/noiseLevel.ts';
 import { DimensionMismatchError, InvalidArgumentError } from '../errors.ts';
 import type { ConditionalScoreModel, ScoreModel } from '../models/scoreModel.ts';
 import { requireIntegerInRange } from '../validate.ts';
-import { requireNoiseLevel } from '../theory/vincentLinalg.ts';
+import { requireNoiseLevel } from '../diffusion/noiseLevel.ts';
 import type { ConditionedGaussianData } from './conditionedData.ts';
 
 /** Shared argument checks of the Monte Carlo objectives. */

@@ -6,7 +6,9 @@ import {
 } from '../linalg/index.ts';
 import { requireFiniteArray, requirePositive, requireIntegerInRange } from '../validate.ts';
 import { type LinearEncoder, requireLinearEncoder } from '../models/linearEncoder.ts';
-import { noisyTraceGap, requireNoiseLevel, requireSymmetricFinite } from './vincentLinalg.ts';
+import { requireNoiseLevel } from '../diffusion/noiseLevel.ts';
+import { requireSymmetricFinite } from '../linalg/index.ts';
+import { noisyTraceGap } from './noisyTraceGap.ts';
 
 
 /**

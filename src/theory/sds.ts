@@ -4,7 +4,9 @@ import type { NoiseLevel } from '../diffusion/noiseLevel.ts';
 import { DimensionMismatchError, InvalidArgumentError } from '../errors.ts';
 import { type Matrix, type Vector, cholesky, matmul, transpose, zeros, addScaledIdentity } from '../linalg/index.ts';
 import { checkFiniteResult, requireFinite, requireFiniteArray, requireIntegerInRange, requirePositive } from '../validate.ts';
-import { noisyTraceGap, requireNoiseLevel, requirePSD } from './vincentLinalg.ts';
+import { requireNoiseLevel } from '../diffusion/noiseLevel.ts';
+import { requirePSD } from '../linalg/index.ts';
+import { noisyTraceGap } from './noisyTraceGap.ts';
 import { gaussianMarginalPrecision } from './vincentScoreFunction.ts';
 
 /**

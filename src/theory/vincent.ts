@@ -6,7 +6,8 @@ import { DimensionMismatchError, InvalidArgumentError } from '../errors.ts';
 import { type Estimate, RunningEstimate } from '../mc/estimate.ts';
 import type { Rng } from '../mc/rng.ts';
 import { requireIntegerInRange } from '../validate.ts';
-import { noisyTraceGap, requireNoiseLevel } from './vincentLinalg.ts';
+import { requireNoiseLevel } from '../diffusion/noiseLevel.ts';
+import { noisyTraceGap } from './noisyTraceGap.ts';
 import { exactMarginalScore } from './vincentScoreFunction.ts';
 
 /**

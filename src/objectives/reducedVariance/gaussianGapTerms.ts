@@ -5,7 +5,7 @@ import type { Matrix } from '../../linalg/index.ts';
 import type { ConditionalScoreModel } from '../../models/scoreModel.ts';
 import { AffineConditionalScoreModel } from '../../models/affineConditionalScoreModel.ts';
 import type { ConditionedGaussianData } from '../conditionedData.ts';
-import { requireNoiseLevel } from '../../theory/vincentLinalg.ts';
+import { requireNoiseLevel } from '../../diffusion/noiseLevel.ts';
 import { requireIntegerInRange } from '../../validate.ts';
 import type { Rng } from '../../mc/rng.ts';
 import { type BatchScoreModel, batchAffineInto, inOrthonormalFrame } from '../../models/batchScoreModel.ts';

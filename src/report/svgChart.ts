@@ -73,7 +73,7 @@ export function renderFigureSvg(fig: Figure, size: ChartSize = { width: 560, hei
       for (const p of s.points) parts.push(`<circle cx="${f(x(p[0]))}" cy="${f(y(p[1]))}" r="2.6" fill="${colour}"/>`);
     } else {
       const d = path(s.points as (readonly [number, number])[]);
-      if (d) parts.push(`<path d="${d}" fill="none" stroke="${colour}" stroke-width="1.8"/>`);
+      if (d) parts.push(`<path d="${d}" fill="none" stroke="${colour}" stroke-width="1.8"${dashAttribute(i)}/>`);
     }
   });
   // Markers: dashed verticals with a label.
@@ -89,7 +89,7 @@ export function renderFigureSvg(fig: Figure, size: ChartSize = { width: 560, hei
     series.forEach((s, i) => {
       const ly = MARGIN.top + h + MARGIN.bottom + 4 + LEGEND_ROW * i;
       const colour = SERIES_COLOURS[i % SERIES_COLOURS.length];
-      const mark = s.style === 'points' ? `<circle cx="${MARGIN.left + 9}" cy="${ly}" r="3" fill="${colour}"/>` : `<line x1="${MARGIN.left}" x2="${MARGIN.left + 18}" y1="${ly}" y2="${ly}" stroke="${colour}" stroke-width="2.4"/>`;
+      const mark = s.style === 'points' ? `<circle cx="${MARGIN.left + 9}" cy="${ly}" r="3" fill="${colour}"/>` : `<line x1="${MARGIN.left}" x2="${MARGIN.left + 18}" y1="${ly}" y2="${ly}" stroke="${colour}" stroke-width="2.4"${dashAttribute(i)}/>`;
       parts.push(`${mark}<text x="${MARGIN.left + 24}" y="${ly}" dy="0.32em" fill="#111">${xmlEscape(s.name)}</text>`);
     });
   }
@@ -141,4 +141,11 @@ function safeTicks(f: () => number[]): number[] {
   } catch {
     return [];
   }
+}
+
+/** Series i > 0 get their own dash pattern, so coinciding curves stay distinguishable (and readable in grey print). */
+const SERIES_DASHES = ['', '7 3', '2 3', '9 3 2 3', '4 2'];
+function dashAttribute(i: number): string {
+  const dash = SERIES_DASHES[i % SERIES_DASHES.length];
+  return dash ? ` stroke-dasharray="${dash}"` : '';
 }

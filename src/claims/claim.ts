@@ -21,8 +21,13 @@ export interface CheckOutcome {
   readonly holds: boolean;
   /** Largest relative error against the closed form (deterministic checks). */
   readonly maxError?: number;
-  /** The tolerance `maxError` was compared with. */
+  /** The tolerance `maxError` was compared with: the statement holds when maxError ≤ tolerance. */
   readonly tolerance?: number;
+  /**
+   * What `maxError` measures when it is not an error against a closed form,
+   * e.g. 'fitted exponent' or 'KL(BO)/KL(DDNM)'; reports show it in place of "err".
+   */
+  readonly metric?: string;
   /** Monte Carlo comparison: the observed z-score and the critical value it was compared with. */
   readonly z?: number;
   readonly zCritical?: number;

@@ -188,6 +188,7 @@ function record(claim: Claim, c: unknown, ev: CaseEvaluation, seed: number, path
     ...(o.quantities ? { quantities: toPlain(o.quantities) as CounterexampleRecord['quantities'] } : {}),
     ...(o.maxError !== undefined ? { maxError: o.maxError } : {}),
     ...(o.tolerance !== undefined ? { tolerance: o.tolerance } : {}),
+    ...(o.metric !== undefined ? { metric: o.metric } : {}),
     ...(o.z !== undefined ? { z: o.z } : {}),
     ...(o.zCritical !== undefined ? { zCritical: o.zCritical } : {}),
     ...(o.note !== undefined ? { note: o.note } : {}),

@@ -22,9 +22,11 @@ export interface Evidence {
   readonly runs: number;
   /** fast-check shrink steps to reach the reported counterexample. */
   readonly shrinks: number;
-  /** Worst closed-form comparison: the largest maxError/tolerance ratio seen, as the pair. */
+  /** Worst closed-form comparison (largest margin (maxError − tolerance)/|tolerance|), as the pair. */
   readonly maxError?: number;
   readonly tolerance?: number;
+  /** What maxError measures, when it is not an error against a closed form (e.g. 'fitted exponent'). */
+  readonly metric?: string;
   /** Worst Monte Carlo comparison: the largest |z| seen, with its critical value. */
   readonly z?: number;
   readonly zCritical?: number;
@@ -50,6 +52,7 @@ export interface CounterexampleRecord {
   readonly quantities?: Readonly<Record<string, Quantity>>;
   readonly maxError?: number;
   readonly tolerance?: number;
+  readonly metric?: string;
   readonly z?: number;
   readonly zCritical?: number;
   readonly note?: string;

@@ -19,7 +19,7 @@ export function formatCounterexample(c: ClaimReport, indent = '  '): string {
   }
   if (cx.maxError !== undefined) {
     const rel = cx.tolerance === undefined ? '' : cx.maxError <= cx.tolerance ? ' ≤ tolerance ' : ' > tolerance ';
-    lines.push(`${indent}error ${formatNumber(cx.maxError, 3)}${cx.tolerance !== undefined ? rel + formatNumber(cx.tolerance, 3) : ''}`);
+    lines.push(`${indent}${cx.metric ?? 'error'} ${formatNumber(cx.maxError, 3)}${cx.tolerance !== undefined ? rel + formatNumber(cx.tolerance, 3) : ''}`);
   }
   if (cx.z !== undefined) {
     lines.push(`${indent}z = ${formatNumber(cx.z, 4)}${cx.zCritical !== undefined ? ` (critical ${formatNumber(cx.zCritical, 4)})` : ''}`);

@@ -12,7 +12,8 @@ export function formatEvidence(c: Pick<ClaimReport, 'evidence' | 'verdict' | 'co
   if (e.replay === 'reproduced') parts.push('saved counterexample reproduced');
   if (e.maxError !== undefined) {
     const op = e.tolerance === undefined ? '' : e.maxError <= e.tolerance ? ' ≤ ' : ' > ';
-    parts.push(`err ${formatNumber(e.maxError, 2)}${e.tolerance !== undefined ? `${op}${formatNumber(e.tolerance, 2)}` : ''}`);
+    const [shown, limit] = distinguishable(e.maxError, e.tolerance);
+    parts.push(`${e.metric ?? 'err'} ${shown}${limit !== undefined ? `${op}${limit}` : ''}`);
   }
   if (e.z !== undefined) {
     const az = Math.abs(e.z);
@@ -25,4 +26,14 @@ export function formatEvidence(c: Pick<ClaimReport, 'evidence' | 'verdict' | 'co
   if (e.replay === 'no-longer-fails') parts.push('saved counterexample no longer fails');
   if (e.replay === 'not-replayable') parts.push('saved counterexample not replayable');
   return parts.join(' · ');
+}
+
+/** Formats a value and its limit with the fewest significant digits (2…6) that keep them apart: "1.03 > 1", not "1 > 1". */
+function distinguishable(value: number, limit: number | undefined): [string, string | undefined] {
+  for (let digits = 2; digits <= 6; digits++) {
+    const v = formatNumber(value, digits);
+    const l = limit === undefined ? undefined : formatNumber(limit, digits);
+    if (l === undefined || v !== l || value === limit) return [v, l];
+  }
+  return [formatNumber(value, 6), limit === undefined ? undefined : formatNumber(limit, 6)];
 }

@@ -37,6 +37,7 @@ export const matchedKlRate: Claim<Gaussian> = {
       holds: slope <= -1,
       maxError: slope,
       tolerance: -1,
+      metric: 'KL-vs-T exponent',
       quantities: { T: T_GRID, 'KL(Q̃_0‖P̂_0)': kl, 'fitted exponent': slope, 'path KL (the bound)': sweep.map((r) => r.pathKL), 'path-KL exponent': pathSlope },
       note: `fitted exponent ${slope.toFixed(3)} (final KL), ${pathSlope.toFixed(3)} (path KL)`,
     };
@@ -107,6 +108,7 @@ export const biasOrderOne: Claim<MismatchCase> = {
       holds,
       maxError: Math.abs(slope),
       tolerance: 0.25,
+      metric: '|W_bias-vs-T exponent|',
       quantities: { T: T_GRID, W_bias: bias, 'KL(Q̃_0‖P̂_0)': rows.map((r) => r.finalKL), 'matched path part (start+oracle)': rows.map((r) => r.start + r.oracle), 'tail slope of W_bias': slope },
       note: sameLaw ? 'training = target: no mismatch' : undefined,
     };
@@ -230,6 +232,7 @@ export const pathKlBound: Claim<PathCase> = {
       holds,
       maxError: r.finalKL / r.pathKL,
       tolerance: 1 + 1e-9,
+      metric: 'KL/bound',
       quantities: { 'KL(Q̃_0‖P̂_0)': r.finalKL, W_start: r.start, W_oracle: r.oracle, W_bias: r.bias, 'matched W_oracle': matched.oracle, 'matched KL': matched.finalKL },
     };
   },

@@ -177,7 +177,7 @@ export const boMismatchPerStep: Claim<CompareCase> = {
       const r = (bo.perStepMismatch[i] - 1e-12) / Math.max(dd.perStepMismatch[i], 1e-300);
       if (r > worst) (worst = r), (at = i + 1);
     }
-    return { holds: worst <= 1 + 1e-9, maxError: worst, tolerance: 1 + 1e-9, quantities: { t: at, 'E‖Δ_BO‖²': bo.perStepMismatch[at - 1], 'E‖Δ_DDNM‖²': dd.perStepMismatch[at - 1] } };
+    return { holds: worst <= 1 + 1e-9, maxError: worst, tolerance: 1 + 1e-9, metric: 'E‖Δ_BO‖²/E‖Δ_DDNM‖²', quantities: { t: at, 'E‖Δ_BO‖²': bo.perStepMismatch[at - 1], 'E‖Δ_DDNM‖²': dd.perStepMismatch[at - 1] } };
   },
   describeCase: describeCompare,
 };
@@ -193,7 +193,7 @@ export const boAccumulatedMismatch: Claim<CompareCase> = {
   check(c) {
     const { dd, bo } = compare(c);
     const r = bo.bias / dd.bias;
-    return { holds: bo.bias <= dd.bias * (1 + 1e-9), maxError: r, tolerance: 1 + 1e-9, quantities: { 'W_bias BO': bo.bias, 'W_bias DDNM': dd.bias } };
+    return { holds: bo.bias <= dd.bias * (1 + 1e-9), maxError: r, tolerance: 1 + 1e-9, metric: 'W_bias BO/DDNM', quantities: { 'W_bias BO': bo.bias, 'W_bias DDNM': dd.bias } };
   },
   describeCase: describeCompare,
 };
@@ -208,7 +208,7 @@ export const boFinalKl: Claim<CompareCase> = {
   cases: () => compareCases({ positive: true }),
   check(c) {
     const { dd, bo } = compare(c);
-    return { holds: bo.finalKL <= dd.finalKL * (1 + 1e-9), maxError: bo.finalKL / dd.finalKL, tolerance: 1 + 1e-9, quantities: { 'KL BO': bo.finalKL, 'KL DDNM': dd.finalKL } };
+    return { holds: bo.finalKL <= dd.finalKL * (1 + 1e-9), maxError: bo.finalKL / dd.finalKL, tolerance: 1 + 1e-9, metric: 'KL BO/DDNM', quantities: { 'KL BO': bo.finalKL, 'KL DDNM': dd.finalKL } };
   },
   describeCase: describeCompare,
 };
@@ -227,7 +227,7 @@ export const boFinalKlModerateNoise: Claim<CompareCase> = {
     }).map((c) => ({ ...c, ip: { ...c.ip, problem: { ...c.ip.problem, sigmaY: Math.max(0.3, c.ip.problem.sigmaY) } } })),
   check(c) {
     const { dd, bo } = compare(c);
-    return { holds: bo.finalKL <= dd.finalKL * (1 + 1e-9), maxError: bo.finalKL / dd.finalKL, tolerance: 1 + 1e-9, quantities: { 'KL BO': bo.finalKL, 'KL DDNM': dd.finalKL } };
+    return { holds: bo.finalKL <= dd.finalKL * (1 + 1e-9), maxError: bo.finalKL / dd.finalKL, tolerance: 1 + 1e-9, metric: 'KL BO/DDNM', quantities: { 'KL BO': bo.finalKL, 'KL DDNM': dd.finalKL } };
   },
   describeCase: describeCompare,
   figures: () => zeroShotFigures(),

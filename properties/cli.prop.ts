@@ -156,3 +156,19 @@ describe('argument parser', () => {
     },
   );
 });
+
+describe('scorecheck bias: file errors stay on one line', () => {
+  it('a spec that is not JSON (here a CSV) is one line naming the file, exit 2', async () => {
+    const r = await run(['bias', join(repo, 'fixtures/bias/ragged.csv')]);
+    expectOneLineUsageError(r, /ragged\.csv: \(file\): not valid JSON/);
+  });
+  it('an absolute samples path is shown as given, with the offending line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scorecheck-bias-'));
+    const csv = join(dir, 'rag.csv');
+    writeFileSync(csv, 'a,b\n1,2\n3\n');
+    const spec = join(dir, 'sub-spec.json');
+    writeFileSync(spec, JSON.stringify({ data: { samples: csv }, schedule: { kind: 'linear', T: 10 } }));
+    const r = await run(['bias', spec]);
+    expectOneLineUsageError(r, new RegExp(`${csv.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:3: ragged row`));
+  });
+});

@@ -1,3 +1,4 @@
+import { oneLine } from './bias/biasSpec.ts';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { controlClaims } from '../claims/controls.ts';
@@ -37,7 +38,7 @@ export async function mergeCommand(argv: readonly string[], io: CliIO): Promise<
     try {
       json = JSON.parse(text);
     } catch (e) {
-      throw new UsageError(`${file}: not valid JSON (${(e as Error).message})`);
+      throw new UsageError(`${file}: not valid JSON (${oneLine((e as Error).message)})`);
     }
     return { report: validateReport(json, file), file };
   });

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { type VPSchedule, cosineSchedule, linearSchedule, scaledLinearSchedule, vpFromAlphaBars } from '../../diffusion/schedule.ts';
 import { ScorecheckError } from '../../errors.ts';
 import { Gaussian } from '../../gaussian/gaussian.ts';
@@ -45,11 +45,11 @@ export function loadBiasSpec(path: string, file = path): BiasSetting {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new BiasSpecError(file, '(file)', `not valid JSON (${(e as Error).message})`);
+    throw new BiasSpecError(file, '(file)', `not valid JSON (${oneLine((e as Error).message)})`);
   }
   return parseBiasSpec(json, file, (csv) => {
     const csvPath = resolve(dirname(path), csv);
-    const shown = join(dirname(file), csv);
+    const shown = isAbsolute(csv) ? csv : join(dirname(file), csv);
     try {
       return { path: shown, text: readFileSync(csvPath, 'utf8') };
     } catch (e) {
@@ -194,4 +194,10 @@ function wrap<T>(file: string, f: () => T): T {
     if (e instanceof ScorecheckError && !(e instanceof BiasSpecError)) throw new BiasSpecError(file, e.message.split(':')[0], e.message.slice(e.message.indexOf(':') + 1).trim());
     throw e;
   }
+}
+
+/** A message folded onto one line (white space collapsed), at most 120 characters: error output stays one line. */
+export function oneLine(message: string): string {
+  const line = message.replace(/\s+/g, ' ').trim();
+  return line.length > 120 ? `${line.slice(0, 117)}...` : line;
 }

@@ -169,6 +169,6 @@ describe('scorecheck bias: file errors stay on one line', () => {
     const spec = join(dir, 'sub-spec.json');
     writeFileSync(spec, JSON.stringify({ data: { samples: csv }, schedule: { kind: 'linear', T: 10 } }));
     const r = await run(['bias', spec]);
-    expectOneLineUsageError(r, new RegExp(`${csv.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:3: ragged row`));
+    expectOneLineUsageError(r, new RegExp(`bias: ${csv.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:3: ragged row`));
   });
 });

@@ -37,6 +37,25 @@ export interface ElboTerms {
   readonly kls: Float64Array;
   readonly klSum: number;
   readonly elbo: number;
+  /**
+   * Σ of the absolute values of every addend the ELBO is summed from (each term's own
+   * addends, not the terms): the scale of the cancellations, for `elboRoundingFloor`.
+   */
+  readonly magnitude: number;
+}
+
+/**
+ * Worst-case rounding bound on a computed `s − elbo` (s a closed form of absolute-addend
+ * size `otherMagnitude`, e.g. −H(q) or log q(x_0)): recursive summation of n operands each
+ * carrying relative error ≤ u errs by at most γ_n Σ|operands| ≈ n·u·Σ|operands| (Higham,
+ * Accuracy and Stability, §4.2). n = T + 32 bounds every path: the T − 2 additions of Σ KL_t,
+ * ≤ 29 operations inside one term (quadMoment's d² + d, d ≤ 4; the KL's 8; the prior's 6)
+ * and the final 3. The schedule's own rounding (α_t = 1 − β_t, a_t² and s_t² recurrences)
+ * perturbs each step by O(u) relative, inside the same bound. Where the exact value of
+ * `s − elbo` is 0 (a model exact for every T), the computed one is within this floor.
+ */
+export function elboRoundingFloor(terms: ElboTerms, T: number, otherMagnitude = 0): number {
+  return (T + 32) * (Number.EPSILON / 2) * (terms.magnitude + Math.abs(otherMagnitude));
 }
 
 /** The exact score of Gaussian data at step t: ŝ(x) = −Σ_t⁻¹(x − a_t μ), Σ_t = a_t²Σ + s_t²I. */
@@ -116,7 +135,9 @@ export function ddpmElbo(model: DdpmModel, schedule: VPSchedule, x0: X0Moments):
   for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) up[i] -= Lp.data[j * d + i] * model.prior.mean[j];
   let trPp = 0;
   for (let i = 0; i < d; i++) trPp += Pp.data[i * d + i];
-  const prior = -0.5 * (model.prior.logDetCov() + c.s2[T] * trPp + quadMoment(LpT, up, x0)) + 0.5 * d * (Math.log(c.s2[T]) + 1);
+  const priorQuad = quadMoment(LpT, up, x0);
+  const prior = -0.5 * (model.prior.logDetCov() + c.s2[T] * trPp + priorQuad) + 0.5 * d * (Math.log(c.s2[T]) + 1);
+  let magnitude = 0.5 * (Math.abs(model.prior.logDetCov()) + c.s2[T] * trPp + priorQuad + d * (Math.abs(Math.log(c.s2[T])) + 1));
 
   const meanMap = (t: number) => {
     const { B, c: cc } = model.score.at(t);
@@ -135,7 +156,9 @@ export function ddpmElbo(model: DdpmModel, schedule: VPSchedule, x0: X0Moments):
   const A1 = zeros(d, d);
   for (let i = 0; i < d * d; i++) A1.data[i] = -Math.sqrt(c.a2[1]) * m1.G.data[i];
   for (let i = 0; i < d; i++) A1.data[i * d + i] += 1;
-  const reconstruction = -0.5 * (d * Math.log(2 * Math.PI * s1) + (quadMoment(A1, m1.g.map((v) => -v), x0) + c.s2[1] * frob2(m1.G)) / s1);
+  const reconQuad = (quadMoment(A1, m1.g.map((v) => -v), x0) + c.s2[1] * frob2(m1.G)) / s1;
+  const reconstruction = -0.5 * (d * Math.log(2 * Math.PI * s1) + reconQuad);
+  magnitude += 0.5 * (d * Math.abs(Math.log(2 * Math.PI * s1)) + reconQuad);
 
   // KL_t = ½[d β̃/σ² − d + d log(σ²/β̃) + E‖((G − ct I) a_t − c0 I) x_0 + g‖²/σ² + s_t² ‖G − ct I‖²_F/σ²].
   const kls = new Float64Array(Math.max(0, T - 1));
@@ -150,12 +173,14 @@ export function ddpmElbo(model: DdpmModel, schedule: VPSchedule, x0: X0Moments):
     for (let i = 0; i < d * d; i++) A.data[i] = at * G.data[i];
     for (let i = 0; i < d; i++) A.data[i * d + i] -= c0;
     const ratio = betaTilde / sig;
-    const kl = 0.5 * (d * (ratio - 1 - Math.log(ratio)) + (quadMoment(A, g, x0) + c.s2[t] * frob2(G)) / sig);
+    const quad = (quadMoment(A, g, x0) + c.s2[t] * frob2(G)) / sig;
+    const kl = 0.5 * (d * (ratio - 1 - Math.log(ratio)) + quad);
     kls[t - 2] = kl;
     klSum += kl;
+    magnitude += 0.5 * (d * (ratio + 1 + Math.abs(Math.log(ratio))) + quad);
   }
   const elbo = checkFiniteResult('ddpmElbo.elbo', prior + reconstruction - klSum);
-  return { prior, reconstruction, kls, klSum, elbo };
+  return { prior, reconstruction, kls, klSum, elbo, magnitude };
 }
 
 /**

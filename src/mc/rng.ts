@@ -57,33 +57,40 @@ const FN = new Float64Array(128);
 
 class Xoshiro128Ziggurat implements Rng {
   readonly seed: string;
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
+  /**
+   * State words (a, b, c, d) in an Int32Array: as plain number fields, values
+   * beyond V8's 31-bit small integers changed the field representation and
+   * deoptimized the hot loop on every call (measured: fillNormal 3–4× slower).
+   */
+  private readonly st = new Int32Array(4);
 
   constructor(seed: string) {
     this.seed = seed;
     const mash = seedrandom.alea(seed);
-    this.a = mash.int32();
-    this.b = mash.int32();
-    this.c = mash.int32();
-    this.d = mash.int32();
-    if ((this.a | this.b | this.c | this.d) === 0) this.d = 1; // the one forbidden state
+    const st = this.st;
+    st[0] = mash.int32();
+    st[1] = mash.int32();
+    st[2] = mash.int32();
+    st[3] = mash.int32();
+    if ((st[0] | st[1] | st[2] | st[3]) === 0) st[3] = 1; // the one forbidden state
   }
 
   /** Next xoshiro128** output as a signed 32-bit integer. */
   private next(): number {
-    const b = this.b;
+    const st = this.st;
+    let a = st[0], c = st[2], d = st[3];
+    const b = st[1];
     const r5 = Math.imul(b, 5);
     const out = Math.imul((r5 << 7) | (r5 >>> 25), 9);
     const t = b << 9;
-    this.c ^= this.a;
-    this.d ^= b;
-    this.b = b ^ this.c;
-    this.a ^= this.d;
-    this.c ^= t;
-    this.d = (this.d << 11) | (this.d >>> 21);
+    c ^= a;
+    d ^= b;
+    st[1] = b ^ c;
+    a ^= d;
+    c ^= t;
+    st[0] = a;
+    st[2] = c;
+    st[3] = (d << 11) | (d >>> 21);
     return out | 0;
   }
 
@@ -94,7 +101,8 @@ class Xoshiro128Ziggurat implements Rng {
   normal(): number {
     const hz = this.next();
     const iz = hz & 127;
-    return (hz < 0 ? -hz : hz) < KN[iz] ? hz * WN[iz] : this.normalSlow(hz, iz);
+    const k = KN[iz];
+    return hz < k && hz > -k ? hz * WN[iz] : this.normalSlow(hz, iz);
   }
 
   /** Wedge and tail of the ziggurat (Marsaglia & Tsang 2000, `nfix`). */
@@ -112,14 +120,15 @@ class Xoshiro128Ziggurat implements Rng {
       if (FN[iz] + this.uniform() * (FN[iz - 1] - FN[iz]) < Math.exp(-0.5 * x * x)) return x;
       hz = this.next();
       iz = hz & 127;
-      if ((hz < 0 ? -hz : hz) < KN[iz]) return hz * WN[iz];
+      if (hz < KN[iz] && hz > -KN[iz]) return hz * WN[iz];
     }
   }
 
   fillNormal(out: Float64Array): Float64Array {
     const n = out.length;
     // State in locals for the hot loop; written back around the (rare) slow path.
-    let a = this.a, b = this.b, c = this.c, d = this.d;
+    const st = this.st;
+    let a = st[0], b = st[1], c = st[2], d = st[3];
     for (let i = 0; i < n; i++) {
       const r5 = Math.imul(b, 5);
       const hz = Math.imul((r5 << 7) | (r5 >>> 25), 9);
@@ -131,15 +140,16 @@ class Xoshiro128Ziggurat implements Rng {
       c ^= t;
       d = (d << 11) | (d >>> 21);
       const iz = hz & 127;
-      if ((hz < 0 ? -hz : hz) < KN[iz]) {
+      const k = KN[iz];
+      if (hz < k && hz > -k) {
         out[i] = hz * WN[iz];
       } else {
-        this.a = a; this.b = b; this.c = c; this.d = d;
+        st[0] = a; st[1] = b; st[2] = c; st[3] = d;
         out[i] = this.normalSlow(hz, iz);
-        a = this.a; b = this.b; c = this.c; d = this.d;
+        a = st[0]; b = st[1]; c = st[2]; d = st[3];
       }
     }
-    this.a = a; this.b = b; this.c = c; this.d = d;
+    st[0] = a; st[1] = b; st[2] = c; st[3] = d;
     return out;
   }
 
@@ -147,3 +157,8 @@ class Xoshiro128Ziggurat implements Rng {
     return createRng(`${this.seed}/${label}`);
   }
 }
+
+// Type feedback for every site of fillNormal (loop exit and the rare slow path) before
+// V8 first optimizes it; otherwise a long first call is compiled on-stack without it and
+// deoptimizes at those sites again and again (measured by bench/: 2–4× slower).
+createRng('scorecheck/warm-up').fillNormal(new Float64Array(4096));

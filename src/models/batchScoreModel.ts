@@ -3,6 +3,7 @@ import { type Matrix } from '../linalg/index.ts';
 import { requireFiniteArray } from '../validate.ts';
 import type { AffineScoreModel } from './affineScoreModel.ts';
 import type { MlpWeights } from './mlpScoreModel.ts';
+import { SimdArena, simdAvailable } from './simdKernels.ts';
 
 /**
  * A score model evaluated on a batch: `x` is n × dim row-major, `out` receives
@@ -134,8 +135,11 @@ export class AffineBatchModel implements BatchScoreModel {
     requireFiniteArray('affine.bias', bias);
     this.dim = weight.rows;
   }
+  private simd: SimdAffine | null | undefined;
   evaluateBatch(x: Float64Array, n: number, out: Float64Array): void {
-    batchAffineInto(x, n, this.dim, this.weight.data, this.dim, this.bias, out);
+    if (this.simd === undefined) this.simd = simdAvailable() ? new SimdAffine(this.weight.data, this.bias, this.dim) : null;
+    if (this.simd) this.simd.evaluate(x, n, out);
+    else batchAffineInto(x, n, this.dim, this.weight.data, this.dim, this.bias, out);
   }
   /** Qᵀ(W(shift + Qu) + b) = (QᵀWQ) u + Qᵀ(W shift + b). */
   inFrame(q: Matrix, shift: Float64Array): BatchScoreModel {
@@ -172,7 +176,13 @@ export class MlpBatchModel implements BatchScoreModel {
     const d = w.outputDim, h = w.hidden;
     return new MlpBatchModel(mat(h, d, w.W1), w.b1, mat(d, h, w.W2), w.b2, mat(d, d, w.skip));
   }
+  private simd: SimdMlp | null | undefined;
   evaluateBatch(x: Float64Array, n: number, out: Float64Array): void {
+    if (this.simd === undefined) this.simd = simdAvailable() ? new SimdMlp(this) : null;
+    if (this.simd) {
+      this.simd.evaluate(x, n, out);
+      return;
+    }
     const h = this.hidden, d = this.dim;
     if (this.hid.length < n * h) {
       this.hid = new Float64Array(n * h);
@@ -194,6 +204,113 @@ export class MlpBatchModel implements BatchScoreModel {
     const b2 = mv(this.skip, shift);
     for (let i = 0; i < b2.length; i++) b2[i] += this.b2[i];
     return new MlpBatchModel(mm(this.w1, q), b1, mm(qt, this.w2), mv(qt, b2), mm(mm(qt, this.skip), q));
+  }
+}
+
+/** Wᵀ of a p × q row-major W as q × pp (pp ≥ p, even; zero columns), the layout of SimdArena.gemm. */
+function transposedPadded(w: Float64Array, p: number, q: number, pp: number): Float64Array {
+  const t = new Float64Array(q * pp);
+  for (let i = 0; i < p; i++) for (let j = 0; j < q; j++) t[j * pp + i] = w[i * q + j];
+  return t;
+}
+const even = (k: number) => k + (k & 1);
+/** Rows per SIMD pass: keeps the hidden activations of a pass in L1/L2 (measured in bench/). */
+const SIMD_ROWS = 128;
+
+/** Copies m × pp (row stride pp) from the arena into out (m × d). */
+function copyOut(a: SimdArena, o: number, m: number, d: number, pp: number, out: Float64Array, outOff: number): void {
+  const base = o >> 3;
+  if (pp === d) out.set(a.f64.subarray(base, base + m * d), outOff);
+  else for (let k = 0; k < m; k++) out.set(a.f64.subarray(base + k * pp, base + k * pp + d), outOff + k * d);
+}
+
+/** ŝ(x) = W x + b with the wasm f64x2 product (src/models/simdKernels.ts). */
+class SimdAffine {
+  private readonly a = new SimdArena();
+  private readonly wt: number;
+  private readonly b: number;
+  private readonly pp: number;
+  private readonly mark: number;
+  private cap = 0;
+  private xb = 0;
+  private ob = 0;
+  constructor(w: Float64Array, bias: Float64Array, private readonly d: number) {
+    this.pp = even(d);
+    this.wt = this.a.put(transposedPadded(w, d, d, this.pp));
+    const bp = new Float64Array(this.pp);
+    bp.set(bias);
+    this.b = this.a.put(bp);
+    this.mark = this.a.mark();
+  }
+  evaluate(x: Float64Array, n: number, out: Float64Array): void {
+    const d = this.d, pp = this.pp, a = this.a;
+    for (let k0 = 0; k0 < n; k0 += SIMD_ROWS) {
+      const m = Math.min(SIMD_ROWS, n - k0);
+      if (this.cap < m) {
+        a.release(this.mark);
+        this.xb = a.alloc(SIMD_ROWS * d);
+        this.ob = a.alloc(SIMD_ROWS * pp);
+        this.cap = SIMD_ROWS;
+      }
+      a.f64.set(x.subarray(k0 * d, (k0 + m) * d), this.xb >> 3);
+      a.gemm(this.xb, d, m, d, this.wt, pp, this.b, this.ob, pp, false);
+      copyOut(a, this.ob, m, d, pp, out, k0 * d);
+    }
+  }
+}
+
+/** The tanh MLP with the wasm f64x2 products and tanh (hidden width padded to even with zero units). */
+class SimdMlp {
+  private readonly a = new SimdArena();
+  private readonly w1t: number;
+  private readonly b1: number;
+  private readonly w2t: number;
+  private readonly b2: number;
+  private readonly st: number;
+  private readonly hp: number;
+  private readonly pp: number;
+  private readonly d: number;
+  private readonly mark: number;
+  private cap = 0;
+  private xb = 0;
+  private hb = 0;
+  private ob = 0;
+  constructor(m: MlpBatchModel) {
+    const d = m.dim, h = m.hidden, a = this.a;
+    this.d = d;
+    this.hp = even(h);
+    this.pp = even(d);
+    this.w1t = a.put(transposedPadded(m.w1.data, h, d, this.hp));
+    const b1 = new Float64Array(this.hp);
+    b1.set(m.b1);
+    this.b1 = a.put(b1);
+    const w2 = new Float64Array(d * this.hp); // zero columns for the padding unit
+    for (let i = 0; i < d; i++) w2.set(m.w2.data.subarray(i * h, (i + 1) * h), i * this.hp);
+    this.w2t = a.put(transposedPadded(w2, d, this.hp, this.pp));
+    const b2 = new Float64Array(this.pp);
+    b2.set(m.b2);
+    this.b2 = a.put(b2);
+    this.st = a.put(transposedPadded(m.skip.data, d, d, this.pp));
+    this.mark = a.mark();
+  }
+  evaluate(x: Float64Array, n: number, out: Float64Array): void {
+    const d = this.d, hp = this.hp, pp = this.pp, a = this.a;
+    for (let k0 = 0; k0 < n; k0 += SIMD_ROWS) {
+      const m = Math.min(SIMD_ROWS, n - k0);
+      if (this.cap < m) {
+        a.release(this.mark);
+        this.xb = a.alloc(SIMD_ROWS * d);
+        this.hb = a.alloc(SIMD_ROWS * hp);
+        this.ob = a.alloc(SIMD_ROWS * pp);
+        this.cap = SIMD_ROWS;
+      }
+      a.f64.set(x.subarray(k0 * d, (k0 + m) * d), this.xb >> 3);
+      a.gemm(this.xb, d, m, d, this.w1t, hp, this.b1, this.hb, hp, false);
+      a.tanh(this.hb, m * hp);
+      a.gemm(this.hb, hp, m, hp, this.w2t, pp, this.b2, this.ob, pp, false);
+      a.gemm(this.xb, d, m, d, this.st, pp, this.b2, this.ob, pp, true);
+      copyOut(a, this.ob, m, d, pp, out, k0 * d);
+    }
   }
 }
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { expectedAddNoise, levelAt } from '../oracle.ts';
 import { readBatch } from '../responseShape.ts';
-import { MAX_CASE_DIM, batchOf, caseDimension, cut, simpleVector, timestep } from './caseArbitraries.ts';
+import { MAX_CASE_DIM, batchOf, caseCoordinates, cut, simpleVector, timestep } from './caseArbitraries.ts';
 import { type CheckDefinition, compareBatch, rows } from './checkDefinition.ts';
 
 
@@ -19,8 +19,8 @@ export const addNoiseCheck: CheckDefinition<AddNoiseCase> = {
   assertionsPerRun: 0,
   cases: (ctx) =>
     fc
-      .record({ d: caseDimension(), samples: batchOf(fc.record({ x0: simpleVector(MAX_CASE_DIM), noise: simpleVector(MAX_CASE_DIM), t: timestep(ctx.schedule.schedule.T) })) })
-      .map(({ d, samples }) => ({ d, samples: samples.map((s) => ({ x0: cut(s.x0, d), noise: cut(s.noise, d), t: s.t })) })),
+      .record({ coords: caseCoordinates(), samples: batchOf(fc.record({ x0: simpleVector(MAX_CASE_DIM), noise: simpleVector(MAX_CASE_DIM), t: timestep(ctx.schedule.schedule.T) })) })
+      .map(({ coords, samples }) => ({ d: coords.length, samples: samples.map((s) => ({ x0: cut(s.x0, coords), noise: cut(s.noise, coords), t: s.t })) })),
   async run(ctx, c) {
     const { schedule, toSubject } = ctx.schedule;
     const args = { x0: c.samples.map((s) => s.x0), noise: c.samples.map((s) => s.noise), t: c.samples.map((s) => toSubject(s.t)) };

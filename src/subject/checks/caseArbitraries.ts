@@ -14,21 +14,24 @@ export function simpleVector(d: number, max = 2): fc.Arbitrary<number[]> {
 export const MAX_CASE_DIM = 3;
 
 /**
- * Data dimension of a case: 1..3, shrinks to 1. Cases draw every vector at MAX_CASE_DIM and
- * slice it to d (instead of `chain`), so fast-check can shrink d with the values kept.
+ * The coordinates a case keeps, out of MAX_CASE_DIM: a nonempty ordered subset,
+ * d = its length. Cases draw every vector at MAX_CASE_DIM and select these
+ * coordinates (instead of `chain`), so fast-check shrinks d with the values kept;
+ * a subset can drop ANY coordinate, so a bug that shows only through coordinate 2
+ * still shrinks to d = 1 (cutting to the first d entries could not).
  */
-export function caseDimension(): fc.Arbitrary<number> {
-  return fc.integer({ min: 1, max: MAX_CASE_DIM });
+export function caseCoordinates(): fc.Arbitrary<readonly number[]> {
+  return fc.subarray(Array.from({ length: MAX_CASE_DIM }, (_, i) => i), { minLength: 1 });
 }
 
-/** The first d entries. */
-export function cut(v: readonly number[], d: number): number[] {
-  return v.slice(0, d);
+/** The selected entries. */
+export function cut(v: readonly number[], coords: readonly number[]): number[] {
+  return coords.map((i) => v[i]);
 }
 
-/** The leading d × d block of a MAX_CASE_DIM-sized model. */
-export function cutModel(m: AffineModel, d: number): AffineModel {
-  return { W: m.W.slice(0, d).map((r) => r.slice(0, d)), b: m.b.slice(0, d) };
+/** The selected rows and columns of a MAX_CASE_DIM-sized model. */
+export function cutModel(m: AffineModel, coords: readonly number[]): AffineModel {
+  return { W: coords.map((i) => coords.map((j) => m.W[i][j])), b: cut(m.b, coords) };
 }
 
 /** An internal timestep t ∈ [tMin, T]; shrinks to tMin. */

@@ -5,7 +5,7 @@ import { expectedLoss, levelAt } from '../oracle.ts';
 import { readVector } from '../responseShape.ts';
 import type { Subject } from '../subject.ts';
 import type { SubjectSchedule } from '../subjectSchedule.ts';
-import { MAX_CASE_DIM, affineModel, batchOf, caseDimension, cut, cutModel, simpleVector, timestep } from './caseArbitraries.ts';
+import { MAX_CASE_DIM, affineModel, batchOf, caseCoordinates, cut, cutModel, simpleVector, timestep } from './caseArbitraries.ts';
 import type { CheckDefinition } from './checkDefinition.ts';
 
 /** Models per case: the loss is compared at θ_1..θ_K relative to θ_0. */
@@ -46,14 +46,14 @@ export const lossDsmCheck: CheckDefinition<LossCase> = {
   cases: (ctx) =>
     fc
       .record({
-        d: caseDimension(),
+        coords: caseCoordinates(),
         samples: batchOf(fc.record({ x0: simpleVector(MAX_CASE_DIM), noise: simpleVector(MAX_CASE_DIM), t: timestep(ctx.schedule.schedule.T) })),
         models: fc.array(affineModel(MAX_CASE_DIM), { minLength: LOSS_MODELS, maxLength: LOSS_MODELS }),
       })
-      .map(({ d, samples, models }) => ({
-        d,
-        samples: samples.map((s) => ({ x0: cut(s.x0, d), noise: cut(s.noise, d), t: s.t })),
-        models: models.map((m) => cutModel(m, d)),
+      .map(({ coords, samples, models }) => ({
+        d: coords.length,
+        samples: samples.map((s) => ({ x0: cut(s.x0, coords), noise: cut(s.noise, coords), t: s.t })),
+        models: models.map((m) => cutModel(m, coords)),
       })),
   async run(ctx, c) {
     const decl = ctx.hello.ops.loss as NonNullable<DeclaredOps['loss']>;

@@ -8,7 +8,7 @@ import { criticalZ } from '../../mc/tolerance.ts';
 import { affineEsm, levelAt, lossWeight, parameterizationGain } from '../oracle.ts';
 import type { Parameterization } from '../../diffusion/parameterization.ts';
 import type { AffineModel, DeclaredOps } from '../protocol.ts';
-import { MAX_CASE_DIM, affineModel, caseDimension, cut, cutModel, simpleVector, timestep } from './caseArbitraries.ts';
+import { MAX_CASE_DIM, affineModel, caseCoordinates, cut, cutModel, simpleVector, timestep } from './caseArbitraries.ts';
 import type { CheckDefinition } from './checkDefinition.ts';
 import { requestLoss } from './lossDsmCheck.ts';
 
@@ -45,7 +45,7 @@ export const lossGradientCheck: CheckDefinition<LossGradientCase> = {
   cases: (ctx) =>
     fc
       .record({
-        d: caseDimension(),
+        coords: caseCoordinates(),
         mean: simpleVector(MAX_CASE_DIM),
         variances: fc.array(fc.integer({ min: 1, max: 9 }).map((k) => k / 4), { minLength: MAX_CASE_DIM, maxLength: MAX_CASE_DIM }),
         t: timestep(ctx.schedule.schedule.T),
@@ -53,7 +53,7 @@ export const lossGradientCheck: CheckDefinition<LossGradientCase> = {
         direction: affineModel(MAX_CASE_DIM),
         seed: mcSeed(),
       })
-      .map((c) => ({ ...c, mean: cut(c.mean, c.d), variances: cut(c.variances, c.d), model: cutModel(c.model, c.d), direction: cutModel(c.direction, c.d) }))
+      .map(({ coords, ...c }) => ({ ...c, d: coords.length, mean: cut(c.mean, coords), variances: cut(c.variances, coords), model: cutModel(c.model, coords), direction: cutModel(c.direction, coords) }))
       .filter((c) => c.direction.b.some((v) => v !== 0) || c.direction.W.some((r) => r.some((v) => v !== 0))),
   async run(ctx, c) {
     const decl = ctx.hello.ops.loss as NonNullable<DeclaredOps['loss']>;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { expectedPosterior } from '../oracle.ts';
 import { readBatch, readVector } from '../responseShape.ts';
-import { MAX_CASE_DIM, batchOf, caseDimension, cut, simpleVector, timestep } from './caseArbitraries.ts';
+import { MAX_CASE_DIM, batchOf, caseCoordinates, cut, simpleVector, timestep } from './caseArbitraries.ts';
 import { type CheckDefinition, compareBatch, rows } from './checkDefinition.ts';
 import { posteriorCoefficients } from '../../diffusion/posterior.ts';
 
@@ -23,8 +23,8 @@ export const posteriorCheck: CheckDefinition<PosteriorCase> = {
   unavailable: (ctx) => (ctx.schedule.schedule.T < 2 ? 'schedule has T = 1: no t ≥ 2' : undefined),
   cases: (ctx) =>
     fc
-      .record({ d: caseDimension(), samples: batchOf(fc.record({ x0: simpleVector(MAX_CASE_DIM), xt: simpleVector(MAX_CASE_DIM), t: timestep(ctx.schedule.schedule.T, 2) })) })
-      .map(({ d, samples }) => ({ d, samples: samples.map((s) => ({ x0: cut(s.x0, d), xt: cut(s.xt, d), t: s.t })) })),
+      .record({ coords: caseCoordinates(), samples: batchOf(fc.record({ x0: simpleVector(MAX_CASE_DIM), xt: simpleVector(MAX_CASE_DIM), t: timestep(ctx.schedule.schedule.T, 2) })) })
+      .map(({ coords, samples }) => ({ d: coords.length, samples: samples.map((s) => ({ x0: cut(s.x0, coords), xt: cut(s.xt, coords), t: s.t })) })),
   async run(ctx, c) {
     const { schedule, toSubject } = ctx.schedule;
     const args = { x0: c.samples.map((s) => s.x0), xt: c.samples.map((s) => s.xt), t: c.samples.map((s) => toSubject(s.t)) };

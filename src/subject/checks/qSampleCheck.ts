@@ -3,7 +3,7 @@ import { mcSeed } from '../../arbitraries/seed.ts';
 import { criticalZ } from '../../mc/tolerance.ts';
 import { levelAt } from '../oracle.ts';
 import { readBatch } from '../responseShape.ts';
-import { MAX_CASE_DIM, caseDimension, cut, simpleVector, timestep } from './caseArbitraries.ts';
+import { MAX_CASE_DIM, caseCoordinates, cut, simpleVector, timestep } from './caseArbitraries.ts';
 import type { CheckDefinition } from './checkDefinition.ts';
 
 /** Draws per case; with d ≥ 1 at least this many standardized residuals. */
@@ -29,8 +29,8 @@ export const qSampleCheck: CheckDefinition<QSampleCase> = {
   assertionsPerRun: 2,
   cases: (ctx) =>
     fc
-      .record({ d: caseDimension(), x0: simpleVector(MAX_CASE_DIM), t: timestep(ctx.schedule.schedule.T), seed: mcSeed() })
-      .map((c) => ({ ...c, x0: cut(c.x0, c.d) })),
+      .record({ coords: caseCoordinates(), x0: simpleVector(MAX_CASE_DIM), t: timestep(ctx.schedule.schedule.T), seed: mcSeed() })
+      .map(({ coords, ...c }) => ({ ...c, d: coords.length, x0: cut(c.x0, coords) })),
   async run(ctx, c) {
     const { schedule, toSubject } = ctx.schedule;
     const n = Q_SAMPLE_DRAWS;

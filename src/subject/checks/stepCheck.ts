@@ -3,7 +3,7 @@ import type { Parameterization } from '../../diffusion/parameterization.ts';
 import type { DeclaredOps } from '../protocol.ts';
 import { expectedStep } from '../oracle.ts';
 import { readBatch } from '../responseShape.ts';
-import { MAX_CASE_DIM, affineModel, batchOf, caseDimension, cut, cutModel, simpleVector, timestep } from './caseArbitraries.ts';
+import { MAX_CASE_DIM, affineModel, batchOf, caseCoordinates, cut, cutModel, simpleVector, timestep } from './caseArbitraries.ts';
 import { type CheckDefinition, compareBatch } from './checkDefinition.ts';
 
 export interface StepCase {
@@ -28,11 +28,11 @@ export const stepCheck: CheckDefinition<StepCase> = {
   cases: (ctx) =>
     fc
       .record({
-        d: caseDimension(),
+        coords: caseCoordinates(),
         samples: batchOf(fc.record({ xt: simpleVector(MAX_CASE_DIM), z: simpleVector(MAX_CASE_DIM), t: timestep(ctx.schedule.schedule.T, 2) })),
         model: affineModel(MAX_CASE_DIM),
       })
-      .map(({ d, samples, model }) => ({ d, samples: samples.map((s) => ({ xt: cut(s.xt, d), z: cut(s.z, d), t: s.t })), model: cutModel(model, d) })),
+      .map(({ coords, samples, model }) => ({ d: coords.length, samples: samples.map((s) => ({ xt: cut(s.xt, coords), z: cut(s.z, coords), t: s.t })), model: cutModel(model, coords) })),
   async run(ctx, c) {
     const decl = ctx.hello.ops.step as NonNullable<DeclaredOps['step']>;
     const p = ctx.hello.parameterization as Parameterization;

@@ -3,7 +3,7 @@ import type { Parameterization } from '../../diffusion/parameterization.ts';
 import type { AffineModel, DeclaredOps } from '../protocol.ts';
 import { expectedZeroShot } from '../oracle.ts';
 import { readBatch } from '../responseShape.ts';
-import { MAX_CASE_DIM, affineModel, batchOf, caseDimension, cut, cutModel, simpleVector, timestep } from './caseArbitraries.ts';
+import { MAX_CASE_DIM, affineModel, batchOf, caseCoordinates, cut, cutModel, simpleVector, timestep } from './caseArbitraries.ts';
 import { type CheckDefinition, compareBatch } from './checkDefinition.ts';
 
 export interface ZeroShotCase {
@@ -44,22 +44,22 @@ export const zeroShotCheck: CheckDefinition<ZeroShotCase> = {
   cases: (ctx) =>
     fc
       .record({
-        d: caseDimension(),
+        coords: caseCoordinates(),
         p: fc.integer({ min: 1, max: MAX_CASE_DIM }),
         H: fullRowRankH(MAX_CASE_DIM),
         sigmaY: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 8 }).map((k) => k / 4)),
         samples: batchOf(fc.record({ xt: simpleVector(MAX_CASE_DIM), y: simpleVector(MAX_CASE_DIM), z: simpleVector(MAX_CASE_DIM), t: timestep(ctx.schedule.schedule.T, 2) })),
         model: affineModel(MAX_CASE_DIM),
       })
-      .map(({ d, p: pRaw, H, sigmaY, samples, model }) => {
-        const p = Math.min(pRaw, d);
+      .map(({ coords, p: pRaw, H, sigmaY, samples, model }) => {
+        const rows = coords.slice(0, Math.min(pRaw, coords.length));
         return {
-          d,
-          // Rows and columns of a full-row-rank 3×3 block-triangular H: still full row rank.
-          H: H.slice(0, p).map((r) => r.slice(0, d)),
+          d: coords.length,
+          // A principal-row selection of an upper-triangular H with nonzero diagonal: still full row rank.
+          H: rows.map((r) => cut(H[r], coords)),
           sigmaY,
-          samples: samples.map((s) => ({ xt: cut(s.xt, d), y: cut(s.y, p), z: cut(s.z, d), t: s.t })),
-          model: cutModel(model, d),
+          samples: samples.map((s) => ({ xt: cut(s.xt, coords), y: cut(s.y, rows), z: cut(s.z, coords), t: s.t })),
+          model: cutModel(model, coords),
         };
       }),
   async run(ctx, c) {

@@ -135,3 +135,15 @@ function minimizeOverFamily(data: DataMoments, schedule: VPSchedule, opts: Isotr
   const mean = meanFor(v);
   return { mean, variance: v, objective: isotropicElboObjective(data, schedule, mean, v, opts) };
 }
+
+/**
+ * Resolution of a family minimizer's variance (relative): the search is in u = log v on an
+ * objective f computed with error δf ≤ (T + 32)·u_r·(|f*| + d) (its addends ½d log 2π, ½ log det,
+ * ½ tr, ½ quad are each ≤ |f*| + d; n = T + 32 as in `elboRoundingFloor`), so it can stop
+ * anywhere f is flat to 2δf: |Δu| ≤ √(4δf/f''), f''(u*) = d/2 for the NLL-like objectives
+ * (f(u) = (d/2)(u + τe^{−u}) + const near u* = log τ). Two minimizers compared: twice that.
+ */
+export function minimizerDistanceFloor(fit: { readonly objective: number }, d: number, T: number): number {
+  const df = (T + 32) * (Number.EPSILON / 2) * (Math.abs(fit.objective) + d);
+  return 2 * Math.sqrt((8 * df) / d);
+}

@@ -43,7 +43,7 @@ const get = (i: number) => [0x20, ...uleb(i)];
 const set = (i: number) => [0x21, ...uleb(i)];
 const i32 = (v: number) => [0x41, ...sleb(v)];
 const simd = (op: number) => [0xfd, ...uleb(op)];
-const ADD = [0x6a], MUL = [0x6c], SHL = [0x74], GT_S = [0x4a], GE_U = [0x4f], LT_S = [0x48];
+const ADD = [0x6a], MUL = [0x6c], SHL = [0x74], GT_S = [0x4a], GT_U = [0x4b], GE_U = [0x4f], LT_S = [0x48];
 const BLOCK = [0x02, 0x40], LOOP = [0x03, 0x40], IF = [0x04, 0x40], ELSE = [0x05], END = [0x0b];
 const br = (d: number) => [0x0c, ...uleb(d)];
 const brIf = (d: number) => [0x0d, ...uleb(d)];
@@ -53,11 +53,13 @@ const vload64Splat = (off: number) => [...simd(0x0a), 3, ...uleb(off)];
 const f64x2 = (x: number) => [...simd(0x0c), ...bytesOf(new Float64Array([x, x]))];
 const i64x2 = (x: bigint) => [...simd(0x0c), ...bytesOf(new BigInt64Array([x, x]))];
 const F_ADD = simd(0xf0), F_SUB = simd(0xf1), F_MUL = simd(0xf2), F_DIV = simd(0xf3), F_MIN = simd(0xf4);
-const F_ABS = simd(0xec), F_LT = simd(0x49), V_AND = simd(0x4e), V_OR = simd(0x50), V_SELECT = simd(0x52);
+const F_NEG = simd(0xed), V_XOR = simd(0x51);
+const F_ABS = simd(0xec), V_AND = simd(0x4e);
 const I64_SHL = simd(0xcb), I64_ADD = simd(0xce);
 
 const I32 = 0x7f, V128 = 0x7b;
-const ROWS = 2, VECS = 4; // register block: 2 rows × 4 f64x2 = 8 accumulators
+const ROWS = 2, VECS = 4; // main register block: 2 rows × 4 f64x2 = 8 accumulators (measured best with 4 × 2)
+const TAIL_ROWS = 4; // column tail (p mod 8): 4 rows × 1 f64x2
 
 function gemmBody(): number[] {
   // params
@@ -99,60 +101,79 @@ function gemmBody(): number[] {
     f(END, END);
     return c;
   };
-  const colLoop = (V: number) => {
+  const colLoop = (V: number, R: number) => {
     e(BLOCK, LOOP);
     e(get(IB), i32(2 * V), ADD, get(P), GT_S, brIf(1));
     e(i32(0), set(K));
-    e(rowLoop(ROWS, V), rowLoop(1, V));
+    e(rowLoop(R, V), rowLoop(1, V));
     e(get(IB), i32(2 * V), ADD, set(IB), br(0));
     e(END, END);
   };
-  colLoop(VECS);
-  colLoop(1);
+  colLoop(VECS, ROWS);
+  colLoop(1, TAIL_ROWS);
   return [...vec([[12, I32], [16 + 4 + 4, V128]].map(([n, t]) => [...uleb(n), t])), ...code, ...END];
 }
 
-// tanh: |x| < 0.625: x(Q + zP)/Q, z = x² (Cephes tanh rational, rel. error ≈ 2e-16);
-// else sign(x)(1 − e)/(1 + e), e = exp(−2 min(|x|, 20)), exp by k = round(y/ln2),
-// r = y − k ln2 (Cody–Waite), Taylor degree 12 on |r| ≤ ln2/2, 2^k from exponent bits.
-const TANH_P = [-9.64399179425052238628e-1, -9.92877231001918586564e1, -1.61468768441708447952e3];
-const TANH_Q = [1.12811678491632931402e2, 2.23548839060100448583e3, 4.84406305325125486048e3];
-const SHIFTER = 6755399441055744; // 1.5·2⁵²: adding it rounds to an integer kept in the low mantissa bits
+// tanh, one branch-free formula with one division. With a = min(|x|, 20) and
+// e^{−2a} = 2^k e^r, k = round(−2a / ln2) (adding 1.5·2⁵² leaves k in the low mantissa
+// bits), r = −2a − k ln2 (Cody–Waite split of ln2), and the [6/6] Padé approximant
+// e^r ≈ P(r)/P(−r), P(r) = E(r²) + O(r), truncation < 1e-18 on |r| ≤ ln2/2:
+//   tanh a = (1 − e)/(1 + e) = (E(1 − s) − O(1 + s)) / (E(1 + s) − O(1 − s)),  s = 2^k,
+// free of cancellation (k = 0: −O/E, as a → 0); 2^k from the exponent bits; the sign of
+// x restored last. Max relative error vs Math.tanh 7.5e-16 (dense grids over ±25 and
+// 1e-20…25; bench/README.md). Constants live in locals (a v128.const inside the loop
+// costs several x64 instructions).
+const SHIFTER = 6755399441055744; // 1.5·2⁵²
 const LN2_HI = 6.93147180369123816490e-1, LN2_LO = 1.90821492927058770002e-10;
+const TANH_UNROLL = 2;
+/** Padé [6/6] numerator of e^r: c_j = (12 − j)! 6! / (12! j! (6 − j)!). */
+const PADE = (() => {
+  const fact = (n: number) => { let r = 1; for (let i = 2; i <= n; i++) r *= i; return r; };
+  return Array.from({ length: 7 }, (_, j) => (fact(12 - j) * fact(6)) / (fact(12) * fact(j) * fact(6 - j)));
+})();
 
 function tanhBody(): number[] {
   const PTR = 0, CNT = 1, END_ = 2; // i32
-  const Xv = 3, A = 4, Z = 5, QS = 6, NUMS = 7, Y = 8, T = 9, KD = 10, R = 11, EP = 12, E = 13, M = 14; // v128
+  const WORK = 8; // v128 work locals per stream
+  const C = 3 + WORK * TANH_UNROLL; // v128 constants from here
+  const consts: [number, number[]][] = [];
+  const cst = (bytes: number[]) => { const id = C + consts.length; consts.push([id, bytes]); return id; };
+  const P = PADE.map((x) => cst(f64x2(x)));
+  const C20 = cst(f64x2(20)), CM2 = cst(f64x2(-2)), CINV = cst(f64x2(1 / Math.LN2)), CSH = cst(f64x2(SHIFTER));
+  const CHI = cst(f64x2(LN2_HI)), CLO = cst(f64x2(LN2_LO)), CBIAS = cst(i64x2(1023n)), CONE = cst(f64x2(1));
+  const CSIGN = cst(i64x2(-0x8000000000000000n));
   const c: number[] = [];
   const f = (...parts: number[][]) => { for (const p of parts) c.push(...p); };
+  /** tanh of the vector at PTR + off, work locals base…base+7. */
+  const one = (off: number, base: number) => {
+    const Xv = base, Y = base + 1, KD = base + 2, R = base + 3, T = base + 4, E = base + 5, O = base + 6, S = base + 7;
+    f(get(PTR), vload(off), set(Xv));
+    f(get(Xv), F_ABS, get(C20), F_MIN, get(CM2), F_MUL, set(Y));
+    f(get(Y), get(CINV), F_MUL, get(CSH), F_ADD, set(T));
+    f(get(T), get(CSH), F_SUB, set(KD));
+    f(get(Y), get(KD), get(CHI), F_MUL, F_SUB, get(KD), get(CLO), F_MUL, F_SUB, set(R));
+    const R2 = Y; // reuse
+    f(get(R), get(R), F_MUL, set(R2));
+    f(get(P[6]), get(R2), F_MUL, get(P[4]), F_ADD, get(R2), F_MUL, get(P[2]), F_ADD, get(R2), F_MUL, get(P[0]), F_ADD, set(E));
+    f(get(P[5]), get(R2), F_MUL, get(P[3]), F_ADD, get(R2), F_MUL, get(P[1]), F_ADD, get(R), F_MUL, set(O));
+    f(get(T), get(CBIAS), I64_ADD, i32(52), I64_SHL, set(S)); // s = 2^k
+    const SM = KD, SP = T; // 1 − s, 1 + s
+    f(get(CONE), get(S), F_SUB, set(SM), get(CONE), get(S), F_ADD, set(SP));
+    f(get(PTR));
+    f(get(E), get(SM), F_MUL, get(O), get(SP), F_MUL, F_SUB);
+    f(get(E), get(SP), F_MUL, get(O), get(SM), F_MUL, F_SUB, F_DIV);
+    f(get(Xv), get(CSIGN), V_AND, V_XOR, vstore(off));
+  };
+  for (const [id, bytes] of consts) f(bytes, set(id));
   f(get(PTR), get(CNT), i32(3), SHL, ADD, set(END_));
+  // TANH_UNROLL vectors per iteration (independent chains), then single vectors.
+  f(BLOCK, LOOP, get(PTR), i32(16 * TANH_UNROLL), ADD, get(END_), GT_U, brIf(1));
+  for (let u = 0; u < TANH_UNROLL; u++) one(16 * u, 3 + WORK * u);
+  f(get(PTR), i32(16 * TANH_UNROLL), ADD, set(PTR), br(0), END, END);
   f(BLOCK, LOOP, get(PTR), get(END_), GE_U, brIf(1));
-  f(get(PTR), vload(0), set(Xv));
-  f(get(Xv), F_ABS, set(A));
-  f(get(A), f64x2(0.625), F_LT, set(M));
-  // small |x|
-  f(get(Xv), get(Xv), F_MUL, set(Z));
-  f(get(Z), f64x2(TANH_Q[0]), F_ADD, get(Z), F_MUL, f64x2(TANH_Q[1]), F_ADD, get(Z), F_MUL, f64x2(TANH_Q[2]), F_ADD, set(QS));
-  f(f64x2(TANH_P[0]), get(Z), F_MUL, f64x2(TANH_P[1]), F_ADD, get(Z), F_MUL, f64x2(TANH_P[2]), F_ADD, get(Z), F_MUL, get(QS), F_ADD, get(Xv), F_MUL, set(NUMS));
-  // large |x|: e = exp(y), y = −2 min(|x|, 20)
-  f(get(A), f64x2(20), F_MIN, f64x2(-2), F_MUL, set(Y));
-  f(get(Y), f64x2(1 / Math.LN2), F_MUL, f64x2(SHIFTER), F_ADD, set(T));
-  f(get(T), f64x2(SHIFTER), F_SUB, set(KD));
-  f(get(Y), get(KD), f64x2(LN2_HI), F_MUL, F_SUB, get(KD), f64x2(LN2_LO), F_MUL, F_SUB, set(R));
-  let fact = 1;
-  const coef: number[] = [1];
-  for (let i = 1; i <= 12; i++) { fact *= i; coef.push(1 / fact); }
-  f(f64x2(coef[12]));
-  for (let i = 11; i >= 0; i--) f(get(R), F_MUL, f64x2(coef[i]), F_ADD);
-  f(set(EP));
-  // 2^k: exponent field (k + 1023) << 52 (bits(T) = bits(SHIFTER) + k, whose low 12 bits are 0).
-  f(get(EP), get(T), i64x2(1023n), I64_ADD, i32(52), I64_SHL, F_MUL, set(E));
-  // numerator sign(x)(1 − e) | small numerator; denominator 1 + e | Q.
-  f(get(NUMS), f64x2(1), get(E), F_SUB, get(Xv), i64x2(-0x8000000000000000n), V_AND, V_OR, get(M), V_SELECT);
-  f(get(QS), f64x2(1), get(E), F_ADD, get(M), V_SELECT, F_DIV, set(A));
-  f(get(PTR), get(A), vstore(0));
+  one(0, 3);
   f(get(PTR), i32(16), ADD, set(PTR), br(0), END, END);
-  return [...vec([[1, I32], [12, V128]].map(([n, t]) => [...uleb(n), t])), ...c, ...END];
+  return [...vec([[1, I32], [WORK * TANH_UNROLL + consts.length, V128]].map(([n, t]) => [...uleb(n), t])), ...c, ...END];
 }
 
 function moduleBytes(): Uint8Array<ArrayBuffer> {
@@ -244,4 +265,5 @@ export class SimdArena {
   tanh(ptr: number, count: number): void {
     this.tanhFn(ptr, count);
   }
+
 }

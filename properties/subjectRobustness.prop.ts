@@ -9,12 +9,23 @@ import { parseLenientJson } from '../src/subject/lenientJson.ts';
 const SUBJECT = 'node examples/misbehaving/misbehaving-subject.mjs';
 const silent = { out: () => {}, err: () => {} };
 
+/**
+ * Is `pid` a running process? kill(pid, 0) also succeeds for a zombie (exited,
+ * not yet reaped by its parent — for an orphaned grandchild that is the
+ * sandbox's init, which may be slow under load); a zombie runs nothing, so on
+ * Linux its state 'Z' in /proc/<pid>/stat counts as dead.
+ */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true;
   }
 }
 
@@ -29,7 +40,8 @@ async function subjectPid(subject: ProcessSubject): Promise<number> {
   }
 }
 
-async function waitDead(pid: number, ms = 2000): Promise<boolean> {
+// A deadline for the OS to deliver the kill, not a tolerance: generous for a loaded 2-core CI machine.
+async function waitDead(pid: number, ms = 5000): Promise<boolean> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     if (!alive(pid)) return true;

@@ -30,10 +30,12 @@ const root = join(here, '..');
 interface GapRow {
   d: number; model: string; n: number;
   batched: Timing; batchedPerSec: number; batchedZ: number;
+  /** The same kernel with the plain-JS model loops (SCORECHECK_SIMD=0), for the effect of the wasm kernels. */
+  jsLoops: Timing; jsLoopsPerSec: number;
   pointwise: Timing; pointwiseN: number; pointwisePerSec: number;
-  numpy?: { median: number; perSec: number; mean: number; z: number };
+  numpy?: { median: number; perSec: number; cpuPerSec: number; mean: number; z: number; batch: number };
   /** NumPy with OPENBLAS_NUM_THREADS=1 (scorecheck's kernel is single-threaded). */
-  numpy1?: { perSec: number };
+  numpy1?: { perSec: number; cpuPerSec: number; batch: number };
   /** scorecheck batched samples/s ÷ NumPy samples/s (> 1: scorecheck faster). */
   ratioVsNumpy?: number;
 }
@@ -63,19 +65,25 @@ for (const w of workloads) {
     const r = createRng(`bench/gap/${w.d}/${kind}`);
     let est = plainGapEstimate(sampleGapTerms(prep, r, w.n));
     const batched = measure(() => { est = plainGapEstimate(sampleGapTerms(prep, r, w.n)); }, 1, REPS);
+    process.env.SCORECHECK_SIMD = '0'; // read when a model is first evaluated
+    const jsModel = kind === 'affine' ? affineBatchModel(w.affine) : MlpBatchModel.fromWeights(w.mlp.weights);
+    const jsPrep = prepareGaussianGap(w.data, w.level, jsModel);
+    const jsLoops = measure(() => { plainGapEstimate(sampleGapTerms(jsPrep, r, w.n)); }, 1, Math.min(REPS, 3));
+    delete process.env.SCORECHECK_SIMD;
     const pointN = Math.max(2000, Math.floor(w.n / (w.d >= 32 ? 4 : 2)));
     const pm = kind === 'affine' ? w.affine : w.mlp;
     const pointwise = measure(() => { dsmMinusEsmMonteCarlo(pm, w.data, w.level, r, pointN); }, 1, Math.min(REPS, 5));
     gapRows.push({
       d: w.d, model: kind, n: w.n,
       batched, batchedPerSec: w.n / batched.median, batchedZ: (est.mean - C) / est.stderr,
+      jsLoops, jsLoopsPerSec: w.n / jsLoops.median,
       pointwise, pointwiseN: pointN, pointwisePerSec: pointN / pointwise.median,
     });
   }
 }
 
 // 3. NumPy, same workloads.
-let numpyInfo: { version: string; samplerPerSec: number } | undefined;
+let numpyInfo: { version: string; samplerPerSec: number; samplerCpuPerSec: number } | undefined;
 let numpyNote = '';
 if (!args.has('--no-numpy')) {
   const probe = spawnSync('python3', ['-c', 'import numpy; print(numpy.__version__)'], { encoding: 'utf8' });
@@ -86,12 +94,12 @@ if (!args.has('--no-numpy')) {
     const res = spawnSync('python3', [join(here, 'numpy_gap.py'), file, String(REPS)], { encoding: 'utf8', maxBuffer: 1 << 26 });
     if (res.status === 0) {
       const out = JSON.parse(res.stdout);
-      numpyInfo = { version: out.numpy, samplerPerSec: out.sampler.n / out.sampler.median };
+      numpyInfo = { version: out.numpy, samplerPerSec: out.sampler.n / out.sampler.median, samplerCpuPerSec: out.sampler.n / out.sampler.cpu_median };
       for (const g of out.gap) {
         const row = gapRows.find((x) => x.d === g.d && x.model === g.model)!;
         const w = workloads.find((x) => x.d === g.d)!;
         const C = vincentConstant(w.data, w.level);
-        row.numpy = { median: g.median, perSec: g.n / g.median, mean: g.mean, z: (g.mean - C) / Math.sqrt(g.variance / g.n) };
+        row.numpy = { median: g.median, perSec: g.n / g.median, cpuPerSec: g.n / g.cpu_median, mean: g.mean, z: (g.mean - C) / Math.sqrt(g.variance / g.n), batch: g.batch };
         row.ratioVsNumpy = row.batchedPerSec / row.numpy.perSec;
       }
       const one = { OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
@@ -99,7 +107,7 @@ if (!args.has('--no-numpy')) {
       if (res1.status === 0) {
         for (const g of JSON.parse(res1.stdout).gap) {
           const row = gapRows.find((x) => x.d === g.d && x.model === g.model)!;
-          row.numpy1 = { perSec: g.n / g.median };
+          row.numpy1 = { perSec: g.n / g.median, cpuPerSec: g.n / g.cpu_median, batch: g.batch };
         }
       }
     } else numpyNote = `numpy_gap.py failed: ${res.stderr.slice(0, 500)}`;
@@ -137,18 +145,29 @@ lines.push(`Machine: ${m.cpu}, ${m.cores} cores, Node ${m.node}${numpyInfo ? `, 
 lines.push('');
 lines.push(`### Normal sampler (${NS} draws, median of ${REPS})`);
 lines.push('');
-lines.push('| sampler | draws/s | spread | load |');
-lines.push('|---|---|---|---|');
-lines.push(`| scorecheck createRng().fillNormal (xoshiro128** + ziggurat) | ${fmt(NS / samplerNew.median)} | ${pct(samplerNew)} | ${samplerNew.load1.toFixed(2)} |`);
-lines.push(`| previous: alea + polar | ${fmt(NS / samplerOld.median)} | ${pct(samplerOld)} | ${samplerOld.load1.toFixed(2)} |`);
-if (numpyInfo) lines.push(`| NumPy default_rng().standard_normal (PCG64 + ziggurat) | ${fmt(numpyInfo.samplerPerSec)} | | |`);
+lines.push('| sampler | draws/s (wall) | spread | draws/s (CPU time) | load |');
+lines.push('|---|---|---|---|---|');
+lines.push(`| scorecheck createRng().fillNormal (xoshiro128** + ziggurat) | ${fmt(NS / samplerNew.median)} | ${pct(samplerNew)} | ${fmt(NS / samplerNew.cpuMedian!)} | ${samplerNew.load1.toFixed(2)} |`);
+lines.push(`| previous: alea + polar | ${fmt(NS / samplerOld.median)} | ${pct(samplerOld)} | ${fmt(NS / samplerOld.cpuMedian!)} | ${samplerOld.load1.toFixed(2)} |`);
+if (numpyInfo) lines.push(`| NumPy default_rng().standard_normal (PCG64 + ziggurat) | ${fmt(numpyInfo.samplerPerSec)} | | ${fmt(numpyInfo.samplerCpuPerSec)} | |`);
 lines.push('');
 lines.push(`### DSM − ESM gap estimator, samples/s (median of ${REPS}; MLP hidden width ${MLP_HIDDEN}; VP ᾱ = 0.75)`);
 lines.push('');
-lines.push('| d | model | n | batched (src/objectives/reducedVariance) | spread | z vs C_t | pointwise (src/objectives/dsmMinusEsmMonteCarlo) | NumPy | NumPy z | scorecheck ÷ NumPy | NumPy 1 BLAS thread | scorecheck ÷ NumPy 1 thread | load |');
+lines.push('Wall clock. scorecheck: `src/objectives/reducedVariance` (`prepareGaussianGap` + `sampleGapTerms` + `plainGapEstimate`), single-threaded, WebAssembly SIMD model kernels; NumPy: `bench/numpy_gap.py`, OpenBLAS default threads and `OPENBLAS_NUM_THREADS=1`, batch = NumPy\'s fastest per workload.');
+lines.push('');
+lines.push('| d | model | n | scorecheck | spread | z vs C_t | NumPy | NumPy z | scorecheck ÷ NumPy | NumPy 1 BLAS thread | scorecheck ÷ NumPy 1 thread | pointwise (src/objectives/dsmMinusEsmMonteCarlo) | load |');
 lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of gapRows) {
-  lines.push(`| ${r.d} | ${r.model} | ${r.n} | ${fmt(r.batchedPerSec)} | ${pct(r.batched)} | ${r.batchedZ.toFixed(2)} | ${fmt(r.pointwisePerSec)} | ${r.numpy ? fmt(r.numpy.perSec) : '—'} | ${r.numpy ? r.numpy.z.toFixed(2) : '—'} | ${r.ratioVsNumpy ? r.ratioVsNumpy.toFixed(2) + '×' : '—'} | ${r.numpy1 ? fmt(r.numpy1.perSec) : '—'} | ${r.numpy1 ? (r.batchedPerSec / r.numpy1.perSec).toFixed(2) + '×' : '—'} | ${r.batched.load1.toFixed(2)} |`);
+  lines.push(`| ${r.d} | ${r.model} | ${r.n} | ${fmt(r.batchedPerSec)} | ${pct(r.batched)} | ${r.batchedZ.toFixed(2)} | ${r.numpy ? fmt(r.numpy.perSec) : '—'} | ${r.numpy ? r.numpy.z.toFixed(2) : '—'} | ${r.ratioVsNumpy ? r.ratioVsNumpy.toFixed(2) + '×' : '—'} | ${r.numpy1 ? fmt(r.numpy1.perSec) : '—'} | ${r.numpy1 ? (r.batchedPerSec / r.numpy1.perSec).toFixed(2) + '×' : '—'} | ${fmt(r.pointwisePerSec)} | ${r.batched.load1.toFixed(2)} |`);
+}
+lines.push('');
+lines.push('CPU time (process user + system per repetition: what each takes on an idle core; robust to other load, except for cores shared by hyperthreads). NumPy default threads: CPU time summed over BLAS threads.');
+lines.push('');
+lines.push('| d | model | scorecheck | same, JS model loops (SCORECHECK_SIMD=0) | NumPy 1 BLAS thread | scorecheck ÷ NumPy 1 thread | NumPy default threads | NumPy batch (default / 1 thread) |');
+lines.push('|---|---|---|---|---|---|---|---|');
+for (const r of gapRows) {
+  const sc = r.n / r.batched.cpuMedian!;
+  lines.push(`| ${r.d} | ${r.model} | ${fmt(sc)} | ${fmt(r.n / r.jsLoops.cpuMedian!)} | ${r.numpy1 ? fmt(r.numpy1.cpuPerSec) : '—'} | ${r.numpy1 ? (sc / r.numpy1.cpuPerSec).toFixed(2) + '×' : '—'} | ${r.numpy ? fmt(r.numpy.cpuPerSec) : '—'} | ${r.numpy ? r.numpy.batch : '—'} / ${r.numpy1 ? r.numpy1.batch : '—'} |`);
 }
 lines.push('');
 lines.push('### `scorecheck verify` (defaults)');

@@ -56,4 +56,32 @@ run('WebAssembly SIMD kernels', () => {
       a.release(mark);
     }
   });
+
+  test('gap kernels frame and pieces equal the JS loops (frame exactly; row sums within the summation bound 2dε·Σ|terms|)', () => {
+    const rng = createRng('simd/gap');
+    for (const d of [2, 4, 8, 34]) {
+      const m = 5, a = new SimdArena();
+      const noise = rng.fillNormal(new Float64Array(m * 2 * d)), g = rng.fillNormal(new Float64Array(m * d));
+      const r = rng.fillNormal(new Float64Array(d)).map(Math.abs), p = rng.fillNormal(new Float64Array(d)).map((v) => 1 / (1 + v * v));
+      const s = 0.3 + rng.uniform();
+      const at = { noise: a.put(noise), r: a.put(r), sv: a.put([s, s]), u: a.alloc(m * d), g: a.put(g), p: a.put(p), cv: a.put([1 / s, 1 / s]), A: a.alloc(m), B: a.alloc(m) };
+      a.frame(at.noise, at.r, at.sv, m, d, at.u);
+      a.pieces(at.noise, at.u, at.g, at.p, at.cv, m, d, at.A, at.B);
+      const f = a.f64;
+      for (let row = 0; row < m; row++) {
+        let A = 0, B = 0, absA = 0, absB = 0;
+        for (let i = 0; i < d; i++) {
+          const u = r[i] * noise[row * 2 * d + i] + s * noise[row * 2 * d + d + i];
+          expect(f[(at.u >> 3) + row * d + i]).toBe(u);
+          const es = noise[row * 2 * d + d + i] * (1 / s), sig = -p[i] * u;
+          A += es * es - sig * sig;
+          absA += Math.abs(es * es - sig * sig);
+          B += g[row * d + i] * (es + sig);
+          absB += Math.abs(g[row * d + i] * (es + sig));
+        }
+        expect(Math.abs(f[(at.A >> 3) + row] - A)).toBeLessThanOrEqual(2 * d * Number.EPSILON * absA);
+        expect(Math.abs(f[(at.B >> 3) + row] - 2 * B)).toBeLessThanOrEqual(4 * d * Number.EPSILON * absB);
+      }
+    }
+  });
 });

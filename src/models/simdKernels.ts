@@ -176,16 +176,66 @@ function tanhBody(): number[] {
   return [...vec([[1, I32], [WORK * TANH_UNROLL + consts.length, V128]].map(([n, t]) => [...uleb(n), t])), ...c, ...END];
 }
 
+// Per-row pieces of the DSM − ESM gap in the eigenframe (MATH.md §2; the JS loops of
+// src/objectives/reducedVariance/gaussianGapTerms.ts), d even, rows of `noise` = (w, e):
+//   frame(noise, r, sv, m, d, u):  u = r∘w + s e                       (sv → (s, s))
+//   pieces(noise, u, g, p, cv, m, d, A, B):  with es = e/s, σ = −p∘u   (cv → (1/s, 1/s))
+//     A[row] = Σ es² − σ²,  B[row] = 2 Σ g (es + σ)   (lane sums added at the end of a row)
+function frameBody(): number[] {
+  const NOISE = 0, RP = 1, SV = 2, M = 3, D = 4, U = 5; // params
+  const ROW = 6, I = 7, NP = 8, UP = 9, DB = 10; // i32
+  const S = 11; // v128
+  const c: number[] = [];
+  const f = (...parts: number[][]) => { for (const p of parts) c.push(...p); };
+  f(get(SV), vload(0), set(S), get(D), i32(3), SHL, set(DB), get(NOISE), set(NP), get(U), set(UP), i32(0), set(ROW));
+  f(BLOCK, LOOP, get(ROW), get(M), GE_U, brIf(1));
+  f(i32(0), set(I));
+  f(LOOP);
+  // u[i..i+1] = r[i..i+1]·w + s·e
+  f(get(UP), get(I), ADD);
+  f(get(RP), get(I), ADD, vload(0), get(NP), get(I), ADD, vload(0), F_MUL);
+  f(get(S), get(NP), get(I), ADD, get(DB), ADD, vload(0), F_MUL, F_ADD, vstore(0));
+  f(get(I), i32(16), ADD, [0x22, ...uleb(I)], get(DB), LT_S, brIf(0), END);
+  f(get(NP), get(DB), i32(1), SHL, ADD, set(NP), get(UP), get(DB), ADD, set(UP));
+  f(get(ROW), i32(1), ADD, set(ROW), br(0), END, END);
+  return [...vec([[5, I32], [1, V128]].map(([n, t]) => [...uleb(n), t])), ...c, ...END];
+}
+
+function piecesBody(): number[] {
+  const NOISE = 0, UU = 1, G = 2, PP = 3, CV = 4, M = 5, D = 6, OA = 7, OB = 8; // params
+  const ROW = 9, I = 10, EP = 11, UP = 12, GP = 13, DB = 14; // i32
+  const INV = 15, ACCA = 16, ACCB = 17, ES = 18, SG = 19; // v128
+  const c: number[] = [];
+  const f = (...parts: number[][]) => { for (const p of parts) c.push(...p); };
+  const F64_ADD = [0xa0], F64_MUL = [0xa2], F64_STORE = [0x39, 3, 0];
+  const lanesSum = (v: number) => [...get(v), ...simd(0x21), 0, ...get(v), ...simd(0x21), 1, ...F64_ADD];
+  f(get(CV), vload(0), set(INV), get(D), i32(3), SHL, set(DB));
+  f(get(NOISE), get(DB), ADD, set(EP), get(UU), set(UP), get(G), set(GP), i32(0), set(ROW));
+  f(BLOCK, LOOP, get(ROW), get(M), GE_U, brIf(1));
+  f(f64x2(0), set(ACCA), f64x2(0), set(ACCB), i32(0), set(I));
+  f(LOOP);
+  f(get(EP), get(I), ADD, vload(0), get(INV), F_MUL, set(ES));
+  f(get(PP), get(I), ADD, vload(0), get(UP), get(I), ADD, vload(0), F_MUL, F_NEG, set(SG));
+  f(get(ACCA), get(ES), get(ES), F_MUL, get(SG), get(SG), F_MUL, F_SUB, F_ADD, set(ACCA));
+  f(get(ACCB), get(GP), get(I), ADD, vload(0), get(ES), get(SG), F_ADD, F_MUL, F_ADD, set(ACCB));
+  f(get(I), i32(16), ADD, [0x22, ...uleb(I)], get(DB), LT_S, brIf(0), END);
+  f(get(OA), get(ROW), i32(3), SHL, ADD, lanesSum(ACCA), F64_STORE);
+  f(get(OB), get(ROW), i32(3), SHL, ADD, lanesSum(ACCB), [0x44, ...bytesOf(new Float64Array([2]))], F64_MUL, F64_STORE);
+  f(get(EP), get(DB), i32(1), SHL, ADD, set(EP), get(UP), get(DB), ADD, set(UP), get(GP), get(DB), ADD, set(GP));
+  f(get(ROW), i32(1), ADD, set(ROW), br(0), END, END);
+  return [...vec([[6, I32], [5, V128]].map(([n, t]) => [...uleb(n), t])), ...c, ...END];
+}
+
 function moduleBytes(): Uint8Array<ArrayBuffer> {
   const params = (k: number) => [0x60, ...vec(Array.from({ length: k }, () => [I32])), ...vec([])];
   const body = (b: number[]) => [...uleb(b.length), ...b];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([params(10), params(2)])),
-    ...section(3, vec([[0], [1]])),
+    ...section(1, vec([params(10), params(2), params(6), params(9)])),
+    ...section(3, vec([[0], [1], [2], [3]])),
     ...section(5, vec([[0x00, 1]])),
-    ...section(7, vec([[...str('gemm'), 0x00, 0], [...str('tanh'), 0x00, 1], [...str('mem'), 0x02, 0]])),
-    ...section(10, vec([body(gemmBody()), body(tanhBody())])),
+    ...section(7, vec([[...str('gemm'), 0x00, 0], [...str('tanh'), 0x00, 1], [...str('frame'), 0x00, 2], [...str('pieces'), 0x00, 3], [...str('mem'), 0x02, 0]])),
+    ...section(10, vec([body(gemmBody()), body(tanhBody()), body(frameBody()), body(piecesBody())])),
   ]);
 }
 
@@ -221,6 +271,8 @@ export class SimdArena {
   private readonly mem: WebAssembly.Memory;
   private readonly gemmFn: (...a: number[]) => void;
   private readonly tanhFn: (ptr: number, count: number) => void;
+  private readonly frameFn: (...a: number[]) => void;
+  private readonly piecesFn: (...a: number[]) => void;
   f64: Float64Array;
   private top = 16;
 
@@ -228,8 +280,11 @@ export class SimdArena {
     const m = module();
     if (!m) throw new Error('WebAssembly SIMD unavailable');
     const inst = new WebAssembly.Instance(m, {});
-    const ex = inst.exports as { gemm: (...a: number[]) => void; tanh: (ptr: number, count: number) => void; mem: WebAssembly.Memory };
+    type Fn = (...a: number[]) => void;
+    const ex = inst.exports as { gemm: Fn; tanh: (ptr: number, count: number) => void; frame: Fn; pieces: Fn; mem: WebAssembly.Memory };
     this.mem = ex.mem;
+    this.frameFn = ex.frame;
+    this.piecesFn = ex.pieces;
     this.gemmFn = ex.gemm;
     this.tanhFn = ex.tanh;
     this.f64 = new Float64Array(this.mem.buffer);
@@ -264,6 +319,16 @@ export class SimdArena {
 
   tanh(ptr: number, count: number): void {
     this.tanhFn(ptr, count);
+  }
+
+  /** Gap kernel, frame points (d even): u = r∘w + s e; `sv` holds (s, s). */
+  frame(noise: number, r: number, sv: number, m: number, d: number, u: number): void {
+    this.frameFn(noise, r, sv, m, d, u);
+  }
+
+  /** Gap kernel, per-row A and B (d even); `cv` holds (1/s, 1/s). */
+  pieces(noise: number, u: number, g: number, p: number, cv: number, m: number, d: number, outA: number, outB: number): void {
+    this.piecesFn(noise, u, g, p, cv, m, d, outA, outB);
   }
 
 }

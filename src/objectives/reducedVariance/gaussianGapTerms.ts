@@ -10,6 +10,7 @@ import { requireIntegerInRange } from '../../validate.ts';
 import type { Rng } from '../../mc/rng.ts';
 import { type BatchScoreModel, batchAffineInto, inOrthonormalFrame } from '../../models/batchScoreModel.ts';
 import { symmetricEigen } from '../../linalg/symmetricEigen.ts';
+import { SimdArena, simdAvailable } from '../../models/simdKernels.ts';
 
 /**
  * Per-sample pieces of the DSM − ESM gap (MATH.md §2, Theorem 1). With
@@ -180,6 +181,36 @@ function fitLinearControl(prep: PreparedGaussianGap, rng: Rng, pilot: number): {
   return { w, b };
 }
 
+interface GapWorkspace {
+  readonly noise: Float64Array;
+  readonly u: Float64Array;
+  readonly g: Float64Array;
+  /** With WebAssembly SIMD and d even: the arena the buffers live in, and their byte offsets. */
+  readonly simd: SimdArena | null;
+  readonly at: { noise: number; u: number; g: number; r: number; p: number; sv: number; cv: number; a: number; b: number };
+}
+
+/**
+ * Batch buffers of sampleGapTerms. With WebAssembly SIMD and d even they are views
+ * into one private wasm arena (normals drawn straight into it, no copies) and the
+ * per-row loops run as the f64x2 kernels `frame` and `pieces` (src/models/simdKernels.ts);
+ * otherwise plain arrays and the JS loops below.
+ */
+function gapWorkspace(batch: number, d: number, r: Float64Array, p: Float64Array, s: number): GapWorkspace {
+  if (!(d % 2 === 0 && simdAvailable())) {
+    const at = { noise: 0, u: 0, g: 0, r: 0, p: 0, sv: 0, cv: 0, a: 0, b: 0 };
+    return { noise: new Float64Array(batch * 2 * d), u: new Float64Array(batch * d), g: new Float64Array(batch * d), simd: null, at };
+  }
+  const a = new SimdArena();
+  const at = {
+    noise: a.alloc(batch * 2 * d), u: a.alloc(batch * d), g: a.alloc(batch * d), r: a.put(r), p: a.put(p),
+    sv: a.put([s, s]), cv: a.put([1 / s, 1 / s]), a: a.alloc(batch), b: a.alloc(batch),
+  };
+  const f = a.f64; // the arena does not grow after this: the views stay valid
+  const view = (off: number, len: number) => f.subarray(off >> 3, (off >> 3) + len);
+  return { noise: view(at.noise, batch * 2 * d), u: view(at.u, batch * d), g: view(at.g, batch * d), simd: a, at };
+}
+
 /** Frame points u = r∘w + s e of rows (w, e) of `noise` (m × 2d). Small monomorphic loops: V8 optimizes them on their own. */
 function framePoints(noise: Float64Array, r: Float64Array, s: number, m: number, d: number, u: Float64Array): void {
   for (let row = 0; row < m; row++) {
@@ -216,8 +247,8 @@ export function sampleGapTerms(prep: PreparedGaussianGap, rng: Rng, n: number, o
   const d = prep.dim, { s } = prep.level, invS = 1 / s;
   const r = prep.signalScale, p = prep.marginalPrecision;
   const modelFree = new Float64Array(n), modelTerm = new Float64Array(n);
-  const noise = new Float64Array(batch * 2 * d);
-  const u = new Float64Array(batch * d), g = new Float64Array(batch * d);
+  const ws = gapWorkspace(batch, d, r, p, s);
+  const { noise, u, g } = ws;
   const side = rng.fork('side');
   const pilot = opts.linearControl ?? 0;
   const lin = pilot > 0 ? fitLinearControl(prep, rng.fork('pilot'), requireIntegerInRange('linearControl', pilot, 2, 1e7)) : undefined;
@@ -238,8 +269,9 @@ export function sampleGapTerms(prep: PreparedGaussianGap, rng: Rng, n: number, o
         }
       }
     }
-    framePoints(noise, r, s, m, d, u);
-    prep.evaluate(u, m, g, side);
+    if (ws.simd) ws.simd.frame(ws.at.noise, ws.at.r, ws.at.sv, m, d, ws.at.u);
+    else framePoints(noise, r, s, m, d, u);
+    prep.evaluate(m === batch ? u : u.subarray(0, m * d), m, g, side);
     if (lin && lbuf && linearControl) {
       batchAffineInto(u, m, d, lin.w, d, lin.b, lbuf);
       for (let row = 0; row < m; row++) {
@@ -249,7 +281,12 @@ export function sampleGapTerms(prep: PreparedGaussianGap, rng: Rng, n: number, o
         linearControl[k0 + row] = 2 * c;
       }
     }
-    gapPieces(noise, u, g, p, invS, m, d, modelFree, modelTerm, k0);
+    if (ws.simd) {
+      const { at } = ws, f = ws.simd.f64;
+      ws.simd.pieces(at.noise, at.u, at.g, at.p, at.cv, m, d, at.a, at.b);
+      modelFree.set(f.subarray(at.a >> 3, (at.a >> 3) + m), k0);
+      modelTerm.set(f.subarray(at.b >> 3, (at.b >> 3) + m), k0);
+    } else gapPieces(noise, u, g, p, invS, m, d, modelFree, modelTerm, k0);
   }
   return { n, modelFree, modelTerm, modelFreeMean: prep.modelFreeMean, antithetic, linearControl };
 }

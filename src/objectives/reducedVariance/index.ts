@@ -1,3 +1,4 @@
 export * from './gaussianGapTerms.ts';
 export * from './reducedGapEstimators.ts';
 export * from './densityIntegrandTerms.ts';
+export * from './plannedGapEstimate.ts';

@@ -1,0 +1,141 @@
+import type { Estimate } from '../../mc/estimate.ts';
+import type { Rng } from '../../mc/rng.ts';
+import { criticalZ, detectableDiscrepancy, sampleSizeFor } from '../../mc/tolerance.ts';
+import { requireIntegerInRange } from '../../validate.ts';
+import { InvalidArgumentError } from '../../errors.ts';
+import { type GapTerms, type PreparedGaussianGap, sampleGapTerms } from './gaussianGapTerms.ts';
+import { linearControlGapEstimate } from './reducedGapEstimators.ts';
+
+/**
+ * How many draws a reduced-variance test of E[dsm − esm] = C (MATH.md §2,
+ * Theorems 1–2) takes, from the error budget instead of a fixed count.
+ *
+ * The target: detect, with power 1 − missRate at false alarm `falseAlarm`, a
+ * discrepancy `sensitivityGain`× smaller than the plain same-draw estimator
+ * would at `referenceSamples` draws:
+ *   δ* = detectableDiscrepancy(Var(A + B), referenceSamples) / sensitivityGain,
+ *   n  = sampleSizeFor(Var_reduced, δ*)  (= referenceSamples·gain²/R, R the variance ratio),
+ * both variances estimated on an independent pilot, n clamped to
+ * [max(minSamples, n_tail), maxSamples].
+ *
+ * n_tail keeps the normal approximation honest at the tiny α of the budget: the
+ * standardized mean's tail at z is off by ≈ exp(z³γ/(6√n) + z⁴κ/(24n)) (Cramér
+ * series, γ skewness, κ excess kurtosis of one draw); n_tail is the smallest n
+ * with that factor ≤ maxTailInflation, from the pilot's γ, κ.
+ */
+export interface GapSamplePlan {
+  readonly falseAlarm: number;
+  /** β: 1 − power (default 0.01). */
+  readonly missRate?: number;
+  /** Draws of the plain estimator the target is measured against. */
+  readonly referenceSamples: number;
+  /** How many times smaller a discrepancy the reduced test must detect. */
+  readonly sensitivityGain: number;
+  readonly minSamples: number;
+  readonly maxSamples: number;
+  /** Independent pilot draws for the two variances (and γ, κ). */
+  readonly pilotSamples: number;
+  /** Pilot draws for the fitted linear-model control (linearControl of sampleGapTerms). */
+  readonly fitSamples: number;
+  /** Largest accepted Cramér tail factor (default 10). */
+  readonly maxTailInflation?: number;
+}
+
+export interface PlannedGapEstimate {
+  /** linearControlGapEstimate on the main sample (C + mean(B − β B_lin)). */
+  readonly estimate: Estimate;
+  /** Draws in the main sample. */
+  readonly mainSamples: number;
+  /** Every model evaluation: two fits, the pilot and the main sample. */
+  readonly samples: number;
+  /** Pilot estimates: plain Var(A + B) and the reduced per-draw variance. */
+  readonly plainVariance: number;
+  readonly pilotReducedVariance: number;
+  /** δ the plain estimator detects at referenceSamples (power 1 − β), from the pilot. */
+  readonly detectablePlain: number;
+  /** δ* of the plan, and δ the main sample detects with its own variance. */
+  readonly targetDiscrepancy: number;
+  readonly detectable: number;
+  /** max over draws of |A| + |B| + |B_lin| (for a rounding allowance). */
+  readonly magnitude: number;
+}
+
+/** Per-draw values of linearControlGapEstimate (same fitted β), for the pilot's moments. */
+function linearControlValues(t: GapTerms): Float64Array {
+  const L = t.linearControl;
+  if (!L) throw new InvalidArgumentError('terms.linearControl', undefined, 'draw the terms with linearControl');
+  const n = t.n;
+  let my = 0, ml = 0;
+  for (let i = 0; i < n; i++) { my += t.modelTerm[i]; ml += L[i]; }
+  my /= n; ml /= n;
+  let cov = 0, vl = 0;
+  for (let i = 0; i < n; i++) { const dl = L[i] - ml; cov += (t.modelTerm[i] - my) * dl; vl += dl * dl; }
+  const beta = vl > 0 ? cov / vl : 0;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = t.modelFreeMean + t.modelTerm[i] - beta * L[i];
+  return out;
+}
+
+/** Variance, skewness, excess kurtosis of per-draw values. */
+function moments(xs: ArrayLike<number>): { variance: number; skewness: number; kurtosis: number } {
+  const n = xs.length;
+  let m = 0;
+  for (let i = 0; i < n; i++) m += xs[i];
+  m /= n;
+  let m2 = 0, m3 = 0, m4 = 0;
+  for (let i = 0; i < n; i++) { const d = xs[i] - m, d2 = d * d; m2 += d2; m3 += d2 * d; m4 += d2 * d2; }
+  m2 /= n; m3 /= n; m4 /= n;
+  if (!(m2 > 0)) return { variance: 0, skewness: 0, kurtosis: 0 };
+  return { variance: (m2 * n) / (n - 1), skewness: m3 / m2 ** 1.5, kurtosis: m4 / (m2 * m2) - 3 };
+}
+
+/** Smallest n with z³|γ|/(6√n) + z⁴ max(κ, 0)/(24n) ≤ log(maxInflation) (quadratic in 1/√n). */
+function tailSamples(z: number, skewness: number, kurtosis: number, maxInflation: number): number {
+  const a = (z ** 4 * Math.max(kurtosis, 0)) / 24, b = (z ** 3 * Math.abs(skewness)) / 6, c = Math.log(maxInflation);
+  if (a === 0 && b === 0) return 0;
+  const x = a === 0 ? c / b : (-b + Math.sqrt(b * b + 4 * a * c)) / (2 * a);
+  return Math.ceil(1 / (x * x));
+}
+
+function magnitudeOf(t: GapTerms): number {
+  let m = 0;
+  for (let i = 0; i < t.n; i++) m = Math.max(m, Math.abs(t.modelFree[i]) + Math.abs(t.modelTerm[i]) + Math.abs(t.linearControl?.[i] ?? 0));
+  return m;
+}
+
+/**
+ * Pilot, plan, then the main sample (independent forks of `rng`, so the main
+ * sample's test does not depend on the pilot beyond n). The estimator is C + mean(B − β B_lin):
+ * exact mean of the model-free term A and the fitted-affine-model control,
+ * both with exactly known means (gaussianGapTerms.ts).
+ */
+export function plannedGapEstimate(prep: PreparedGaussianGap, rng: Rng, plan: GapSamplePlan): PlannedGapEstimate {
+  const beta = plan.missRate ?? 0.01;
+  const gain = plan.sensitivityGain;
+  if (!(gain > 0 && Number.isFinite(gain))) throw new InvalidArgumentError('plan.sensitivityGain', gain, 'must be finite and > 0');
+  const maxN = requireIntegerInRange('plan.maxSamples', plan.maxSamples, 2, 1e9);
+  const minN = requireIntegerInRange('plan.minSamples', plan.minSamples, 2, maxN);
+  const pilotN = requireIntegerInRange('plan.pilotSamples', plan.pilotSamples, 16, 1e9);
+  const fitN = requireIntegerInRange('plan.fitSamples', plan.fitSamples, 2, 1e9);
+  const refN = requireIntegerInRange('plan.referenceSamples', plan.referenceSamples, 2, 1e12);
+
+  const pilot = sampleGapTerms(prep, rng.fork('pilot'), pilotN, { linearControl: fitN });
+  const plain = new Float64Array(pilotN);
+  for (let i = 0; i < pilotN; i++) plain[i] = pilot.modelFree[i] + pilot.modelTerm[i];
+  const plainVariance = moments(plain).variance;
+  const reduced = moments(linearControlValues(pilot));
+  const detectablePlain = detectableDiscrepancy(plainVariance, refN, plan.falseAlarm, beta);
+  const targetDiscrepancy = detectablePlain / gain;
+  const wanted = targetDiscrepancy > 0 ? sampleSizeFor(reduced.variance, targetDiscrepancy, plan.falseAlarm, beta) : maxN;
+  const nTail = tailSamples(criticalZ(plan.falseAlarm), reduced.skewness, reduced.kurtosis, plan.maxTailInflation ?? 10);
+  const n = Math.min(maxN, Math.max(minN, nTail, wanted));
+
+  const main = sampleGapTerms(prep, rng.fork('main'), n, { linearControl: fitN });
+  const estimate = linearControlGapEstimate(main);
+  return {
+    estimate, mainSamples: n, samples: 2 * fitN + pilotN + n,
+    plainVariance, pilotReducedVariance: reduced.variance, detectablePlain, targetDiscrepancy,
+    detectable: detectableDiscrepancy(estimate.variance, n, plan.falseAlarm, beta),
+    magnitude: Math.max(magnitudeOf(main), Math.abs(main.modelFreeMean)),
+  };
+}

@@ -305,8 +305,7 @@ class SimdMlp {
         this.cap = SIMD_ROWS;
       }
       a.f64.set(x.subarray(k0 * d, (k0 + m) * d), this.xb >> 3);
-      a.gemm(this.xb, d, m, d, this.w1t, hp, this.b1, this.hb, hp, false);
-      a.tanh(this.hb, m * hp);
+      a.gemm(this.xb, d, m, d, this.w1t, hp, this.b1, this.hb, hp, false, true); // tanh fused into the store
       a.gemm(this.hb, hp, m, hp, this.w2t, pp, this.b2, this.ob, pp, false);
       a.gemm(this.xb, d, m, d, this.st, pp, this.b2, this.ob, pp, true);
       copyOut(a, this.ob, m, d, pp, out, k0 * d);

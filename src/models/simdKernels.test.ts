@@ -34,7 +34,7 @@ run('WebAssembly SIMD kernels', () => {
     expect(Number.isNaN(a.f64[q >> 3])).toBe(true);
   });
 
-  test('gemm equals the same sums in the same order (exactly), any q, padded p, row strides, accumulate', () => {
+  test('gemm equals the same sums in the same order (exactly), any q, padded p, row strides, accumulate, fused tanh', () => {
     const rng = createRng('simd/gemm');
     const a = new SimdArena();
     for (let trial = 0; trial < 200; trial++) {
@@ -45,8 +45,17 @@ run('WebAssembly SIMD kernels', () => {
       const out0 = rng.fillNormal(new Float64Array(n * os));
       const accumulate = rng.uniform() < 0.5;
       const px = a.put(x), pw = a.put(wt), pb = a.put(b), po = a.put(out0);
+      // The fused activation equals the separate tanh kernel on the plain product, bit for bit.
+      const pf = a.put(out0);
+      a.gemm(px, xs, n, q, pw, p, pb, pf, os, accumulate, true);
       a.gemm(px, xs, n, q, pw, p, pb, po, os, accumulate);
-      const got = a.f64.subarray(po >> 3, (po >> 3) + n * os);
+      const got = Float64Array.from(a.f64.subarray(po >> 3, (po >> 3) + n * os)); // a copy: put() may grow the memory
+      const sep = a.put(got);
+      a.tanh(sep, n * os - (n * os) % 2);
+      for (let k = 0; k < n; k++) for (let i = 0; i < p; i++) {
+        const idx = k * os + i;
+        if (idx < n * os - (n * os) % 2) expect(a.f64[(pf >> 3) + idx]).toBe(a.f64[(sep >> 3) + idx]);
+      }
       for (let k = 0; k < n; k++) for (let i = 0; i < os; i++) {
         if (i >= p) { expect(got[k * os + i]).toBe(out0[k * os + i]); continue; }
         let s = accumulate ? out0[k * os + i] : b[i];

@@ -6,11 +6,12 @@
  * loops. Wasm memory accesses carry no per-element bounds checks, and f64x2
  * halves the instruction count of V8's scalar code (measured in bench/).
  *
- *   gemm(x, xs, n, q, wt, p, b, out, os, acc):
+ *   gemm(x, xs, n, q, wt, p, b, out, os, acc, act):
  *     out[k·os + i] = (acc ? out[k·os + i] : b[i]) + Σ_{j<q} x[k·xs + j] · wt[j·p + i],
  *     k < n, i < p, p even (callers pad). Pointers are byte offsets, strides in doubles.
  *     Outer-product form (a row of x broadcast against rows of wt): no horizontal
  *     sums, any q; register block 2 rows × 8 outputs (8 f64x2 accumulators).
+ *     With act = 1 the stored value is tanh of it (the MLP activation fused into the store).
  *   tanh(ptr, count): in place, count even.
  */
 
@@ -63,13 +64,15 @@ const TAIL_ROWS = 4; // column tail (p mod 8): 4 rows × 1 f64x2
 
 function gemmBody(): number[] {
   // params
-  const X = 0, XS = 1, N = 2, Q = 3, WT = 4, P = 5, B = 6, OUT = 7, OS = 8, ACC = 9;
+  const X = 0, XS = 1, N = 2, Q = 3, WT = 4, P = 5, B = 6, OUT = 7, OS = 8, ACC = 9, ACT = 10;
   // i32 locals
-  const IB = 10, K = 11, J = 12, WP = 13, XP = 14 /* ..14+ROWS-1 */, OP = 18, PB = 19, XSB = 20, OSB = 21;
+  const IB = 11, K = 12, J = 13, WP = 14, XP = 15 /* ..15+3 */, OP = 19, PB = 20, XSB = 21, OSB = 22;
   // v128 locals
-  const AC = 22 /* ROWS*VECS */, WV = AC + 16, XV = WV + 4;
+  const AC = 23 /* 16 */, WV = AC + 16, XV = WV + 4, TW = XV + 4, TC = TW + TANH_WORK;
+  const tanhK = tanhConstants(TC);
   const code: number[] = [];
   const e = (...parts: number[][]) => { for (const p of parts) code.push(...p); };
+  e(get(ACT), IF, tanhK.init, END);
   e(get(P), i32(3), SHL, set(PB), get(XS), i32(3), SHL, set(XSB), get(OS), i32(3), SHL, set(OSB));
   e(i32(0), set(IB));
   const acc = (r: number, v: number) => AC + r * VECS + v;
@@ -96,6 +99,9 @@ function gemmBody(): number[] {
     f(get(WP), get(PB), ADD, set(WP));
     f(get(J), i32(1), ADD, [0x22, ...uleb(J)], get(Q), LT_S, brIf(0));
     f(END);
+    f(get(ACT), IF); // fused activation: acc ← tanh(acc)
+    for (let r = 0; r < R; r++) for (let v = 0; v < V; v++) f(tanhOf(acc(r, v), TW, tanhK.k), set(acc(r, v)));
+    f(END);
     for (let r = 0; r < R; r++) for (let v = 0; v < V; v++) f(rowAddr(OP, OSB, r), get(acc(r, v)), vstore(16 * v));
     f(get(K), i32(R), ADD, set(K), br(0));
     f(END, END);
@@ -111,7 +117,7 @@ function gemmBody(): number[] {
   };
   colLoop(VECS, ROWS);
   colLoop(1, TAIL_ROWS);
-  return [...vec([[12, I32], [16 + 4 + 4, V128]].map(([n, t]) => [...uleb(n), t])), ...code, ...END];
+  return [...vec([[12, I32], [16 + 4 + 4 + TANH_WORK + TANH_CONSTANTS, V128]].map(([n, t]) => [...uleb(n), t])), ...code, ...END];
 }
 
 // tanh, one branch-free formula with one division. With a = min(|x|, 20) and
@@ -133,39 +139,64 @@ const PADE = (() => {
   return Array.from({ length: 7 }, (_, j) => (fact(12 - j) * fact(6)) / (fact(12) * fact(j) * fact(6 - j)));
 })();
 
-function tanhBody(): number[] {
-  const PTR = 0, CNT = 1, END_ = 2; // i32
-  const WORK = 8; // v128 work locals per stream
-  const C = 3 + WORK * TANH_UNROLL; // v128 constants from here
-  const consts: [number, number[]][] = [];
-  const cst = (bytes: number[]) => { const id = C + consts.length; consts.push([id, bytes]); return id; };
+interface TanhConstants {
+  readonly P: number[];
+  readonly C20: number; readonly CM2: number; readonly CINV: number; readonly CSH: number; readonly CHI: number;
+  readonly CLO: number; readonly CBIAS: number; readonly CONE: number; readonly CSIGN: number;
+}
+const TANH_CONSTANTS = 16;
+const TANH_WORK = 7;
+
+/** The tanh constants in v128 locals first…first+15, and the code that sets them. */
+function tanhConstants(first: number): { k: TanhConstants; init: number[] } {
+  const init: number[] = [];
+  let next = first;
+  const cst = (bytes: number[]) => { init.push(...bytes, ...set(next)); return next++; };
   const P = PADE.map((x) => cst(f64x2(x)));
-  const C20 = cst(f64x2(20)), CM2 = cst(f64x2(-2)), CINV = cst(f64x2(1 / Math.LN2)), CSH = cst(f64x2(SHIFTER));
-  const CHI = cst(f64x2(LN2_HI)), CLO = cst(f64x2(LN2_LO)), CBIAS = cst(i64x2(1023n)), CONE = cst(f64x2(1));
-  const CSIGN = cst(i64x2(-0x8000000000000000n));
+  const k: TanhConstants = {
+    P, C20: cst(f64x2(20)), CM2: cst(f64x2(-2)), CINV: cst(f64x2(1 / Math.LN2)), CSH: cst(f64x2(SHIFTER)),
+    CHI: cst(f64x2(LN2_HI)), CLO: cst(f64x2(LN2_LO)), CBIAS: cst(i64x2(1023n)), CONE: cst(f64x2(1)),
+    CSIGN: cst(i64x2(-0x8000000000000000n)),
+  };
+  if (next - first !== TANH_CONSTANTS) throw new Error('tanh constant count');
+  return { k, init };
+}
+
+/** Code leaving tanh(local x) on the stack; work locals base…base+6. */
+function tanhOf(x: number, base: number, k: TanhConstants): number[] {
+  const Y = base, KD = base + 1, R = base + 2, T = base + 3, E = base + 4, O = base + 5, S = base + 6;
+  const { P } = k;
   const c: number[] = [];
   const f = (...parts: number[][]) => { for (const p of parts) c.push(...p); };
-  /** tanh of the vector at PTR + off, work locals base…base+7. */
+  f(get(x), F_ABS, get(k.C20), F_PMIN, get(k.CM2), F_MUL, set(Y));
+  f(get(Y), get(k.CINV), F_MUL, get(k.CSH), F_ADD, set(T));
+  f(get(T), get(k.CSH), F_SUB, set(KD));
+  f(get(Y), get(KD), get(k.CHI), F_MUL, F_SUB, get(KD), get(k.CLO), F_MUL, F_SUB, set(R));
+  const R2 = Y; // reuse
+  f(get(R), get(R), F_MUL, set(R2));
+  f(get(P[6]), get(R2), F_MUL, get(P[4]), F_ADD, get(R2), F_MUL, get(P[2]), F_ADD, get(R2), F_MUL, get(P[0]), F_ADD, set(E));
+  f(get(P[5]), get(R2), F_MUL, get(P[3]), F_ADD, get(R2), F_MUL, get(P[1]), F_ADD, get(R), F_MUL, set(O));
+  f(get(T), get(k.CBIAS), I64_ADD, i32(52), I64_SHL, set(S)); // s = 2^k
+  const SM = KD, SP = T; // 1 − s, 1 + s
+  f(get(k.CONE), get(S), F_SUB, set(SM), get(k.CONE), get(S), F_ADD, set(SP));
+  f(get(E), get(SM), F_MUL, get(O), get(SP), F_MUL, F_SUB);
+  f(get(E), get(SP), F_MUL, get(O), get(SM), F_MUL, F_SUB, F_DIV);
+  f(get(x), get(k.CSIGN), V_AND, V_XOR);
+  return c;
+}
+
+function tanhBody(): number[] {
+  const PTR = 0, CNT = 1, END_ = 2; // i32
+  const WORK = 1 + TANH_WORK; // v128 locals per stream: the input and the work
+  const { k, init } = tanhConstants(3 + WORK * TANH_UNROLL);
+  const c: number[] = [];
+  const f = (...parts: number[][]) => { for (const p of parts) c.push(...p); };
+  /** tanh of the vector at PTR + off, locals base…base+7. */
   const one = (off: number, base: number) => {
-    const Xv = base, Y = base + 1, KD = base + 2, R = base + 3, T = base + 4, E = base + 5, O = base + 6, S = base + 7;
-    f(get(PTR), vload(off), set(Xv));
-    f(get(Xv), F_ABS, get(C20), F_PMIN, get(CM2), F_MUL, set(Y));
-    f(get(Y), get(CINV), F_MUL, get(CSH), F_ADD, set(T));
-    f(get(T), get(CSH), F_SUB, set(KD));
-    f(get(Y), get(KD), get(CHI), F_MUL, F_SUB, get(KD), get(CLO), F_MUL, F_SUB, set(R));
-    const R2 = Y; // reuse
-    f(get(R), get(R), F_MUL, set(R2));
-    f(get(P[6]), get(R2), F_MUL, get(P[4]), F_ADD, get(R2), F_MUL, get(P[2]), F_ADD, get(R2), F_MUL, get(P[0]), F_ADD, set(E));
-    f(get(P[5]), get(R2), F_MUL, get(P[3]), F_ADD, get(R2), F_MUL, get(P[1]), F_ADD, get(R), F_MUL, set(O));
-    f(get(T), get(CBIAS), I64_ADD, i32(52), I64_SHL, set(S)); // s = 2^k
-    const SM = KD, SP = T; // 1 − s, 1 + s
-    f(get(CONE), get(S), F_SUB, set(SM), get(CONE), get(S), F_ADD, set(SP));
-    f(get(PTR));
-    f(get(E), get(SM), F_MUL, get(O), get(SP), F_MUL, F_SUB);
-    f(get(E), get(SP), F_MUL, get(O), get(SM), F_MUL, F_SUB, F_DIV);
-    f(get(Xv), get(CSIGN), V_AND, V_XOR, vstore(off));
+    f(get(PTR), vload(off), set(base));
+    f(get(PTR), tanhOf(base, base + 1, k), vstore(off));
   };
-  for (const [id, bytes] of consts) f(bytes, set(id));
+  f(init);
   f(get(PTR), get(CNT), i32(3), SHL, ADD, set(END_));
   // TANH_UNROLL vectors per iteration (independent chains), then single vectors.
   f(BLOCK, LOOP, get(PTR), i32(16 * TANH_UNROLL), ADD, get(END_), GT_U, brIf(1));
@@ -174,7 +205,7 @@ function tanhBody(): number[] {
   f(BLOCK, LOOP, get(PTR), get(END_), GE_U, brIf(1));
   one(0, 3);
   f(get(PTR), i32(16), ADD, set(PTR), br(0), END, END);
-  return [...vec([[1, I32], [WORK * TANH_UNROLL + consts.length, V128]].map(([n, t]) => [...uleb(n), t])), ...c, ...END];
+  return [...vec([[1, I32], [WORK * TANH_UNROLL + TANH_CONSTANTS, V128]].map(([n, t]) => [...uleb(n), t])), ...c, ...END];
 }
 
 // Per-row pieces of the DSM − ESM gap in the eigenframe (MATH.md §2; the JS loops of
@@ -232,7 +263,7 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
   const body = (b: number[]) => [...uleb(b.length), ...b];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([params(10), params(2), params(6), params(9)])),
+    ...section(1, vec([params(11), params(2), params(6), params(9)])),
     ...section(3, vec([[0], [1], [2], [3]])),
     ...section(5, vec([[0x00, 1]])),
     ...section(7, vec([[...str('gemm'), 0x00, 0], [...str('tanh'), 0x00, 1], [...str('frame'), 0x00, 2], [...str('pieces'), 0x00, 3], [...str('mem'), 0x02, 0]])),
@@ -314,8 +345,9 @@ export class SimdArena {
     return off;
   }
 
-  gemm(x: number, xs: number, n: number, q: number, wt: number, p: number, b: number, out: number, os: number, accumulate: boolean): void {
-    this.gemmFn(x, xs, n, q, wt, p, b, out, os, accumulate ? 1 : 0);
+  /** With `tanh`, the result is tanh(out) (the activation fused into the store). */
+  gemm(x: number, xs: number, n: number, q: number, wt: number, p: number, b: number, out: number, os: number, accumulate: boolean, tanh = false): void {
+    this.gemmFn(x, xs, n, q, wt, p, b, out, os, accumulate ? 1 : 0, tanh ? 1 : 0);
   }
 
   tanh(ptr: number, count: number): void {

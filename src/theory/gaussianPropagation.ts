@@ -67,3 +67,24 @@ export function propagateAffineSampler(
   }
   return out;
 }
+
+/**
+ * log10 of Π_t ‖M_t‖_F, M_t = (I + (1−α_t)A_t)/√α_t: an upper bound on how much the
+ * affine sampler can stretch its covariance's spread (S ← M S Mᵀ + σ²I grows by at
+ * most ‖M_t‖² per step while its smallest eigenvalue stays ≥ σ_t²). When
+ * 2 · this exceeds ~12, the propagated covariance's condition number can pass
+ * 1e12 and float64 can no longer factor it: KLs are then not computable, though finite.
+ */
+export function affineSamplerGrowthLog10(schedule: VPSchedule, guidance: AffineGuidance, dim: number): number {
+  let total = 0;
+  for (let t = schedule.T; t >= 1; t--) {
+    const map = guidance(t);
+    requireAffineDims(map, dim, `guidance(t=${t})`);
+    const alpha = schedule.alpha(t);
+    const k = 1 / Math.sqrt(alpha), c = 1 - alpha;
+    let f = 0;
+    for (let i = 0; i < dim; i++) for (let j = 0; j < dim; j++) f += (k * ((i === j ? 1 : 0) + c * map.A.data[i * dim + j])) ** 2;
+    total += 0.5 * Math.log10(f);
+  }
+  return total;
+}

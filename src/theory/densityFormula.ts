@@ -19,7 +19,7 @@ import { type NoisePredictor, type VpPoint, vpPointAtLogSnr } from './vpPoint.ts
 export type InnerExpectation =
   /** Exact for a predictor affine in x (e.g. the MMSE predictor of Gaussian data): probes ε at d + 1 points and checks affinity at one more. */
   | { readonly kind: 'affine' }
-  /** Tensor Gauss–Hermite with `nodes` per axis (d ≤ 3); error from a second, coarser rule (⌈2n/3⌉ nodes). */
+  /** Tensor Gauss–Hermite with `nodes` per axis (d ≤ 3); error ∫|fine − coarse| dλ against a second, coarser rule (⌈2n/3⌉ nodes). */
   | { readonly kind: 'gauss-hermite'; readonly nodes?: number }
   /**
    * Seeded Monte Carlo with `pairs` antithetic pairs (z, −z), the same draws at every α
@@ -123,7 +123,7 @@ function gaussHermiteIntegrand(predictor: NoisePredictor, x0: Float64Array, node
   const fine = gaussHermiteGrid(d, nodes);
   const coarse = gaussHermiteGrid(d, Math.max(2, Math.ceil((2 * nodes) / 3)));
   let calls = 0;
-  const out = new Float64Array(2);
+  const out = new Float64Array(3);
   const x = new Float64Array(d);
   const rule = (g: typeof fine, t: VpPoint) => {
     let acc = 0;
@@ -140,7 +140,9 @@ function gaussHermiteIntegrand(predictor: NoisePredictor, x0: Float64Array, node
     calls += g.count;
     return acc - d * t.alpha;
   };
-  return { size: 2, calls: () => calls, at: (t) => ((out[0] = rule(fine, t)), (out[1] = rule(coarse, t)), out) };
+  // Components: fine rule, coarse rule, |fine − coarse| (its λ-integral is the inner-error
+  // estimate: integrating the signed difference lets errors of opposite sign at different λ cancel).
+  return { size: 3, calls: () => calls, at: (t) => ((out[0] = rule(fine, t)), (out[1] = rule(coarse, t)), (out[2] = Math.abs(out[0] - out[1])), out) };
 }
 
 function monteCarloIntegrand(predictor: NoisePredictor, x0: Float64Array, pairs: number, seed: number | string): Integrand {
@@ -211,7 +213,7 @@ export function densityFormulaLogDensity(x0: ArrayLike<number>, predictor: Noise
     control: [0],
   });
   const tail = Math.abs(integrand.at(vpPointAtLogSnr(-L))[0]) + Math.abs(integrand.at(vpPointAtLogSnr(L))[0]);
-  const innerErr = inner.kind === 'gauss-hermite' ? Math.abs(r.value[0] - r.value[1]) : 0;
+  const innerErr = inner.kind === 'gauss-hermite' ? r.value[2] + r.error[2] : 0;
   let statistical = 0;
   if (inner.kind === 'monte-carlo') statistical = 0.5 * estimateFromSamples(r.value.subarray(1)).stderr;
   const outer = 0.5 * r.error[0];

@@ -161,4 +161,8 @@ class Xoshiro128Ziggurat implements Rng {
 // Type feedback for every site of fillNormal (loop exit and the rare slow path) before
 // V8 first optimizes it; otherwise a long first call is compiled on-stack without it and
 // deoptimizes at those sites again and again (measured by bench/: 2–4× slower).
-createRng('scorecheck/warm-up').fillNormal(new Float64Array(4096));
+// Short calls, so that each finishes in the interpreter (a long one is itself optimized on-stack).
+{
+  const warm = createRng('scorecheck/warm-up'), buf = new Float64Array(256);
+  for (let i = 0; i < 16; i++) warm.fillNormal(buf);
+}

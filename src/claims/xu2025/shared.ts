@@ -91,7 +91,7 @@ export function plannedOutcome(
   const err = Math.abs(e.mean - predicted);
   const tolerance = zCritical * e.stderr + rounding;
   return {
-    holds: err <= tolerance, z: zScore(e.mean, predicted, e.stderr), zCritical, maxError: err, tolerance, samples: p.samples,
+    holds: err <= tolerance, z: zScore(e.mean, predicted, e.stderr), zCritical, maxError: err, tolerance, metric: '|MC − predicted|', samples: p.samples,
     quantities: {
       observed: e.mean, stderr: e.stderr, predicted, ...quantities,
       'main draws': p.mainSamples,

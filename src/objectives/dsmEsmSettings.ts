@@ -2,7 +2,7 @@ import type { Gaussian } from '../gaussian/gaussian.ts';
 import type { NoiseLevel } from '../diffusion/noiseLevel.ts';
 import { type Matrix, addScaledIdentity, cholesky, choleskyInverse, matmul, matvec, scale, zeros } from '../linalg/index.ts';
 import type { AffineGaussianSetting } from './affineGaussianObjective.ts';
-import type { ConditionedGaussianData } from './conditionedData.ts';
+import { type ConditionedGaussianData, conditionalNoisyPrecision } from './conditionedData.ts';
 
 /** DSM, unconditional: z = (x_0, ε) ~ N((μ, 0), diag(Σ, I)), u = x_t = a x_0 + s ε, target −ε/s. */
 export function dsmSetting(data: Gaussian, level: NoiseLevel): AffineGaussianSetting {
@@ -59,8 +59,8 @@ export function conditionalDsmSetting(cd: ConditionedGaussianData, level: NoiseL
 export function conditionalEsmSetting(cd: ConditionedGaussianData, level: NoiseLevel): AffineGaussianSetting {
   const { a, s } = level;
   const d = cd.dataDim, k = cd.condDim, j = d + k;
-  const { M, m: mc, cov } = cd.conditional;
-  const K = choleskyInverse(cholesky(addScaledIdentity(scale(cov, a * a), s * s), 'posteriorCov (a²Σ_{x|c} + s²I)'));
+  const { M, m: mc } = cd.conditional;
+  const K = conditionalNoisyPrecision(cd, level);
   const m = Float64Array.from(cd.joint.mean);
   for (let i = 0; i < d; i++) m[i] *= a;
   const S = zeros(j, j);

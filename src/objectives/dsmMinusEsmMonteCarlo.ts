@@ -1,11 +1,10 @@
 import type { DataDistribution } from '../gaussian/mixture.ts';
 import type { NoiseLevel } from '../diffusion/noiseLevel.ts';
-import { addScaledIdentity, cholesky, choleskyInverse, scale } from '../linalg/index.ts';
 import { type Estimate, RunningEstimate } from '../mc/estimate.ts';
 import type { Rng } from '../mc/rng.ts';
 import type { ConditionalScoreModel, ScoreModel } from '../models/scoreModel.ts';
 import { exactMarginalScore } from '../theory/vincentScoreFunction.ts';
-import type { ConditionedGaussianData } from './conditionedData.ts';
+import { type ConditionedGaussianData, exactConditionalScore } from './conditionedData.ts';
 import { requireConditionalMcArguments, requireMcArguments } from './mcValidation.ts';
 
 /**
@@ -58,29 +57,21 @@ export function conditionalDsmMinusEsmMonteCarlo(
   const d = cd.dataDim, k = cd.condDim;
   const { a, s } = level;
   const invS = 1 / s;
-  const { M, m, cov } = cd.conditional;
-  const K = choleskyInverse(cholesky(addScaledIdentity(scale(cov, a * a), s * s), 'posteriorCov (a²Σ_{x|c} + s²I)')).data;
-  const Md = M.data;
+  const score = exactConditionalScore(cd, level);
   const z = new Float64Array(d + k), zi = new Float64Array(d + k);
   const x0 = z.subarray(0, d), c = z.subarray(d);
-  const eps = new Float64Array(d), xt = new Float64Array(d), r = new Float64Array(d), out = new Float64Array(d);
+  const eps = new Float64Array(d), xt = new Float64Array(d), g = new Float64Array(d), out = new Float64Array(d);
   const acc = new RunningEstimate();
   for (let it = 0; it < n; it++) {
     cd.joint.sampleInto(rng, z, zi);
     rng.fillNormal(eps);
-    for (let i = 0; i < d; i++) {
-      xt[i] = a * x0[i] + s * eps[i];
-      let mc = m[i];
-      for (let j = 0; j < k; j++) mc += Md[i * k + j] * c[j];
-      r[i] = xt[i] - a * mc;
-    }
+    for (let i = 0; i < d; i++) xt[i] = a * x0[i] + s * eps[i];
     model.evaluate(xt, c, out);
+    score(xt, c, g);
     let dsm = 0, esm = 0;
     for (let i = 0; i < d; i++) {
-      let g = 0;
-      for (let j = 0; j < d; j++) g -= K[i * d + j] * r[j];
       const u = out[i] + eps[i] * invS;
-      const v = out[i] - g;
+      const v = out[i] - g[i];
       dsm += u * u;
       esm += v * v;
     }

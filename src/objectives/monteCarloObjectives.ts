@@ -1,13 +1,12 @@
 import type { DataDistribution } from '../gaussian/mixture.ts';
 import type { NoiseLevel } from '../diffusion/noiseLevel.ts';
 import type { VPSchedule } from '../diffusion/schedule.ts';
-import { addScaledIdentity, cholesky, choleskyInverse, scale } from '../linalg/index.ts';
 import { type Estimate, RunningEstimate } from '../mc/estimate.ts';
 import type { Rng } from '../mc/rng.ts';
 import { type ConditionalScoreModel, type ScoreModel, type TimestepModels, modelAt } from '../models/scoreModel.ts';
 import { requireTimestepWeights } from '../theory/vincent.ts';
 import { exactMarginalScore } from '../theory/vincentScoreFunction.ts';
-import type { ConditionedGaussianData } from './conditionedData.ts';
+import { type ConditionedGaussianData, exactConditionalScore } from './conditionedData.ts';
 import { requireConditionalMcArguments, requireMcArguments } from './mcValidation.ts';
 
 /*
@@ -86,27 +85,20 @@ export function conditionalDsmMonteCarlo(model: ConditionalScoreModel, cd: Condi
 export function conditionalEsmMonteCarlo(model: ConditionalScoreModel, cd: ConditionedGaussianData, level: NoiseLevel, rng: Rng, n: number): Estimate {
   requireConditionalMcArguments(model, cd, level, n);
   const d = cd.dataDim, k = cd.condDim, { a, s } = level;
-  const { M, m, cov } = cd.conditional;
-  const K = choleskyInverse(cholesky(addScaledIdentity(scale(cov, a * a), s * s), 'posteriorCov (a²Σ_{x|c} + s²I)')).data;
+  const score = exactConditionalScore(cd, level);
   const z = new Float64Array(d + k), zi = new Float64Array(d + k);
   const x0 = z.subarray(0, d), c = z.subarray(d);
-  const eps = new Float64Array(d), xt = new Float64Array(d), r = new Float64Array(d), out = new Float64Array(d);
+  const eps = new Float64Array(d), xt = new Float64Array(d), g = new Float64Array(d), out = new Float64Array(d);
   const acc = new RunningEstimate();
   for (let it = 0; it < n; it++) {
     cd.joint.sampleInto(rng, z, zi);
     rng.fillNormal(eps);
-    for (let i = 0; i < d; i++) {
-      xt[i] = a * x0[i] + s * eps[i];
-      let mc = m[i];
-      for (let j = 0; j < k; j++) mc += M.data[i * k + j] * c[j];
-      r[i] = xt[i] - a * mc;
-    }
+    for (let i = 0; i < d; i++) xt[i] = a * x0[i] + s * eps[i];
     model.evaluate(xt, c, out);
+    score(xt, c, g);
     let q = 0;
     for (let i = 0; i < d; i++) {
-      let g = 0;
-      for (let j = 0; j < d; j++) g -= K[i * d + j] * r[j];
-      const u = out[i] - g;
+      const u = out[i] - g[i];
       q += u * u;
     }
     acc.push(q);

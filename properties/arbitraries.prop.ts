@@ -1,6 +1,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
-import { gaussian, spdMatrix } from '../src/arbitraries/index.ts';
+import { type InverseProblemCase, gaussian, inverseProblemCase, spdMatrix } from '../src/arbitraries/index.ts';
+import { measurementRange } from '../src/models/linearInverseProblem.ts';
 import type { Gaussian } from '../src/gaussian/index.ts';
 import { cholesky } from '../src/linalg/index.ts';
 import { eigs } from 'mathjs';
@@ -24,5 +25,28 @@ describe('arbitraries', () => {
     expect(g.dim).toBe(1);
     expect(Array.from(g.mean)).toEqual([0]);
     expect(Array.from(g.cov.data)).toEqual([1]);
+  });
+
+  test('inverse problems (any rank, σ_y ≥ 0) shrink to d = p = 1, H = [1], δ = 0', () => {
+    for (const seed of [1, 2, 3]) {
+      const out = fc.check(fc.property(inverseProblemCase({ priorKind: 'gaussian' }), () => false), { seed });
+      const { prior, problem } = out.counterexample![0] as InverseProblemCase<Gaussian>;
+      expect([problem.H.rows, problem.H.cols]).toEqual([1, 1]);
+      expect(Array.from(problem.H.data)).toEqual([1]);
+      expect(Array.from(problem.y)).toEqual(Array.from(prior.mean)); // y = Hμ̄ + δ, δ = 0
+    }
+  });
+
+  test('a rank-deficient inverse problem shrinks to a small 0/1 mask (d ≤ 2) with y = 0', () => {
+    // d does not always reach 1: when d shrinks, chain regenerates H, usually of full rank, which the filter rejects.
+    const deficient = inverseProblemCase({ priorKind: 'gaussian' }).filter((c) => measurementRange(c.problem.H).rank < Math.min(c.problem.H.rows, c.problem.H.cols));
+    for (const seed of [1, 2, 3]) {
+      const out = fc.check(fc.property(deficient, () => false), { seed });
+      const { problem } = out.counterexample![0] as InverseProblemCase;
+      expect(problem.H.cols).toBeLessThanOrEqual(2);
+      expect(problem.H.rows).toBeLessThanOrEqual(problem.H.cols + 1);
+      expect(Array.from(problem.H.data).every((v) => v === 0 || v === 1)).toBe(true);
+      expect(Array.from(problem.y).every((v) => v === 0)).toBe(true);
+    }
   });
 });

@@ -1,68 +1,109 @@
 import type { VPSchedule } from '../diffusion/schedule.ts';
-import { DimensionMismatchError, InvalidArgumentError } from '../errors.ts';
+import { DimensionMismatchError } from '../errors.ts';
 import { Gaussian } from '../gaussian/gaussian.ts';
 import { GaussianMixture, logSumExp } from '../gaussian/mixture.ts';
 import {
   type Matrix, type Vector, add, addScaledIdentity, cholesky, choleskyLogDet, choleskySolve, identity, matmul, matvec,
-  scale, spdInverse, symmetrize, transpose,
+  pseudoInverse, scale, symmetrize, transpose,
 } from '../linalg/index.ts';
-import { type LinearInverseProblem } from '../models/linearInverseProblem.ts';
+import {
+  type LinearInverseProblem, measurementRange, requireConsistentObservation, splitByRange,
+} from '../models/linearInverseProblem.ts';
 import type { GaussianMoments } from './gaussianPropagation.ts';
 import { targetMarginalAt } from './mismatch.ts';
 
-/** H†, the row-space projector P = H†H, I − P and H†y, computed once. */
+/** H†, the row-space projector P = H†H, I − P, H†y and r = rank(H), computed once (any rank). */
 export interface InverseProblemGeometry {
   readonly problem: LinearInverseProblem;
   readonly dim: number;
+  readonly rank: number;
   readonly Hpinv: Matrix;
   readonly rowProjector: Matrix;
   readonly nullProjector: Matrix;
   readonly HpinvY: Vector;
 }
 
-
 export function inverseProblemGeometry(problem: LinearInverseProblem): InverseProblemGeometry {
   const d = problem.H.cols;
-  // Full row rank: H† = Hᵀ(HHᵀ)⁻¹ (Cholesky; mathjs pinv fails on some masks, e.g. H = [0 0 1]).
-  const Ht = transpose(problem.H);
-  const Hpinv = transpose(matmul(spdInverse(symmetrize(matmul(problem.H, Ht)), 'inverseProblem.HHᵀ (H must have full row rank)'), problem.H));
+  // Moore–Penrose H† = Hᵀ(HHᵀ)† for any rank (zero rows, repeated rows, H = 0); P = H†H projects onto row(H).
+  const Hpinv = pseudoInverse(problem.H);
   const P = symmetrize(matmul(Hpinv, problem.H));
-  return { problem, dim: d, Hpinv, rowProjector: P, nullProjector: add(identity(d), P, 1, -1), HpinvY: matvec(Hpinv, problem.y) };
+  const { rank } = measurementRange(problem.H);
+  return { problem, dim: d, rank, Hpinv, rowProjector: P, nullProjector: add(identity(d), P, 1, -1), HpinvY: matvec(Hpinv, problem.y) };
 }
 
-/** A Gaussian prior's posterior x_0 | y (possibly degenerate when σ_y = 0) and the log evidence log N(y; Hμ, HΣHᵀ + σ_y² I). */
+/**
+ * A Gaussian prior's posterior x_0 | y (degenerate when σ_y = 0: H x_0 = y a.s.) and the log evidence:
+ * log N(y; Hμ, S), S = HΣHᵀ + σ_y² I_p, for σ_y > 0; for σ_y = 0 the density of the degenerate Gaussian
+ * N(Hμ, S) on its support Hμ + range(S) = range(H), against Lebesgue measure on range(H):
+ * −½[r log 2π + log pdet S + (y − Hμ)ᵀ S† (y − Hμ)], r = rank S = rank H.
+ */
 export interface GaussianPosterior extends GaussianMoments {
   readonly logEvidence: number;
 }
 
 /**
- * Kalman form (valid for σ_y = 0): S = HΣHᵀ + σ_y² I, K = ΣHᵀS⁻¹,
- * μ_post = μ + K(y − Hμ), Σ_post = Σ − K H Σ.
+ * Any rank, σ_y ≥ 0 (MATH.md §4). With U_r an orthonormal basis of range(H) and U_⊥ its complement,
+ * y splits into y_r = U_rᵀy = H_r x_0 + n_r (H_r = U_rᵀH, r × d, full row rank) and
+ * y_⊥ = U_⊥ᵀy = n_⊥ (pure noise, independent of x_0). Hence S† = U_r S_r⁻¹ U_rᵀ on range(H) with
+ * S_r = H_rΣH_rᵀ + σ_y² I_r SPD for every σ_y ≥ 0 (Cholesky, no threshold on S), and
+ * K = ΣHᵀS† = ΣH_rᵀS_r⁻¹, μ_post = μ + K(y_r − H_rμ), Σ_post = Σ − K H_r Σ
+ * (ΣHᵀU_⊥ = 0 exactly, so dropping U_⊥ loses nothing). pdet(HΣHᵀ) = det S_r. For σ_y > 0 the
+ * log evidence adds log N(y_⊥; 0, σ_y² I_{p−r}), the same for every prior.
  */
 export function gaussianPosterior(prior: Gaussian, problem: LinearInverseProblem): GaussianPosterior {
-  const { H, sigmaY, y } = problem;
-  if (H.cols !== prior.dim) throw new DimensionMismatchError('gaussianPosterior.H', prior.dim, H.cols);
-  const p = H.rows;
-  const SigHt = matmul(prior.cov, transpose(H));
-  const S = symmetrize(addScaledIdentity(matmul(H, SigHt), sigmaY * sigmaY));
-  const L = cholesky(S, 'gaussianPosterior.HΣHᵀ+σ²I');
-  const r = matvec(H, prior.mean).map((v, i) => y[i] - v);
-  const w = choleskySolve(L, r);
-  const mean = matvec(SigHt, w).map((v, i) => v + prior.mean[i]);
-  // Σ − ΣHᵀ S⁻¹ HΣ, column by column of HΣ.
-  const d = prior.dim;
-  const HSig = transpose(SigHt);
-  const SinvHSig = new Float64Array(p * d);
-  const col = new Float64Array(p);
-  for (let j = 0; j < d; j++) {
-    for (let i = 0; i < p; i++) col[i] = HSig.data[i * d + j];
-    const sol = choleskySolve(L, col);
-    for (let i = 0; i < p; i++) SinvHSig[i * d + j] = sol[i];
+  return posteriorInRange(prior, problem, reducedProblem(problem));
+}
+
+interface ReducedProblem {
+  readonly rank: number;
+  /** H_r = U_rᵀH (r × d). */
+  readonly Hr: Matrix;
+  /** y_r = U_rᵀy. */
+  readonly yr: Vector;
+  /** −½[(p − r) log 2πσ² + ‖y_⊥‖²/σ²] for σ_y > 0; 0 for σ_y = 0. */
+  readonly orthogonalLogDensity: number;
+}
+
+function reducedProblem(problem: LinearInverseProblem): ReducedProblem {
+  const range = measurementRange(problem.H);
+  requireConsistentObservation(problem, range, 'gaussianPosterior.y');
+  const { inRange, orthogonal } = splitByRange(range, problem.y);
+  const Hr = matmul(transpose(range.basis), problem.H);
+  const s2 = problem.sigmaY ** 2;
+  let orthogonalLogDensity = 0;
+  if (s2 > 0) {
+    let q = 0;
+    for (const v of orthogonal) q += v * v;
+    orthogonalLogDensity = -0.5 * ((problem.H.rows - range.rank) * Math.log(2 * Math.PI * s2) + q / s2);
   }
-  const cov = symmetrize(add(prior.cov, matmul(SigHt, { rows: p, cols: d, data: SinvHSig }), 1, -1));
+  return { rank: range.rank, Hr, yr: inRange, orthogonalLogDensity };
+}
+
+function posteriorInRange(prior: Gaussian, problem: LinearInverseProblem, red: ReducedProblem): GaussianPosterior {
+  if (problem.H.cols !== prior.dim) throw new DimensionMismatchError('gaussianPosterior.H', prior.dim, problem.H.cols);
+  const { rank: r, Hr, yr } = red;
+  const d = prior.dim;
+  // r = 0 (H = 0): no information, the posterior is the prior.
+  if (r === 0) return { mean: Float64Array.from(prior.mean), cov: prior.cov, logEvidence: red.orthogonalLogDensity };
+  const SigHt = matmul(prior.cov, transpose(Hr));
+  const L = cholesky(symmetrize(addScaledIdentity(matmul(Hr, SigHt), problem.sigmaY ** 2)), 'gaussianPosterior.H_rΣH_rᵀ+σ²I');
+  const res = matvec(Hr, prior.mean).map((v, i) => yr[i] - v);
+  const w = choleskySolve(L, res);
+  const mean = matvec(SigHt, w).map((v, i) => v + prior.mean[i]);
+  // Σ − ΣH_rᵀ S_r⁻¹ H_rΣ, column by column of H_rΣ.
+  const HSig = transpose(SigHt);
+  const SinvHSig = new Float64Array(r * d);
+  const col = new Float64Array(r);
+  for (let j = 0; j < d; j++) {
+    for (let i = 0; i < r; i++) col[i] = HSig.data[i * d + j];
+    const sol = choleskySolve(L, col);
+    for (let i = 0; i < r; i++) SinvHSig[i * d + j] = sol[i];
+  }
+  const cov = symmetrize(add(prior.cov, matmul(SigHt, { rows: r, cols: d, data: SinvHSig }), 1, -1));
   let quad = 0;
-  for (let i = 0; i < p; i++) quad += r[i] * w[i];
-  const logEvidence = -0.5 * (p * Math.log(2 * Math.PI) + choleskyLogDet(L) + quad);
+  for (let i = 0; i < r; i++) quad += res[i] * w[i];
+  const logEvidence = -0.5 * (r * Math.log(2 * Math.PI) + choleskyLogDet(L) + quad) + red.orthogonalLogDensity;
   return { mean, cov, logEvidence };
 }
 
@@ -72,9 +113,16 @@ export interface MixturePosterior {
   readonly components: readonly GaussianPosterior[];
 }
 
+/**
+ * σ_y = 0: every component's evidence is a density on the same support range(H) (Hμ_k ∈ range(H)),
+ * against the same Lebesgue measure, so reweighting by the degenerate evidences is Bayes' rule
+ * (the σ_y → 0 limit of the SPD case: the common factor N(y_⊥; 0, σ_y²I) cancels in the weights).
+ */
 export function mixturePosterior(prior: GaussianMixture, problem: LinearInverseProblem): MixturePosterior {
-  const comps = prior.components.map((c) => gaussianPosterior(c, problem));
-  const logs = comps.map((c, k) => prior.logWeights[k] + c.logEvidence);
+  const red = reducedProblem(problem);
+  const comps = prior.components.map((c) => posteriorInRange(c, problem, red));
+  // The common factor N(y_⊥; 0, σ_y²I) cancels; leaving it out keeps the log-weights O(1) (it can be ~1e4 nats).
+  const logs = comps.map((c, k) => prior.logWeights[k] + (c.logEvidence - red.orthogonalLogDensity));
   const lse = logSumExp(logs);
   const weights = Float64Array.from(logs, (l) => Math.exp(l - lse));
   return { weights, components: comps };

@@ -4,6 +4,7 @@ import type { Gaussian } from '../../gaussian/gaussian.ts';
 import { toRows } from '../../linalg/index.ts';
 import type { InverseProblemCase } from '../../arbitraries/inverseProblem.ts';
 import { gaussianPosterior, inverseProblemGeometry } from '../../theory/inverseProblem.ts';
+import { measurementRange } from '../../models/linearInverseProblem.ts';
 import type { GaussianMoments } from '../../theory/gaussianPropagation.ts';
 import { type MismatchDecomposition, matchedGaussianGuidance, mismatchDecomposition } from '../../theory/mismatch.ts';
 import { type ZeroShotKind, zeroShotAffineGuidance } from '../../theory/zeroShot.ts';
@@ -47,5 +48,5 @@ export function describeInverseProblem(c: InverseProblemCase): unknown {
   const prior = 'components' in c.prior
     ? { kind: 'mixture', weights: Array.from(c.prior.weights), components: c.prior.components.map((g) => ({ mean: Array.from(g.mean), cov: toRows(g.cov) })) }
     : { kind: 'gaussian', mean: Array.from(c.prior.mean), cov: toRows(c.prior.cov) };
-  return { d: c.problem.H.cols, p: c.problem.H.rows, prior, H: toRows(c.problem.H), sigmaY: c.problem.sigmaY, y: Array.from(c.problem.y) };
+  return { d: c.problem.H.cols, p: c.problem.H.rows, r: measurementRange(c.problem.H).rank, prior, H: toRows(c.problem.H), sigmaY: c.problem.sigmaY, y: Array.from(c.problem.y) };
 }

@@ -60,6 +60,18 @@ export class Gaussian {
     return choleskySolve(this.chol, r);
   }
 
+  /** ∇ log N(x; μ, Σ) = Σ⁻¹(μ − x) into `out`, without allocating (the sampler hot path). */
+  scoreInto(x: ArrayLike<number>, out: Float64Array): Float64Array {
+    this.requireDim('x', x);
+    const d = this.dim, P = this.precision.data, m = this.mean;
+    for (let i = 0; i < d; i++) {
+      let s = 0;
+      for (let j = 0; j < d; j++) s += P[i * d + j] * (m[j] - x[j]);
+      out[i] = s;
+    }
+    return out;
+  }
+
   /** Fisher information E‖∇ log p(x)‖² = tr(Σ⁻¹) (MATH.md §1). */
   fisherInformation(): number {
     return spdTraceInverse(this.cov);

@@ -72,6 +72,55 @@ export class GaussianMixture {
     return out;
   }
 
+  /**
+   * ∇ log p(x) into `out` without allocating: the hot path of samplers driven by a mixture
+   * score. Same math as `score` (responsibilities in log space), with each component's
+   * precision P_k and log π_k − ½ log|2πΣ_k| packed once: log π_k N_k(x) = c_k − ½ r_kᵀP_k r_k,
+   * r_k = x − μ_k, ∇ = −Σ_k w_k P_k r_k.
+   */
+  scoreInto(x: ArrayLike<number>, out: Float64Array): Float64Array {
+    const d = this.dim, K = this.components.length;
+    if (x.length !== d) throw new DimensionMismatchError('x', d, x.length);
+    const pk = (this.packed ??= this.pack());
+    const { means, precisions, consts, logs, grads, resid } = pk;
+    let maxLog = -Infinity;
+    for (let k = 0; k < K; k++) {
+      const mb = k * d, pb = k * d * d;
+      for (let i = 0; i < d; i++) resid[i] = x[i] - means[mb + i];
+      let q = 0;
+      for (let i = 0; i < d; i++) {
+        let s = 0;
+        for (let j = 0; j < d; j++) s += precisions[pb + i * d + j] * resid[j];
+        grads[mb + i] = s;
+        q += resid[i] * s;
+      }
+      logs[k] = consts[k] - 0.5 * q;
+      if (logs[k] > maxLog) maxLog = logs[k];
+    }
+    let z = 0;
+    for (let k = 0; k < K; k++) z += (logs[k] = Math.exp(logs[k] - maxLog));
+    out.fill(0, 0, d);
+    for (let k = 0; k < K; k++) {
+      const w = logs[k] / z;
+      if (w === 0) continue;
+      for (let i = 0; i < d; i++) out[i] -= w * grads[k * d + i];
+    }
+    return out;
+  }
+
+  private packed: { means: Float64Array; precisions: Float64Array; consts: Float64Array; logs: Float64Array; grads: Float64Array; resid: Float64Array } | undefined;
+
+  private pack() {
+    const d = this.dim, K = this.components.length;
+    const means = new Float64Array(K * d), precisions = new Float64Array(K * d * d), consts = new Float64Array(K);
+    this.components.forEach((c, k) => {
+      means.set(c.mean, k * d);
+      precisions.set(c.precision.data, k * d * d);
+      consts[k] = this.logWeights[k] - 0.5 * (d * Math.log(2 * Math.PI) + c.logDetCov());
+    });
+    return { means, precisions, consts, logs: new Float64Array(K), grads: new Float64Array(K * d), resid: new Float64Array(d) };
+  }
+
   /** Index of the component for uniform u ∈ [0, 1). */
   private pick(u: number): number {
     let c = 0;

@@ -23,6 +23,8 @@ export const MC_ASSERTION_PLAN: Readonly<Record<string, number>> = {
   'verify.mc': 2000,
   'varianceReduction.mc': 400,
   'liyan2024.classifier.mc': 100,
+  'mmd.mc': 100,
+  'liang2025.mixture.mc': 1000,
 };
 
 export function totalPlannedAssertions(): number {

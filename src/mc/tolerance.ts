@@ -38,3 +38,19 @@ export function zScore(mean: number, truth: number, stderr: number): number {
   if (stderr === 0) return mean === truth ? 0 : Infinity;
   return (mean - truth) / stderr;
 }
+
+/**
+ * t_{ν, 1−α/2}: the two-sided critical value when the standard error is itself estimated
+ * from ν degrees of freedom (Cornish–Fisher expansion of Student's t about z, three terms;
+ * relative error < 1e-3 for ν ≥ 30 at the suite's α, checked against scipy in
+ * src/mc/tolerance.test.ts). Always ≥ criticalZ(α).
+ */
+export function criticalT(falseAlarm: number, dof: number): number {
+  if (!(dof >= 1) || !Number.isFinite(dof)) throw new RangeError(`criticalT: degrees of freedom must be finite and ≥ 1, got ${dof}`);
+  const z = criticalZ(falseAlarm);
+  const z2 = z * z, z3 = z2 * z, z5 = z3 * z2, z7 = z5 * z2;
+  const g1 = (z3 + z) / 4;
+  const g2 = (5 * z5 + 16 * z3 + 3 * z) / 96;
+  const g3 = (3 * z7 + 19 * z5 + 17 * z3 - 15 * z) / 384;
+  return z + g1 / dof + g2 / dof ** 2 + g3 / dof ** 3;
+}

@@ -1,9 +1,10 @@
-import type { AffineGuidance, AffineMap } from '../diffusion/reverseSampler.ts';
+import type { AffineGuidance, AffineMap, Guidance } from '../diffusion/reverseSampler.ts';
 import { type ReverseVarianceKind, reverseVariance } from '../diffusion/reverseVariance.ts';
 import type { VPSchedule } from '../diffusion/schedule.ts';
 import { DimensionMismatchError } from '../errors.ts';
 import { affineSquaredNormMoments, type QuadraticMoments } from '../gaussian/affineExpectation.ts';
 import { Gaussian } from '../gaussian/gaussian.ts';
+import type { DataDistribution } from '../gaussian/mixture.ts';
 import { gaussianKL } from '../gaussian/klDivergence.ts';
 import { type Matrix, add, addScaledIdentity, cholesky, choleskyLogDet, identity, matvec, scale, trace, matmul } from '../linalg/index.ts';
 import { type GaussianMoments, propagateAffineSampler } from './gaussianPropagation.ts';
@@ -25,6 +26,20 @@ export function gaussianScoreMap(g: Gaussian): AffineMap {
 /** The matched guidance g_t = ∇log q̃_t for a Gaussian target (MATH.md §1, §4). */
 export function matchedGaussianGuidance(target: GaussianMoments, schedule: VPSchedule): AffineGuidance {
   return (t) => gaussianScoreMap(targetMarginalAt(target, schedule, t));
+}
+
+/**
+ * The matched guidance g_t = ∇log q̃_t for any target with closed-form marginals (a Gaussian
+ * or a Gaussian mixture, or a mixture posterior's marginals): the exact score, evaluated
+ * without allocation; the marginal at each t is built once.
+ */
+export function matchedScoreGuidance(marginalAt: (t: number) => DataDistribution, dim: number): Guidance {
+  const marginals = new Map<number, DataDistribution>();
+  return (x, t) => {
+    let qt = marginals.get(t);
+    if (!qt) marginals.set(t, (qt = marginalAt(t)));
+    return qt.scoreInto(x, new Float64Array(dim));
+  };
 }
 
 /** Δ_t(x) = ∇log q̃_t(x) − g_t(x) (MATH.md §4), as an affine map when both are affine. */

@@ -44,7 +44,8 @@ function scaleIdentityLike(d: number, c: number): Matrix {
 /** The optimal admissible f for a posterior: x ↦ P ∇log q̃_t(x). */
 export function optimalCorrection(geom: InverseProblemGeometry, post: Posterior, schedule: VPSchedule, t: number): (x: Vector) => Vector {
   const qt = posteriorMarginalAt(post, schedule, t);
-  return (x) => matvec(geom.rowProjector, qt.score(x));
+  const score = new Float64Array(geom.dim);
+  return (x) => matvec(geom.rowProjector, qt.scoreInto(x, score));
 }
 
 /** The row-space correction f_{t,y}(x) of any kind, as a function. */
@@ -78,10 +79,11 @@ export function zeroShotGuidance(
   correction: (x: Vector, t: number) => Vector,
 ): Guidance {
   const marginals = new Map<number, DataDistribution>();
+  const score = new Float64Array(geom.dim);
   return (x, t) => {
     let qt = marginals.get(t);
     if (!qt) marginals.set(t, (qt = marginal(prior, vpLevel(schedule.alphaBar(t), `alphaBar(t=${t})`))));
-    const s = matvec(geom.nullProjector, qt.score(x));
+    const s = matvec(geom.nullProjector, qt.scoreInto(x, score));
     const f = correction(x, t);
     for (let i = 0; i < s.length; i++) s[i] += f[i];
     return s;

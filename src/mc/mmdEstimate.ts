@@ -15,6 +15,22 @@ import { type Estimate, estimateFromSamples } from './estimate.ts';
  * when P ≈ Q, at O(nb) kernel evaluations instead of O(n²)).
  */
 export function estimateMmdSquared(xs: ArrayLike<number>, dim: number, reference: KernelMeanEmbedding, blockSize = 32): Estimate {
+  return estimateFromSamples(mmdBlockValues(xs, dim, reference, blockSize));
+}
+
+/**
+ * MMD²(P, Q) − MMD²(P′, Q) from paired draws (common random numbers: block j of `xs` and of
+ * `xsOther` came from the same seeds), as the mean of the per-block differences, which are iid.
+ */
+export function estimateMmdSquaredDifference(xs: ArrayLike<number>, xsOther: ArrayLike<number>, dim: number, reference: KernelMeanEmbedding, blockSize = 32): Estimate {
+  if (xs.length !== xsOther.length) throw new DimensionMismatchError('estimateMmdSquaredDifference.xsOther', xs.length, xsOther.length);
+  const a = mmdBlockValues(xs, dim, reference, blockSize), b = mmdBlockValues(xsOther, dim, reference, blockSize);
+  for (let j = 0; j < a.length; j++) a[j] -= b[j];
+  return estimateFromSamples(a);
+}
+
+/** The per-block U_j above, j = 0..⌊n/b⌋−1 (each an unbiased estimate of MMD²). */
+export function mmdBlockValues(xs: ArrayLike<number>, dim: number, reference: KernelMeanEmbedding, blockSize = 32): Float64Array {
   if (dim !== reference.dim) throw new DimensionMismatchError('estimateMmdSquared.dim', reference.dim, dim);
   const b = requireIntegerInRange('estimateMmdSquared.blockSize', blockSize, 2, 1 << 20);
   const n = Math.floor(xs.length / dim);
@@ -42,5 +58,5 @@ export function estimateMmdSquared(xs: ArrayLike<number>, dim: number, reference
     }
     blocks[j] = pairWeight * pairs - (2 / b) * embed + reference.selfTerm;
   }
-  return estimateFromSamples(blocks);
+  return blocks;
 }

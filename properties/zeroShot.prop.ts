@@ -286,31 +286,62 @@ describe('linear inverse problems of any rank (MATH.md §4)', () => {
     },
   );
 
+  const LIMIT_SIGMA = 1e-3;
+
+  /** Reference weights: Bayes with the SPD evidences log N(y; Hμ_k, HΣ_kHᵀ + σ²I), Cholesky of the full p × p matrix. */
+  function spdLimitWeights(mix: GaussianMixture, H: Matrix, y: ArrayLike<number>, sigma: number): number[] {
+    const logs = mix.components.map((c, k) => mix.logWeights[k] + new Gaussian(matvec(H, c.mean), symmetrize(addScaledIdentity(matmul(matmul(H, c.cov), transpose(H)), sigma * sigma))).logPdf(y));
+    const top = Math.max(...logs);
+    const z = logs.reduce((a, l) => a + Math.exp(l - top), 0);
+    return logs.map((l) => Math.exp(l - top) / z);
+  }
+
+  /**
+   * |log-evidence change| between σ and 0 is ≤ δ_k = (σ²/λ_min(S_r,k))·(r + q_k)/2 (log det and quadratic form),
+   * so each weight moves by a factor in [e^{−2δ}, e^{2δ}]: |Δw| ≤ e^{2δ} − 1; plus rounding of the full-S Cholesky
+   * (κ ≈ λ_max/σ²). Also returns log pdet S_k and q_k = (y − Hμ_k)ᵀS_k†(y − Hμ_k), recovered from the degenerate
+   * evidence −½[r log 2π + log pdet S_k + q_k].
+   */
+  function limitTolerance(mix: GaussianMixture, problem: ReturnType<typeof linearInverseProblem>, sigma: number) {
+    const { H } = problem;
+    const s2 = sigma * sigma;
+    let delta = 0, kappa = 1;
+    const parts = mix.components.map((c) => {
+      const S = pseudoCondition(matmul(matmul(H, c.cov), transpose(H)));
+      const q = Math.max(0, -2 * gaussianPosterior(c, problem).logEvidence - S.rank * Math.log(2 * Math.PI) - S.logPdet);
+      if (S.rank > 0) {
+        delta = Math.max(delta, (s2 / S.lmin) * (S.rank + q) / 2);
+        kappa = Math.max(kappa, (S.lmax + s2) / s2);
+      }
+      return { logPdet: S.logPdet, q };
+    });
+    return { tol: Math.expm1(2 * delta) + fpTol(Math.max(H.rows, H.cols), kappa), parts };
+  }
+
   test.prop([cases.anyRank({ priorKind: 'mixture', sigmaY: 0 })])(
     'σ_y = 0, mixture prior: weights from the degenerate evidences = the σ_y → 0 limit of the SPD case (full-S Cholesky at σ_y = 1e-3)',
     ({ prior, problem }) => {
       const mix = prior as GaussianMixture;
-      const { H, y } = problem;
-      const sigma = 1e-3, s2 = sigma * sigma;
       const w0 = mixturePosterior(mix, problem).weights;
-      // Reference: Bayes with the SPD evidences log N(y; Hμ_k, HΣ_kHᵀ + σ²I), Cholesky of the full p × p matrix.
-      const logs = mix.components.map((c, k) => mix.logWeights[k] + new Gaussian(matvec(H, c.mean), symmetrize(addScaledIdentity(matmul(matmul(H, c.cov), transpose(H)), s2))).logPdf(y));
-      const top = Math.max(...logs);
-      const z = logs.reduce((a, l) => a + Math.exp(l - top), 0);
-      const wRef = logs.map((l) => Math.exp(l - top) / z);
-      // |log-evidence change| ≤ δ_k = (σ²/λ_min(S_r,k))·(r + q_k)/2 (log det and quadratic form), so
-      // each weight moves by a factor in [e^{−2δ}, e^{2δ}]; plus rounding of the full-S Cholesky (κ ≈ λ_max/σ²).
-      let delta = 0, kappa = 1;
-      mix.components.forEach((c, k) => {
-        const S = pseudoCondition(matmul(matmul(H, c.cov), transpose(H)));
-        if (S.rank === 0) return;
-        // q_k = (y − Hμ_k)ᵀS_k†(y − Hμ_k) from the degenerate evidence −½[r log 2π + log pdet S_k + q_k].
-        const q = Math.max(0, -2 * gaussianPosterior(c, problem).logEvidence - S.rank * Math.log(2 * Math.PI) - S.logPdet);
-        delta = Math.max(delta, (s2 / S.lmin) * (S.rank + q) / 2);
-        kappa = Math.max(kappa, (S.lmax + s2) / s2);
-      });
-      const tol = Math.expm1(2 * delta) + fpTol(Math.max(H.rows, H.cols), kappa);
+      const wRef = spdLimitWeights(mix, problem.H, problem.y, LIMIT_SIGMA);
+      const { tol } = limitTolerance(mix, problem, LIMIT_SIGMA);
       w0.forEach((w, k) => expect(Math.abs(w - wRef[k])).toBeLessThanOrEqual(tol));
+    },
+  );
+
+  test.prop([cases.anyRank({ priorKind: 'gaussian', sigmaY: 0 }).filter((c) => measurementRange(c.problem.H).rank > 0)])(
+    'negative control: degenerate evidences without the log pdet S_k term miss the σ_y → 0 limit (mixture N(μ, Σ), N(μ, 4Σ))',
+    ({ prior, problem }) => {
+      const g = prior as Gaussian;
+      const mix = new GaussianMixture([0.5, 0.5], [g, new Gaussian(g.mean, scale(g.cov, 4))]);
+      const wRef = spdLimitWeights(mix, problem.H, problem.y, LIMIT_SIGMA);
+      // Both weights away from 0 and 1, else a factor 2^r in the odds is invisible in the weights.
+      if (Math.min(...wRef) < 1e-3) return;
+      const { tol, parts } = limitTolerance(mix, problem, LIMIT_SIGMA);
+      const logs = parts.map((c, k) => mix.logWeights[k] - 0.5 * c.q);
+      const z = logs.reduce((a, l) => a + Math.exp(l), 0);
+      const wrong = logs.map((l) => Math.exp(l) / z);
+      expect(Math.max(...wrong.map((w, k) => Math.abs(w - wRef[k])))).toBeGreaterThan(tol);
     },
   );
 

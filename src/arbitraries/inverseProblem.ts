@@ -49,7 +49,7 @@ export function rankDeficientMatrix(d: number, p: number, r: number): fc.Arbitra
 /**
  * A sampling mask with repeats and misses: each of the p rows is a row of I_d (coordinate j, possibly
  * observed several times) or, with probability 1/5, a zero row (a dead sensor). Any p ≥ 1; rank = number
- * of distinct coordinates observed. A row of I_d shrinks to e_1; a zero row stays zero.
+ * of distinct coordinates observed. Each row shrinks to e_1 (a zero row too, when the failure allows: cross-shrink).
  */
 export function repeatedMask(d: number, p: number): fc.Arbitrary<Matrix> {
   const row = fc.oneof({ withCrossShrink: true }, { arbitrary: fc.integer({ min: 0, max: d - 1 }), weight: 4 }, { arbitrary: fc.constant(d), weight: 1 });
@@ -70,7 +70,7 @@ export type MeasurementRank = 'full' | 'any';
  * matrix. 'any': also masks with repeated/zero rows and generic H of every rank r = min(p, d) − k,
  * k ≥ 0 (k shrinks to 0: full rank); with p > d only the last two. Every branch shrinks, for d = p = 1, to H = [1].
  */
-export function measurementMatrix(d: number, p: number, rank: MeasurementRank = 'full'): fc.Arbitrary<Matrix> {
+export function measurementMatrix(d: number, p: number, rank: MeasurementRank = 'any'): fc.Arbitrary<Matrix> {
   if (rank === 'full' && p > d) throw new InvalidArgumentError('measurementMatrix.p', p, `full row rank needs p ≤ d = ${d}`);
   const full = p <= d ? [inpaintingMask(d, p), fullRowRankMatrix(d, p)] : [];
   if (rank === 'full') return fc.oneof(...full);

@@ -17,6 +17,7 @@ export * from './theory/gaussianPropagation.ts';
 export * from './theory/mismatch.ts';
 export * from './theory/inverseProblem.ts';
 export * from './theory/zeroShot.ts';
+export * from './theory/zeroShotSamplerMmd.ts';
 export * from './numerics/index.ts';
 export * from './theory/vpPoint.ts';
 export * from './theory/mmseNoisePredictor.ts';

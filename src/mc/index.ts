@@ -5,3 +5,4 @@ export * from './tolerance.ts';
 export * from './falseAlarmBudget.ts';
 export * from './controlVariate.ts';
 export * from './antithetic.ts';
+export * from './mmdEstimate.ts';

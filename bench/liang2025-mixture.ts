@@ -1,6 +1,6 @@
 /**
  * Mixture prior, zero-shot samplers: MMD² of each sampler's final law to the posterior against T
- * (MATH.md §4.1). The bimodal default problem of src/claims/liang2025/mixtureClaims.ts.
+ * (MATH.md §4.2). The bimodal default problem of src/claims/liang2025/mixtureClaims.ts.
  *
  *   npx tsx bench/liang2025-mixture.ts [samples=32768] [sigmaY=0.5]
  */

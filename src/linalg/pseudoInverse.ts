@@ -11,6 +11,11 @@ import { type Matrix, matmul, symmetrize, transpose, zeros } from './matrix.ts';
  * ≈ 3e-7 σ_max are treated as zero. Squaring H costs half the digits; fine for
  * the small, well-scaled measurement matrices scorecheck generates.
  */
+/** Eigenvalues of HHᵀ (m × n H) above this count towards the rank; shared by every rank decision on H. */
+export function gramRankCut(m: number, n: number, lambdaMax: number): number {
+  return Math.max(m, n) * 1e-13 * lambdaMax;
+}
+
 export function pseudoInverse(h: Matrix): Matrix {
   const m = h.rows, n = h.cols;
   if (m === 0 || n === 0) return zeros(n, m);
@@ -18,7 +23,7 @@ export function pseudoInverse(h: Matrix): Matrix {
   const { values, vectors } = symmetricEigen(symmetrize(matmul(h, ht)), 'pseudoInverse.HHᵀ');
   let lmax = 0;
   for (const v of values) lmax = Math.max(lmax, Math.abs(v));
-  const cut = Math.max(m, n) * 1e-13 * lmax;
+  const cut = gramRankCut(m, n, lmax);
   // (HHᵀ)† = Σ_{λ_k > cut} u_k u_kᵀ / λ_k
   const inner = zeros(m, m);
   for (let k = 0; k < m; k++) {

@@ -1,5 +1,5 @@
 import { DimensionMismatchError, InvalidArgumentError } from '../errors.ts';
-import { type Matrix, type Vector, matmul, symmetricEigen, symmetrize, transpose } from '../linalg/index.ts';
+import { type Matrix, type Vector, gramRankCut, matmul, symmetricEigen, symmetrize, transpose } from '../linalg/index.ts';
 import { requireFinite, requireFiniteArray } from '../validate.ts';
 
 /**
@@ -16,7 +16,7 @@ export interface LinearInverseProblem {
 /**
  * range(H) = range(HHᵀ): an orthonormal basis U_r (p × r, the eigenvectors of HHᵀ with
  * eigenvalue above the rank threshold), r = rank(H) and κ = λ_max/λ_min of HHᵀ on it.
- * Threshold λ > max(p, d)·1e-13·λ_max, the same as `pseudoInverse`, so r is the rank H†
+ * Threshold `gramRankCut` (λ > max(p, d)·1e-13·λ_max), shared with `pseudoInverse`, so r is the rank H†
  * inverts (singular values below ≈ 3e-7 σ_max count as zero).
  */
 export interface MeasurementRange {
@@ -30,7 +30,7 @@ export function measurementRange(H: Matrix): MeasurementRange {
   const { values, vectors } = symmetricEigen(symmetrize(matmul(H, transpose(H))), 'inverseProblem.HHᵀ');
   let lmax = 0;
   for (const v of values) lmax = Math.max(lmax, Math.abs(v));
-  const cut = Math.max(p, d) * 1e-13 * lmax;
+  const cut = gramRankCut(p, d, lmax);
   const keep: number[] = [];
   for (let k = 0; k < p; k++) if (values[k] > cut) keep.push(k);
   const r = keep.length;

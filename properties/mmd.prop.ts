@@ -1,6 +1,6 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
-import { gaussianOfDim, mcSeed, mixtureOfDim, simpleDouble } from '../src/arbitraries/index.ts';
+import { type AffineSamplerCase, affineSamplerCase, gaussianOfDim, mcSeed, mixtureOfDim, simpleDouble } from '../src/arbitraries/index.ts';
 import { type AffineGuidance, affineGuidanceFn, sampleReverse } from '../src/diffusion/reverseSampler.ts';
 import type { ReverseVarianceKind } from '../src/diffusion/reverseVariance.ts';
 import { scaledLinearSchedule } from '../src/diffusion/schedule.ts';
@@ -16,7 +16,7 @@ import { createRng } from '../src/mc/rng.ts';
 import { criticalT } from '../src/mc/tolerance.ts';
 import { gaussHermiteGrid } from '../src/numerics/gaussHermite.ts';
 import { propagateAffineSampler } from '../src/theory/gaussianPropagation.ts';
-import { gaussianScoreMap, targetMarginalAt } from '../src/theory/mismatch.ts';
+import { perturbedMatchedGuidance } from '../src/theory/mismatch.ts';
 
 // Family 'mmd.mc': RUNS × 1 statistical assertion in each of the two calibration properties,
 // plus the two negative controls.
@@ -104,13 +104,7 @@ describe('Gaussian-kernel closed forms (MATH.md §4, divergence for mixture targ
 });
 
 // ── The block-U-statistic estimator, against exact references ─────────────────────────────────
-interface SamplerCase {
-  target: Gaussian;
-  dA: number[];
-  T: number;
-  variance: ReverseVarianceKind;
-  seed: number;
-}
+type SamplerCase = AffineSamplerCase;
 
 /**
  * Assumption: the sampler's law and the target overlap at the kernel's scale — the law's average
@@ -118,31 +112,13 @@ interface SamplerCase {
  * up to 1e9, say) every block is ≈ E_Q k(Y, Y′) but for rare draws near the target, and the
  * normal approximation behind the tolerance no longer holds.
  */
-const samplerCase = fc
-  .integer({ min: 1, max: 3 })
-  .chain((d) =>
-    fc.record({
-      target: gaussianOfDim(d, spd),
-      dA: fc.array(simpleDouble(-0.5, 0.5, 2), { minLength: d * d, maxLength: d * d }),
-      T: fc.integer({ min: 2, max: 12 }),
-      variance: fc.constantFrom<ReverseVarianceKind>('seed', 'beta', 'posterior'),
-      seed: mcSeed(),
-    }),
-  )
-  .filter((c) => {
-    const law = propagateAffineSampler(scaledLinearSchedule(c.T), guidanceOf(c), c.variance, c.target.dim)[0];
-    const ratio = trace(law.cov) / trace(c.target.cov);
-    return ratio >= 1 / 30 && ratio <= 30;
-  });
+const samplerCase = affineSamplerCase(spd).filter((c) => {
+  const law = propagateAffineSampler(scaledLinearSchedule(c.T), guidanceOf(c), c.variance, c.target.dim)[0];
+  const ratio = trace(law.cov) / trace(c.target.cov);
+  return ratio >= 1 / 30 && ratio <= 30;
+});
 
-function guidanceOf(c: SamplerCase): AffineGuidance {
-  const s = scaledLinearSchedule(c.T);
-  const d = c.target.dim;
-  return (t) => {
-    const m = gaussianScoreMap(targetMarginalAt(c.target, s, t));
-    return { A: add(m.A, { rows: d, cols: d, data: Float64Array.from(c.dA) }), b: m.b };
-  };
-}
+const guidanceOf = (c: SamplerCase): AffineGuidance => perturbedMatchedGuidance(c.target, scaledLinearSchedule(c.T), c.dA);
 
 /** (estimate − exact)/stderr and the critical value: sampled with `sampleVariance`, exact law propagated with `exactVariance`. */
 function samplerZ(c: SamplerCase, sampleVariance: ReverseVarianceKind, exactVariance: ReverseVarianceKind): { z: number; critical: number } {

@@ -1,19 +1,19 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
-import { gaussianOfDim, mcSeed, simpleDouble } from '../src/arbitraries/index.ts';
+import { type AffineSamplerCase, affineSamplerCase } from '../src/arbitraries/index.ts';
 import { type AffineGuidance, affineGuidanceFn, sampleReverse } from '../src/diffusion/reverseSampler.ts';
 import { type ReverseVarianceKind, reverseVariance } from '../src/diffusion/reverseVariance.ts';
 import { scaledLinearSchedule } from '../src/diffusion/schedule.ts';
 import { DimensionMismatchError, InvalidArgumentError } from '../src/errors.ts';
 import { affineSquaredNormMoments } from '../src/gaussian/affineExpectation.ts';
 import { Gaussian } from '../src/gaussian/gaussian.ts';
-import { add, identity } from '../src/linalg/index.ts';
+import { identity } from '../src/linalg/index.ts';
 import { estimateFromSamples } from '../src/mc/estimate.ts';
 import { perAssertionFalseAlarm } from '../src/mc/falseAlarmBudget.ts';
 import { createRng } from '../src/mc/rng.ts';
 import { criticalZ } from '../src/mc/tolerance.ts';
 import { propagateAffineSampler } from '../src/theory/gaussianPropagation.ts';
-import { gaussianScoreMap, targetMarginalAt } from '../src/theory/mismatch.ts';
+import { perturbedMatchedGuidance } from '../src/theory/mismatch.ts';
 
 // Family 'mismatch.mc': this file makes RUNS × 2 statistical assertions.
 const RUNS = 15;
@@ -21,32 +21,11 @@ const ALPHA = perAssertionFalseAlarm('mismatch.mc');
 const Z = criticalZ(ALPHA);
 const N = 3000;
 
-interface SamplerCase {
-  target: Gaussian;
-  dA: number[];
-  T: number;
-  variance: ReverseVarianceKind;
-  seed: number;
-}
+type SamplerCase = AffineSamplerCase;
 
-const samplerCase = fc.integer({ min: 1, max: 3 }).chain((d) =>
-  fc.record({
-    target: gaussianOfDim(d, { maxConditionNumber: 100, centreRange: 0.5, meanBound: 1.5 }),
-    dA: fc.array(simpleDouble(-0.5, 0.5, 2), { minLength: d * d, maxLength: d * d }),
-    T: fc.integer({ min: 2, max: 12 }),
-    variance: fc.constantFrom<ReverseVarianceKind>('seed', 'beta', 'posterior'),
-    seed: mcSeed(),
-  }),
-);
+const samplerCase = affineSamplerCase();
 
-function guidanceOf(c: SamplerCase): AffineGuidance {
-  const s = scaledLinearSchedule(c.T);
-  const d = c.target.dim;
-  return (t) => {
-    const m = gaussianScoreMap(targetMarginalAt(c.target, s, t));
-    return { A: add(m.A, { rows: d, cols: d, data: Float64Array.from(c.dA) }), b: m.b };
-  };
-}
+const guidanceOf = (c: SamplerCase): AffineGuidance => perturbedMatchedGuidance(c.target, scaledLinearSchedule(c.T), c.dA);
 
 /** z-scores of ‖x_0‖² and x_0[0] from `sampleVariance` draws against the exact law propagated with `exactVariance`. */
 function zScores(c: SamplerCase, sampleVariance: ReverseVarianceKind, exactVariance: ReverseVarianceKind): number[] {

@@ -11,3 +11,4 @@ export * from './inverseProblem.ts';
 export * from './affineScoreModel.ts';
 export * from './mlpScoreModel.ts';
 export * from './encoder.ts';
+export * from './affineSamplerCase.ts';

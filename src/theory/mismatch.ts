@@ -28,6 +28,17 @@ export function matchedGaussianGuidance(target: GaussianMoments, schedule: VPSch
   return (t) => gaussianScoreMap(targetMarginalAt(target, schedule, t));
 }
 
+/** A mismatched affine guidance: the matched one with its linear part shifted by dA (row-major d × d) at every t. */
+export function perturbedMatchedGuidance(target: GaussianMoments, schedule: VPSchedule, dA: readonly number[]): AffineGuidance {
+  const d = target.mean.length;
+  if (dA.length !== d * d) throw new DimensionMismatchError('perturbedMatchedGuidance.dA', d * d, dA.length);
+  const shift = { rows: d, cols: d, data: Float64Array.from(dA) };
+  return (t) => {
+    const m = gaussianScoreMap(targetMarginalAt(target, schedule, t));
+    return { A: add(m.A, shift), b: m.b };
+  };
+}
+
 /**
  * The matched guidance g_t = ∇log q̃_t for any target with closed-form marginals (a Gaussian
  * or a Gaussian mixture, or a mixture posterior's marginals): the exact score, evaluated

@@ -147,10 +147,17 @@ export function expectedZeroShot(
   const f = zeroShotCorrection(geom, schedule, t, variant === 'ddnm' ? 'ddnm' : 'bo-ddnm');
   const fx = matvec(f.A, x);
   for (let i = 0; i < g.length; i++) g[i] += fx[i] + f.b[i];
-  const abs = (m: Matrix): Matrix => ({ rows: m.rows, cols: m.cols, data: m.data.map(Math.abs) });
-  const gAbs = matvec(abs(geom.nullProjector), scoreMagnitude(p, model, x, level));
-  const fAbs = matvec(abs(f.A), x.map(Math.abs));
-  for (let i = 0; i < gAbs.length; i++) gAbs[i] += fAbs[i] + Math.abs(f.b[i]);
+  // Normwise magnitudes (∞-norms): H†, P = H†H and I − P carry rounding relative to their norms,
+  // not to their entries — an entry that is 0 in exact arithmetic (H† of a triangular H, say)
+  // comes out ~1e-19 from any pseudo-inverse, the subject's or ours (seed 425). With
+  // ‖K‖ ≤ √d/(1−ᾱ_t) for both corrections (Σ_{t|0,y} ⪰ (1−ᾱ_t)I):
+  // |g_i| ≲ (1 + ‖P‖)‖|ŝ|‖ + √d/(1−ᾱ_t)·(√ᾱ_t‖H†‖‖y‖ + ‖P‖‖x‖).
+  const ab = schedule.alphaBar(t);
+  const d = x.length;
+  const pNorm = infNorm(geom.rowProjector);
+  const sMag = maxAbs(scoreMagnitude(p, model, x, level));
+  const fMag = (Math.sqrt(d) / (1 - ab)) * (Math.sqrt(ab) * infNorm(geom.Hpinv) * maxAbs(problem.y) + pNorm * maxAbs(x));
+  const gAbs = new Float64Array(d).fill((1 + pNorm) * sMag + fMag);
   return combine(schedule, t, x, reverseMean(schedule, t, x, g), stepStd(schedule, t, variance), z, gAbs);
 }
 
@@ -204,4 +211,21 @@ export function parameterizationGain(p: Parameterization, level: NoiseLevel): nu
   const x = Float64Array.of(0);
   const k = fromScore(p, Float64Array.of(1), x, level)[0] - fromScore(p, Float64Array.of(0), x, level)[0];
   return k * k;
+}
+
+/** max_i Σ_j |m_ij|. */
+function infNorm(m: Matrix): number {
+  let best = 0;
+  for (let i = 0; i < m.rows; i++) {
+    let r = 0;
+    for (let j = 0; j < m.cols; j++) r += Math.abs(m.data[i * m.cols + j]);
+    best = Math.max(best, r);
+  }
+  return best;
+}
+
+function maxAbs(v: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 0; i < v.length; i++) best = Math.max(best, Math.abs(v[i]));
+  return best;
 }

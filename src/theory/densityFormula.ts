@@ -4,7 +4,7 @@ import { createRng } from '../mc/rng.ts';
 import { gaussHermiteGrid } from '../numerics/gaussHermite.ts';
 import { integrateVector } from '../numerics/gaussKronrod.ts';
 import { requireFiniteArray, requireIntegerInRange } from '../validate.ts';
-import { type NoisePredictor, type VpPoint, vpPointAtLogSnr } from './vpPoint.ts';
+import { type NoisePredictor, type VpPoint, logSnrPanels, vpPointAtLogSnr } from './vpPoint.ts';
 
 /*
  * Li & Yan 2024 density formula (MATH.md §3):
@@ -208,10 +208,7 @@ export function densityFormulaLogDensity(x0: ArrayLike<number>, predictor: Noise
   const r = integrateVector((lam) => integrand.at(vpPointAtLogSnr(lam)), -L, L, integrand.size, {
     absTol: options.absTol ?? 1e-12,
     relTol: options.relTol ?? 1e-12,
-    // The integrand varies on a log-SNR scale of about 1 (a point far out puts a bump of
-    // width O(1) where the SNR matches its distance); panels of width 10 let G7 and K15
-    // agree across a missed bump (7e-10 error, estimate 2e-12). Start at width ≤ 2.5.
-    initialPieces: Math.max(8, Math.ceil((2 * L) / 2.5)),
+    initialPieces: logSnrPanels(L),
     maxIntervals: options.maxIntervals ?? 400,
     control: [0],
   });

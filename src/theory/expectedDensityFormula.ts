@@ -2,7 +2,7 @@ import type { Gaussian } from '../gaussian/gaussian.ts';
 import { integrate } from '../numerics/gaussKronrod.ts';
 import { affinePredictorProbe } from './affinePredictorProbe.ts';
 import { mmseNoisePredictor } from './mmseNoisePredictor.ts';
-import { type NoisePredictor, type VpPoint, vpPointAtLogSnr } from './vpPoint.ts';
+import { type NoisePredictor, type VpPoint, logSnrPanels, vpPointAtLogSnr } from './vpPoint.ts';
 
 /*
  * The density formula averaged over x_0 ~ N(μ, Σ), for a predictor ε̂ affine in x
@@ -22,7 +22,7 @@ export interface ExpectedFormulaResult {
 const L_BOUND = 40;
 
 function lambdaIntegral(f: (t: VpPoint) => number): { value: number; error: number } {
-  const r = integrate((lam) => f(vpPointAtLogSnr(lam)), -L_BOUND, L_BOUND, { absTol: 1e-12, relTol: 1e-12, initialPieces: 8, maxIntervals: 400 });
+  const r = integrate((lam) => f(vpPointAtLogSnr(lam)), -L_BOUND, L_BOUND, { absTol: 1e-12, relTol: 1e-12, initialPieces: logSnrPanels(L_BOUND), maxIntervals: 400 });
   const tail = Math.abs(f(vpPointAtLogSnr(-L_BOUND))) + Math.abs(f(vpPointAtLogSnr(L_BOUND)));
   return { value: r.value, error: r.error + tail };
 }

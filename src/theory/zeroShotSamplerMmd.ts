@@ -77,7 +77,14 @@ export function samplerMmd(
 export function samplerMmdDifference(
   a: PosteriorSamplerKind, b: PosteriorSamplerKind, prior: DataDistribution, problem: LinearInverseProblem, post: Posterior, schedule: VPSchedule, s: SamplerMmdSettings,
 ): Estimate {
+  return samplerMmdDifferences(a, [b], prior, problem, post, schedule, s)[0];
+}
+
+/** The same against several samplers b, drawing sampler a once. */
+export function samplerMmdDifferences(
+  a: PosteriorSamplerKind, bs: readonly PosteriorSamplerKind[], prior: DataDistribution, problem: LinearInverseProblem, post: Posterior, schedule: VPSchedule, s: SamplerMmdSettings,
+): Estimate[] {
   const xa = samplePosteriorSampler(a, prior, problem, post, schedule, s);
-  const xb = samplePosteriorSampler(b, prior, problem, post, schedule, s);
-  return estimateMmdSquaredDifference(xa, xb, prior.dim, posteriorEmbedding(prior, post), s.blockSize);
+  const embedding = posteriorEmbedding(prior, post);
+  return bs.map((b) => estimateMmdSquaredDifference(xa, samplePosteriorSampler(b, prior, problem, post, schedule, s), prior.dim, embedding, s.blockSize));
 }

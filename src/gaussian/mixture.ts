@@ -60,21 +60,14 @@ export class GaussianMixture {
     return l.map((v) => Math.exp(v - lse));
   }
 
-  /** ∇ log p(x) = Σ_k r_k(x) ∇ log N_k(x) (MATH.md §1). */
+  /** ∇ log p(x) = Σ_k r_k(x) ∇ log N_k(x) (MATH.md §1); see `scoreInto`. */
   score(x: ArrayLike<number>): Vector {
-    const r = this.responsibilities(x);
-    const out = new Float64Array(this.dim);
-    for (let k = 0; k < r.length; k++) {
-      if (r[k] === 0) continue;
-      const s = this.components[k].score(x);
-      for (let i = 0; i < this.dim; i++) out[i] += r[k] * s[i];
-    }
-    return out;
+    return this.scoreInto(x, new Float64Array(this.dim));
   }
 
   /**
-   * ∇ log p(x) into `out` without allocating: the hot path of samplers driven by a mixture
-   * score. Same math as `score` (responsibilities in log space), with each component's
+   * ∇ log p(x) into `out` without allocating (the hot path of samplers driven by a mixture
+   * score): responsibilities in log space, with each component's
    * precision P_k and log π_k − ½ log|2πΣ_k| packed once: log π_k N_k(x) = c_k − ½ r_kᵀP_k r_k,
    * r_k = x − μ_k, ∇ = −Σ_k w_k P_k r_k.
    */

@@ -167,3 +167,14 @@ export function asymmetry(a: Matrix): number {
   }
   return maxAbs === 0 ? 0 : maxDiff / maxAbs;
 }
+
+/** ‖A‖_∞ = max_i Σ_j |A_ij|, the induced ∞-norm. */
+export function infNorm(a: Matrix): number {
+  let best = 0;
+  for (let i = 0; i < a.rows; i++) {
+    let r = 0;
+    for (let j = 0; j < a.cols; j++) r += Math.abs(a.data[i * a.cols + j]);
+    best = Math.max(best, r);
+  }
+  return best;
+}

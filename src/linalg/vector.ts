@@ -39,3 +39,10 @@ export function subVec(a: ArrayLike<number>, b: ArrayLike<number>): Vector {
 export function addVec(a: ArrayLike<number>, b: ArrayLike<number>): Vector {
   return axpby(1, a, 1, b);
 }
+
+/** ‖a‖_∞ = max_i |a_i| (0 for an empty vector). */
+export function maxAbs(a: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
+  return m;
+}

@@ -12,7 +12,7 @@ import { reverseVariance } from '../diffusion/reverseVariance.ts';
 import type { VPSchedule } from '../diffusion/schedule.ts';
 import { affineSquaredNormMoments } from '../gaussian/affineExpectation.ts';
 import type { Gaussian } from '../gaussian/gaussian.ts';
-import { type Matrix, type Vector, fromRows, matvec } from '../linalg/index.ts';
+import { type Matrix, type Vector, fromRows, infNorm, matvec, maxAbs } from '../linalg/index.ts';
 import { linearInverseProblem } from '../models/linearInverseProblem.ts';
 import { inverseProblemGeometry } from '../theory/inverseProblem.ts';
 import { gaussianMarginalPrecision } from '../theory/vincentScoreFunction.ts';
@@ -213,19 +213,3 @@ export function parameterizationGain(p: Parameterization, level: NoiseLevel): nu
   return k * k;
 }
 
-/** max_i Σ_j |m_ij|. */
-function infNorm(m: Matrix): number {
-  let best = 0;
-  for (let i = 0; i < m.rows; i++) {
-    let r = 0;
-    for (let j = 0; j < m.cols; j++) r += Math.abs(m.data[i * m.cols + j]);
-    best = Math.max(best, r);
-  }
-  return best;
-}
-
-function maxAbs(v: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 0; i < v.length; i++) best = Math.max(best, Math.abs(v[i]));
-  return best;
-}

@@ -4,7 +4,7 @@ import { vpLevel } from '../diffusion/noiseLevel.ts';
 import { marginal } from '../diffusion/forward.ts';
 import { Gaussian } from '../gaussian/gaussian.ts';
 import type { DataDistribution } from '../gaussian/mixture.ts';
-import { type Matrix, type Vector, add, matmul, matvec, scale, spdInverse } from '../linalg/index.ts';
+import { type Matrix, type Vector, add, matmul, matvec, maxAbs, scale, spdInverse } from '../linalg/index.ts';
 import {
   type InverseProblemGeometry, type Posterior, forwardCovarianceGivenY, posteriorMarginalAt,
 } from './inverseProblem.ts';
@@ -117,10 +117,5 @@ export function zeroShotAffineGuidance(
 
 /** max(‖(I − P)A‖_max, ‖(I − P)b‖_∞): zero iff an affine f is admissible. */
 export function nullSpaceLeak(geom: InverseProblemGeometry, f: AffineMap): number {
-  const NA = matmul(geom.nullProjector, f.A);
-  const Nb = matvec(geom.nullProjector, f.b);
-  let m = 0;
-  for (const v of NA.data) m = Math.max(m, Math.abs(v));
-  for (const v of Nb) m = Math.max(m, Math.abs(v));
-  return m;
+  return Math.max(maxAbs(matmul(geom.nullProjector, f.A).data), maxAbs(matvec(geom.nullProjector, f.b)));
 }

@@ -4,7 +4,7 @@ import { linearInverseProblem } from '../../models/linearInverseProblem.ts';
 import { mcSeed } from '../../arbitraries/seed.ts';
 import { scaledLinearSchedule } from '../../diffusion/schedule.ts';
 import { Gaussian } from '../../gaussian/gaussian.ts';
-import { fromRows, matvec } from '../../linalg/index.ts';
+import { fromRows, matvec, maxAbs } from '../../linalg/index.ts';
 import { createRng } from '../../mc/rng.ts';
 import {
   gaussianPosterior, inverseProblemGeometry, mixturePosterior, posteriorMarginalAt,
@@ -27,12 +27,6 @@ const stepCases = (c: Parameters<typeof inverseProblemCase>[0] = {}) =>
 const stepOf = (c: StepCase) => Math.min(c.T, 1 + Math.floor(c.tFrac * c.T));
 
 const describeStep = (c: StepCase) => ({ ...(describeInverseProblem(c.ip) as object), T: c.T, t: stepOf(c), seed: c.seed });
-
-const maxAbs = (xs: ArrayLike<number>) => {
-  let m = 0;
-  for (let i = 0; i < xs.length; i++) m = Math.max(m, Math.abs(xs[i]));
-  return m;
-};
 
 // ── (I − H†H) f ≡ 0 ─────────────────────────────────────────────────────────────────────────
 export const nullSpaceAdmissible: Claim<StepCase> = {

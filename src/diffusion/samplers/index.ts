@@ -23,3 +23,4 @@ export * from './samplerData.ts';
 export * from './exactGaussianNetwork.ts';
 export * from './limitLaw.ts';
 export * from './samplerLaw.ts';
+export * from './declarationVariants.ts';

@@ -78,8 +78,9 @@ function bool(o: Obj, key: string, field: string, dflt: boolean): boolean {
   return v;
 }
 
-function parseSpacing(o: Obj, field: string, allowExplicit: boolean): TableSpacing {
-  const kinds = [...SPACING_KINDS, 'respace', 'respace_ddim', ...(allowExplicit ? ['explicit'] : [])] as const;
+/** `set`: which spacings the family accepts — VP families also take respacing and explicit lists. */
+function parseSpacing(o: Obj, field: string, set: 'vp' | 'vp_no_explicit' | 'sigma'): TableSpacing {
+  const kinds = [...SPACING_KINDS, ...(set === 'sigma' ? [] : ['respace', 'respace_ddim']), ...(set === 'vp' ? ['explicit'] : [])] as const;
   const kind = oneOf(o, 'spacing', field, kinds as readonly string[], 'leading');
   if (kind === 'respace' || kind === 'respace_ddim' || kind === 'explicit') return { kind };
   return { kind: kind as SpacingKind, stepsOffset: number(o, 'steps_offset', field, 0, (x) => Number.isInteger(x) && x >= 0, 'must be an integer ≥ 0') };
@@ -98,7 +99,7 @@ function parseClip(o: Obj, field: string): Clip | null {
 
 function parseSigmas(o: Obj, field: string): SigmaGridSpec {
   const kind = oneOf(o, 'sigmas', field, ['table', 'karras'] as const, 'table');
-  if (kind === 'table') return { kind, spacing: parseSpacing(o, field, false) };
+  if (kind === 'table') return { kind, spacing: parseSpacing(o, field, 'sigma') };
   const opt = (key: string): number | null => (o[key] === undefined || o[key] === null ? null : number(o, key, field, undefined, (x) => x > 0, 'must be > 0'));
   const sigmaMin = opt('sigma_min'), sigmaMax = opt('sigma_max');
   if (sigmaMin !== null && sigmaMax !== null && !(sigmaMax > sigmaMin)) throw new InvalidArgumentError(`${field}.sigma_max`, sigmaMax, `must exceed sigma_min = ${sigmaMin}`);
@@ -116,13 +117,13 @@ export function parseSamplerSpec(raw: unknown, field: string): SamplerSpec {
   };
   switch (family) {
     case 'ddpm':
-      return { ...common, family, variance: oneOf(o, 'variance', field, ['beta', 'beta_tilde', 'learned_range'] as const), spacing: parseSpacing(o, field, true), clip: parseClip(o, field) };
+      return { ...common, family, variance: oneOf(o, 'variance', field, ['beta', 'beta_tilde', 'learned_range'] as const), spacing: parseSpacing(o, field, 'vp'), clip: parseClip(o, field) };
     case 'ddim': {
       const eta = o.eta === 'request' ? 'request' : number(o, 'eta', field, 0, (x) => x >= 0 && x <= 1, 'must be a number in [0, 1] or "request"');
-      return { ...common, family, eta, spacing: parseSpacing(o, field, true), finalAlphaCumprod: oneOf(o, 'final_alpha_cumprod', field, ['one', 'first'] as const, 'one'), clip: parseClip(o, field) };
+      return { ...common, family, eta, spacing: parseSpacing(o, field, 'vp'), finalAlphaCumprod: oneOf(o, 'final_alpha_cumprod', field, ['one', 'first'] as const, 'one'), clip: parseClip(o, field) };
     }
     case 'ddim_inversion':
-      return { ...common, family, spacing: parseSpacing(o, field, false), initialAlphaCumprod: oneOf(o, 'initial_alpha_cumprod', field, ['one', 'first'] as const, 'one') };
+      return { ...common, family, spacing: parseSpacing(o, field, 'vp_no_explicit'), initialAlphaCumprod: oneOf(o, 'initial_alpha_cumprod', field, ['one', 'first'] as const, 'one') };
     case 'euler':
     case 'heun':
       return {

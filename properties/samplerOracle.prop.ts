@@ -8,6 +8,7 @@ import { decodeSampleResult, encodeSampleArgs } from '../src/subject/samplerProt
 import { parseSamplerHello, samplerContextFor } from '../src/subject/samplerHello.ts';
 import { randomAffineTimeNetwork, randomInputs } from './samplerCases.ts';
 import { hasNumpy, runJsonLines } from './samplerSubprocess.ts';
+import { SamplerSubject } from '../examples/sampler-subject.mjs';
 
 /**
  * The sampler oracles against an independent implementation: examples/sampler_adapter.py writes
@@ -198,4 +199,38 @@ describe.skipIf(!hasNumpy)('sampler oracles = the NumPy reference adapter (indep
     expect(detected.size).toBeGreaterThan(40);
     expect([...detected].filter(([, ok]) => !ok).map(([k]) => k)).toEqual([]);
   });
+});
+
+describe('sampler oracles = the JS reference subject', () => {
+  const configs: Record<string, ConstructorParameters<typeof SamplerSubject>[0]> = {
+    'default (eps, index, nested arrays)': {},
+    'v, index·1000/T, T = 250, t_base 1, base64 arrays': { parameterization: 'v', networkTime: 'index_rescaled_1000', T: 250, tBase: 1, arrays: 'base64' },
+    'x0, σ as time': { parameterization: 'x0', networkTime: 'sigma', T: 400 },
+    'v, zero terminal SNR': {
+      parameterization: 'v', zeroTerminalSnr: true,
+      samplers: { ddim: { family: 'ddim', eta: 0, spacing: 'trailing' }, ddpm: { family: 'ddpm', variance: 'beta_tilde', spacing: 'trailing' }, ddim_explicit: { family: 'ddim', eta: 0.7, spacing: 'explicit' } },
+    },
+  };
+  for (const [label, options] of Object.entries(configs)) {
+    it(label, () => {
+      const subject = new SamplerSubject(options);
+      const hello = parseSamplerHello(subject.hello as Record<string, unknown>);
+      const sched = subject.schedule() as { alpha_bar: number[]; t_base: 0 | 1 };
+      const table = trainingTable(sched.alpha_bar, sched.t_base);
+      const planned = plan(hello, table, 2);
+      expect(planned.length).toBeGreaterThan(10);
+      const answers = new Map<number, { result?: unknown; error?: string }>();
+      planned.forEach((p, k) => {
+        try {
+          answers.set(k, { result: subject.sample(structuredClone(p.args)) });
+        } catch (e) {
+          answers.set(k, { error: String(e) });
+        }
+      });
+      const { ratio, where, errors, tauMismatch } = worstRatio(planned, answers, 0);
+      expect(errors).toEqual([]);
+      expect(tauMismatch).toEqual([]);
+      expect(ratio, where).toBeLessThanOrEqual(1);
+    });
+  }
 });

@@ -209,6 +209,16 @@ export class SamplerSubject {
     return this.spacedTimesteps(spacing, n, decl.steps_offset ?? 0, 'ddim');
   }
 
+  /** The training timestep the network is told for step i (respacing maps position i to ts[i]). */
+  modelTimestep(ts, i) {
+    return ts[i];
+  }
+
+  /** How many of the listed timesteps the loop visits. */
+  loopLength(ts) {
+    return ts.length;
+  }
+
   /** The timestep after ts[i] in the loop (−1: the end). */
   previousIndex(ts, i) {
     return i + 1 < ts.length ? ts[i + 1] : -1;
@@ -275,10 +285,11 @@ export class SamplerSubject {
   ddpm(decl, x, n, net, noises, explicit) {
     const ts = this.trainingTimesteps(decl, n, explicit);
     const p = this.param(decl);
-    ts.forEach((t, i) => {
+    ts.slice(0, this.loopLength(ts)).forEach((t, i) => {
       const a = this.ac[t], ap = this.alphaAt(this.previousIndex(ts, i), 1);
       const beta = 1 - a / ap, betaTilde = ((1 - ap) / (1 - a)) * beta;
-      const { out, variance } = net.call(x, this.networkTime(t, this.sigmaOf(a), decl));
+      const m = this.modelTimestep(ts, i);
+      const { out, variance } = net.call(x, this.networkTime(m, this.sigmaOf(this.ac[m]), decl));
       let [x0] = this.predictX0Eps(out, x, a, p);
       if (decl.clip) x0 = x0.map((v) => Math.min(decl.clip.range ?? 1, Math.max(-(decl.clip.range ?? 1), v)));
       const mean = lin([(Math.sqrt(ap) * beta) / (1 - a), x0], [(Math.sqrt(1 - beta) * (1 - ap)) / (1 - a), x]);
@@ -299,9 +310,10 @@ export class SamplerSubject {
     const eta = decl.eta === 'request' ? requestEta : (decl.eta ?? 0);
     const final = this.finalAlphaCumprod(decl);
     const p = this.param(decl);
-    ts.forEach((t, i) => {
+    ts.slice(0, this.loopLength(ts)).forEach((t, i) => {
       const a = this.ac[t], ap = this.alphaAt(this.previousIndex(ts, i), final);
-      const { out } = net.call(x, this.networkTime(t, this.sigmaOf(a), decl));
+      const m = this.modelTimestep(ts, i);
+      const { out } = net.call(x, this.networkTime(m, this.sigmaOf(this.ac[m]), decl));
       let [x0, eps] = this.predictX0Eps(out, x, a, p);
       if (decl.clip) {
         const r = decl.clip.range ?? 1;
@@ -315,12 +327,17 @@ export class SamplerSubject {
     return x;
   }
 
+  /** ᾱ of the level x is at before inversion step i (ts ascending): the previous entry, or the initial ᾱ. */
+  inversionSourceAlpha(ts, i, initial) {
+    return i > 0 ? this.ac[ts[i - 1]] : initial;
+  }
+
   ddimInversion(decl, x, n, net) {
     const ts = this.trainingTimesteps(decl, n).slice().reverse();
     const initial = (decl.initial_alpha_cumprod ?? 'one') === 'one' ? 1 : this.ac[0];
     const p = this.param(decl);
     ts.forEach((t, i) => {
-      const aSrc = i > 0 ? this.ac[ts[i - 1]] : initial, aNext = this.ac[t];
+      const aSrc = this.inversionSourceAlpha(ts, i, initial), aNext = this.ac[t];
       const { out } = net.call(x, this.networkTime(t, this.sigmaOf(aNext), decl));
       const [x0, eps] = this.predictX0Eps(out, x, aSrc, p);
       x = lin([Math.sqrt(aNext), x0], [Math.sqrt(1 - aNext), eps]);
@@ -394,11 +411,15 @@ export class SamplerSubject {
     return sig[i + 1] > 0;
   }
 
+  /** The scale of the initial state x = init_noise_sigma · x_init. */
+  initNoiseSigma(decl, sig) {
+    return (decl.init_noise ?? 'sigma_max') === 'sigma_max' ? sig[0] : Math.sqrt(sig[0] ** 2 + 1);
+  }
+
   eulerHeun(decl, x, n, net, heun) {
     const { sig, taus } = this.sigmaGrid(decl, n, 'sigma');
     const D = this.denoiser(decl, net);
-    const init = (decl.init_noise ?? 'sigma_max') === 'sigma_max' ? sig[0] : Math.sqrt(sig[0] ** 2 + 1);
-    x = lin([init, x]);
+    x = lin([this.initNoiseSigma(decl, sig), x]);
     for (let i = 0; i < n; i++) {
       const dt = sig[i + 1] - sig[i];
       const d = lin([1 / sig[i], x], [-1 / sig[i], D(x, sig[i], taus[i])]);
@@ -415,6 +436,11 @@ export class SamplerSubject {
     return i === 0 || sig[i + 1] === 0 || (i === n - 1 && (decl.lower_order_final ?? true) && n < 15);
   }
 
+  /** r = h_{i−1}/h_i, the ratio of the previous λ-step to the current one. */
+  dpmStepRatio(lam, i) {
+    return (lam[i] - lam[i - 1]) / (lam[i + 1] - lam[i]);
+  }
+
   dpmSolver2M(decl, x, n, net) {
     const { sig, taus } = this.sigmaGrid(decl, n, 'multistep');
     const D = this.denoiser(decl, net);
@@ -428,7 +454,7 @@ export class SamplerSubject {
       const k = -Math.expm1(-h);
       if (this.dpmFirstOrder(decl, sig, i, n)) x = lin([sig[i + 1] / sig[i], x], [k, den]);
       else {
-        const r = (lam[i] - lam[i - 1]) / h;
+        const r = this.dpmStepRatio(lam, i);
         x = lin([sig[i + 1] / sig[i], x], [k * (1 + 1 / (2 * r)), den], [-k / (2 * r), prev]);
       }
       prev = den;
@@ -438,23 +464,25 @@ export class SamplerSubject {
 
   // ---------------------------------------------------------------- flow matching
 
+  /** The shifted flow times (n + 1, ending at 0) and the times the network is told (the same ones). */
   flowSigmas(decl, n) {
     const T = decl.num_train_timesteps ?? 1000, shift = decl.shift ?? 1;
     const sh = (s) => (shift * s) / (1 + (shift - 1) * s);
     const base = (decl.grid ?? 'diffusers') === 'diffusers' ? linspace(sh(1) * T, sh(1 / T) * T, n).map((t) => t / T) : linspace(1, 0, n + 1).slice(0, n);
-    return [...base.map(sh), 0];
+    const sig = [...base.map(sh), 0];
+    return { sig, netT: sig };
   }
 
   flow(decl, x, n, net, heun) {
-    const sig = this.flowSigmas(decl, n);
+    const { sig, netT } = this.flowSigmas(decl, n);
     const nt = decl.network_time ?? (typeof this.networkTimeDecl === 'object' ? this.networkTimeDecl : { kind: 'flow', scale: decl.num_train_timesteps ?? 1000 });
     const tau = (t) => (nt.scale ?? 1) * t;
     for (let i = 0; i < n; i++) {
       const dt = sig[i + 1] - sig[i];
-      const v = net.call(x, tau(sig[i])).out;
+      const v = net.call(x, tau(netT[i])).out;
       const xe = lin([1, x], [dt, v]);
       if (!heun || sig[i + 1] === 0) { x = xe; continue; }
-      x = lin([1, x], [dt / 2, v], [dt / 2, net.call(xe, tau(sig[i + 1])).out]);
+      x = lin([1, x], [dt / 2, v], [dt / 2, net.call(xe, tau(netT[i + 1])).out]);
     }
     return x;
   }

@@ -444,11 +444,11 @@ def default_samplers(zero_terminal_snr=False):
     return s
 
 
-def main():
-    config = {}
+def main(subject_class=None, config=None):
+    config = dict(config or {})
     if "--config" in sys.argv:
-        config = json.loads(sys.argv[sys.argv.index("--config") + 1])
-    subject = SamplerSubject(config)
+        config.update(json.loads(sys.argv[sys.argv.index("--config") + 1]))
+    subject = (subject_class or SamplerSubject)(config)
     ops = {"schedule": subject.op_schedule, "sample": subject.op_sample}
     for line in sys.stdin:
         if not line.strip():

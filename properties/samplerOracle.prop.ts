@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type AffineTimeNetwork, type SamplerRequest, type SamplerSpec, type TrainingTable, declarationVariants, loopTolerance, networkTimeVariants,
-  planSampler, resolveNetworkTime, runSampler, sampleShape, trainingTable,
-} from '../src/diffusion/samplers/index.ts';
-import { createRng } from '../src/mc/rng.ts';
-import { decodeSampleResult, encodeSampleArgs } from '../src/subject/samplerProtocol.ts';
-import { parseSamplerHello, samplerContextFor } from '../src/subject/samplerHello.ts';
-import { randomAffineTimeNetwork, randomInputs } from './samplerCases.ts';
+import { declarationVariants, loopTolerance, networkTimeVariants, resolveNetworkTime, trainingTable } from '../src/diffusion/samplers/index.ts';
+import { parseSamplerHello } from '../src/subject/samplerHello.ts';
+import { expectUnder, plan, worstRatio } from './samplerCases.ts';
 import { hasNumpy, runJsonLines } from './samplerSubprocess.ts';
 import { SamplerSubject } from '../examples/sampler-subject.mjs';
 
@@ -47,104 +42,6 @@ const CONFIGS: Record<string, Record<string, unknown>> = {
 const STEPS = [1, 2, 3, 7, 20];
 const SHAPES = [[2], [3, 2, 2]];
 
-interface Planned {
-  spec: SamplerSpec;
-  name: string;
-  n: number;
-  shapeDims: number[];
-  req: SamplerRequest;
-  network: AffineTimeNetwork;
-  xInit: Float64Array[];
-  noises: (Float64Array[] | undefined)[];
-  args: Record<string, unknown>;
-  expected: { xFinal: Float64Array; scale: Float64Array }[];
-  taus: readonly number[];
-  calls: number;
-}
-
-/** The declaration with the hello's parameterization and network time written into it. */
-function resolved(hello: ReturnType<typeof parseSamplerHello>, spec: SamplerSpec, table: TrainingTable): SamplerSpec {
-  const ctx = samplerContextFor(hello, spec, table);
-  return { ...spec, parameterization: ctx.parameterization, networkTime: ctx.networkTime };
-}
-
-function plan(hello: ReturnType<typeof parseSamplerHello>, table: TrainingTable, seed: number): Planned[] {
-  const rng = createRng(`sampler-oracle-${seed}`);
-  const out: Planned[] = [];
-  for (const [name, declared] of Object.entries(hello.samplers)) {
-    const spec = resolved(hello, declared, table);
-    for (const n of STEPS) {
-      for (const dims of SHAPES) {
-        const shape = sampleShape(dims);
-        const spacing = 'spacing' in spec ? spec.spacing : 'sigmas' in spec && spec.sigmas.kind === 'table' ? spec.sigmas.spacing : undefined;
-        if (spacing?.kind === 'respace_ddim' && Math.ceil(table.T / Math.ceil(table.T / n)) !== n) continue;
-        const timesteps = spacing?.kind === 'explicit' ? randomList(rng, table, n) : undefined;
-        const eta = spec.family === 'ddim' && spec.eta === 'request' ? [0, 1, rng.uniform()][n % 3] : undefined;
-        const req = { numInferenceSteps: n, timesteps, eta };
-        const ctx = samplerContextFor(hello, spec, table);
-        let program;
-        try {
-          program = planSampler(spec, ctx, req);
-        } catch {
-          continue; // a request the declaration cannot run (e.g. σ-space on a zero-SNR table)
-        }
-        const network = randomAffineTimeNetwork(shape, rng, program.taus, spec.family === 'ddpm' && spec.variance === 'learned_range');
-        const { xInit, noises } = randomInputs(program, shape, rng, 2);
-        const expected = xInit.map((x, b) => runSampler(program, network, x, noises.map((z) => z?.[b])));
-        const args = encodeSampleArgs({ sampler: name, numInferenceSteps: n, timesteps, eta, shape, xInit, noises: noises[0] ? (noises as Float64Array[][]) : undefined, network }, hello.binaryArrays);
-        out.push({ spec, name, n, shapeDims: dims, req, network, xInit, noises, args, expected, taus: program.taus, calls: program.taus.length });
-      }
-    }
-  }
-  return out;
-}
-
-function randomList(rng: ReturnType<typeof createRng>, table: TrainingTable, n: number): number[] {
-  const picks = new Set<number>([table.T - 1]);
-  while (picks.size < n) picks.add(Math.floor(rng.uniform() * table.T));
-  return [...picks].sort((a, b) => b - a).map((j) => j + table.tBase);
-}
-
-/** The oracle's answers to the same inputs under another declaration (undefined: it cannot run them). */
-function expectUnder(p: Planned, spec: SamplerSpec, table: TrainingTable, hello: ReturnType<typeof parseSamplerHello>): Float64Array[] | undefined {
-  try {
-    const program = planSampler(spec, samplerContextFor(hello, spec, table), p.req);
-    const noises = program.noiseSteps.map((used, i) => (used ? (p.noises[i] ?? p.xInit.map(() => new Float64Array(p.xInit[0].length))) : undefined));
-    return p.xInit.map((x, b) => runSampler(program, p.network, x, noises.map((z) => z?.[b])).xFinal);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Worst |got − expected| / tolerance over every coordinate of every case (≤ 1 passes). */
-function worstRatio(planned: Planned[], answers: Map<number, { result?: unknown; error?: string }>, offset: number): { ratio: number; where: string; errors: string[]; tauMismatch: string[] } {
-  let ratio = 0, where = '';
-  const errors: string[] = [], tauMismatch: string[] = [];
-  planned.forEach((p, k) => {
-    const a = answers.get(k + offset);
-    const label = `${p.name} n=${p.n} shape=[${p.shapeDims}]`;
-    if (!a || a.error !== undefined) {
-      errors.push(`${label}: ${a?.error ?? 'no answer'}`);
-      return;
-    }
-    const got = decodeSampleResult(a.result, p.expected.length, sampleShape(p.shapeDims));
-    p.expected.forEach((e, b) => {
-      for (let i = 0; i < e.xFinal.length; i++) {
-        const r = Math.abs(got.xFinal[b][i] - e.xFinal[i]) / loopTolerance(e.scale[i], 1e-9, p.calls, 'float64');
-        if (r > ratio) {
-          ratio = r;
-          where = `${label} sample ${b} coordinate ${i}: got ${got.xFinal[b][i]}, expected ${e.xFinal[i]}`;
-        }
-      }
-    });
-    const tau = got.tau ? Array.from(got.tau) : [];
-    if (tau.length !== p.taus.length || tau.some((t, i) => Math.abs(t - p.taus[i]) > 1e-12 * Math.max(1, Math.abs(p.taus[i])))) {
-      tauMismatch.push(`${label}: τ [${tau.slice(0, 4)}…] (${tau.length} calls) vs [${p.taus.slice(0, 4)}…] (${p.taus.length})`);
-    }
-  });
-  return { ratio, where, errors, tauMismatch };
-}
-
 describe.skipIf(!hasNumpy)('sampler oracles = the NumPy reference adapter (independent implementation)', () => {
   /** family: variant → detected in some configuration (a variant can be invisible at one schedule, e.g. √(σ²+1) vs σ at σ = 3·10⁴). */
   const detected = new Map<string, boolean>();
@@ -156,7 +53,7 @@ describe.skipIf(!hasNumpy)('sampler oracles = the NumPy reference adapter (indep
       const hello = parseSamplerHello(helloRaw);
       const sched = head.get(1)?.result as { alpha_bar: number[]; t_base: 0 | 1 };
       const table = trainingTable(sched.alpha_bar, sched.t_base);
-      const planned = plan(hello, table, 1);
+      const planned = plan(hello, table, 1, STEPS, SHAPES);
       expect(planned.length).toBeGreaterThan(10);
       const answers = runJsonLines(cmd, planned.map((p) => ({ op: 'sample', args: p.args })));
       const { ratio, where, errors, tauMismatch } = worstRatio(planned, answers, 1);
@@ -217,7 +114,7 @@ describe('sampler oracles = the JS reference subject', () => {
       const hello = parseSamplerHello(subject.hello as Record<string, unknown>);
       const sched = subject.schedule() as { alpha_bar: number[]; t_base: 0 | 1 };
       const table = trainingTable(sched.alpha_bar, sched.t_base);
-      const planned = plan(hello, table, 2);
+      const planned = plan(hello, table, 2, STEPS, SHAPES);
       expect(planned.length).toBeGreaterThan(10);
       const answers = new Map<number, { result?: unknown; error?: string }>();
       planned.forEach((p, k) => {

@@ -24,3 +24,4 @@ export * from './exactGaussianNetwork.ts';
 export * from './limitLaw.ts';
 export * from './samplerLaw.ts';
 export * from './declarationVariants.ts';
+export * from './diagnose.ts';

@@ -6,7 +6,16 @@
  */
 export const PROTOCOL_VERSION = 1;
 
+// ---- protocol version 2: sampling loops (docs/protocol.md §7; samplerProtocol.ts) ----
+/** The newest version scorecheck speaks; the hello request offers it, version-1 subjects answer 1. */
+export const MAX_PROTOCOL_VERSION = 2;
+export const SUPPORTED_PROTOCOL_VERSIONS: readonly number[] = [1, 2];
+/** Operations that need a version-2 hello. */
+export const V2_OP_NAMES: readonly OpName[] = ['sample'];
+// ---- end version 2 ----
+
 import type { Parameterization } from '../diffusion/parameterization.ts';
+import type { SamplerHello } from './samplerProtocol.ts';
 /** The network outputs a subject may declare (src/diffusion/parameterization.ts). */
 export const SUBJECT_PARAMETERIZATIONS: readonly Parameterization[] = ['eps', 'x0', 'v', 'score'];
 
@@ -24,8 +33,12 @@ export type Weighting =
 /** Reverse-step variance σ_t²: β_t, or the posterior variance β̃_t = (1−ᾱ_{t−1})β_t/(1−ᾱ_t). */
 export type StepVariance = 'beta' | 'beta_tilde';
 
-export type OpName = 'schedule' | 'add_noise' | 'q_sample' | 'posterior' | 'loss' | 'step' | 'zero_shot_step';
-export const OP_NAMES: readonly OpName[] = ['schedule', 'add_noise', 'q_sample', 'posterior', 'loss', 'step', 'zero_shot_step'];
+export type OpName = 'schedule' | 'add_noise' | 'q_sample' | 'posterior' | 'loss' | 'step' | 'zero_shot_step'
+  // version 2 (samplers)
+  | 'sample';
+export const OP_NAMES: readonly OpName[] = ['schedule', 'add_noise', 'q_sample', 'posterior', 'loss', 'step', 'zero_shot_step',
+  // version 2 (samplers)
+  'sample'];
 
 /** Per-operation declarations in the hello; an op absent here is not implemented. */
 export interface DeclaredOps {
@@ -36,6 +49,8 @@ export interface DeclaredOps {
   readonly loss?: { readonly weighting: Weighting; readonly reduction: 'mean' | 'sum' };
   readonly step?: { readonly variance: StepVariance };
   readonly zero_shot_step?: { readonly variant: 'ddnm' | 'bo_ddnm'; readonly variance: StepVariance };
+  // version 2 (samplers): the declarations are in Hello.sampler
+  readonly sample?: Record<string, never>;
 }
 
 export interface Hello {
@@ -46,6 +61,8 @@ export interface Hello {
   /** 'float64' (default) or 'float32': sets the relative tolerance of exact comparisons. */
   readonly precision?: 'float64' | 'float32';
   readonly ops: DeclaredOps;
+  /** Version 2: the sampler section (sample shape, network time, declared samplers) when `sample` is declared. */
+  readonly sampler?: SamplerHello;
 }
 
 /** An affine network in the subject's parameterization: output = W x_t + b (same for every t). */

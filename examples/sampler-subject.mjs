@@ -41,7 +41,13 @@ export const roundHalfEven = (x) => {
   return r > 0.5 ? f + 1 : r < 0.5 ? f : f % 2 === 0 ? f : f + 1;
 };
 
-const linspace = (a, b, n) => (n === 1 ? [a] : Array.from({ length: n }, (_, i) => (i === n - 1 ? b : a + (i * (b - a)) / (n - 1))));
+// np.linspace: i·step + start with step = (stop − start)/(n − 1) — not (i·(stop − start))/(n − 1), which
+// rounds differently and flips round-half-even at exact .5 points (999·13/26 = 499.5).
+const linspace = (a, b, n) => {
+  if (n === 1) return [a];
+  const step = (b - a) / (n - 1);
+  return Array.from({ length: n }, (_, i) => (i === n - 1 ? b : i * step + a));
+};
 
 /** out = Σ c_k v_k over same-length arrays. */
 export function lin(...pairs) {

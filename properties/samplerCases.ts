@@ -1,6 +1,6 @@
 import { type Rng, createRng } from '../src/mc/rng.ts';
 import {
-  type AffineTimeNetwork, type SampleShape, type SamplerProgram, type SamplerRequest, type SamplerSpec, type StructuredLinear, type TrainingTable,
+  type AffineTimeNetwork, type SampleShape, type SamplerOutcome, type SamplerProgram, type SamplerRequest, type SamplerSpec, type StructuredLinear, type TrainingTable,
   loopTolerance, planSampler, runSampler, sampleShape,
 } from '../src/diffusion/samplers/index.ts';
 import { decodeSampleResult, encodeSampleArgs } from '../src/subject/samplerProtocol.ts';
@@ -62,7 +62,7 @@ export interface Planned {
   xInit: Float64Array[];
   noises: (Float64Array[] | undefined)[];
   args: Record<string, unknown>;
-  expected: { xFinal: Float64Array; scale: Float64Array }[];
+  expected: SamplerOutcome[];
   taus: readonly number[];
   calls: number;
 }
@@ -142,7 +142,7 @@ export function worstRatio(planned: Planned[], answers: Map<number, { result?: u
     }
     p.expected.forEach((e, b) => {
       for (let i = 0; i < e.xFinal.length; i++) {
-        const r = Math.abs(got.xFinal[b][i] - e.xFinal[i]) / loopTolerance(e.scale[i], 1e-9, p.calls, 'float64');
+        const r = Math.abs(got.xFinal[b][i] - e.xFinal[i]) / loopTolerance(e, i, 1e-9);
         if (r > ratio) {
           ratio = r;
           where = `${label} sample ${b} coordinate ${i}: got ${got.xFinal[b][i]}, expected ${e.xFinal[i]}`;

@@ -31,7 +31,7 @@ async function run(file: string, sampler: string, n: number) {
   const args = encodeSampleArgs({ sampler, numInferenceSteps: n, eta: 0.5, shape, xInit: [xInit], noises: anyNoise ? noises.map((z) => [z]) : undefined, network }, false);
   const got = decodeSampleResult(subject.sample(args), 1, shape);
   const byTau = conventionsMatchingTaus(spec, ctx, req, Array.from(got.tau ?? []));
-  const byOutput = variantsMatchingOutput(spec, ctx, req, network, xInit, anyNoise ? noises : [], got.xFinal[0], (i, scale) => loopTolerance(scale[i], 1e-9, program.taus.length, 'float64'));
+  const byOutput = variantsMatchingOutput(spec, ctx, req, network, xInit, anyNoise ? noises : [], got.xFinal[0], (o, i) => loopTolerance(o, i, 1e-9));
   return { byTau, byOutput };
 }
 

@@ -5,7 +5,12 @@ import { planSampler } from './planSampler.ts';
 import type { SamplerContext, SamplerProgram, SamplerRequest } from './samplerProgram.ts';
 import type { SamplerNetwork } from './samplerNetwork.ts';
 import type { SamplerSpec } from './samplerSpec.ts';
-import { runSampler } from './runSampler.ts';
+import { type SamplerOutcome, runSampler } from './runSampler.ts';
+import { valueOps } from './samplerOps.ts';
+
+function valueOnly(program: SamplerProgram, network: SamplerNetwork, xInit: ArrayLike<number>, noises: readonly (ArrayLike<number> | undefined)[]): Vector {
+  return program.run(valueOps(network, (i) => (noises[i] ? Float64Array.from(noises[i] as ArrayLike<number>) : undefined)), Float64Array.from(xInit));
+}
 
 /**
  * Names the convention a disagreeing subject follows (MATH.md §5.6): the declarations one option
@@ -48,7 +53,7 @@ export function conventionsMatchingTaus(spec: SamplerSpec, ctx: SamplerContext, 
   if (sameTaus(declared, reported)) return [];
   // Variants with the declared τ list cannot explain a different one.
   const found = candidates(spec, ctx, req).filter((c) => !sameTaus(c.program.taus, declared) && sameTaus(c.program.taus, reported)).map((c) => c.label);
-  if (ctx.table && (spec.family === 'ddpm' || spec.family === 'ddim' || spec.family === 'ddim_inversion')) {
+  if (ctx.table && reported.length === declared.length && reported.length > 1 && (spec.family === 'ddpm' || spec.family === 'ddim' || spec.family === 'ddim_inversion')) {
     const time: NetworkTime = resolveNetworkTime(spec.networkTime ?? ctx.networkTime, ctx.table.T, ctx.table.tBase);
     const n = reported.length;
     const positions = Array.from({ length: n }, (_, i) => (spec.family === 'ddim_inversion' ? i : n - 1 - i));
@@ -63,27 +68,25 @@ export function conventionsMatchingTaus(spec: SamplerSpec, ctx: SamplerContext, 
 }
 
 /**
- * Labels of the variants whose exact answer is within `tolerance(i)` of the subject's, for every
- * coordinate — among those whose answer differs from the declared sampler's on this input.
+ * Labels of the variants whose exact answer is within `tolerance(declared, i)` of the subject's,
+ * for every coordinate — among those whose answer differs from the declared sampler's on this input
+ * (one value run per variant; the declared answer's rounding spread sets the tolerance).
  */
 export function variantsMatchingOutput(
   spec: SamplerSpec, ctx: SamplerContext, req: SamplerRequest, network: SamplerNetwork,
-  xInit: ArrayLike<number>, noises: readonly (ArrayLike<number> | undefined)[], got: ArrayLike<number>, tolerance: (i: number, scale: Vector) => number,
+  xInit: ArrayLike<number>, noises: readonly (ArrayLike<number> | undefined)[], got: ArrayLike<number>, tolerance: (o: SamplerOutcome, i: number) => number,
 ): string[] {
   const out: string[] = [];
-  const answer = (program: SamplerProgram) => {
-    const zs = program.noiseSteps.map((used, i) => (used ? (noises[i] ?? new Float64Array(xInit.length)) : undefined));
-    return runSampler(program, network, xInit, zs);
-  };
-  const within = (a: ArrayLike<number>, b: { xFinal: Vector; scale: Vector }) => {
-    for (let i = 0; i < a.length; i++) if (!(Math.abs(a[i] - b.xFinal[i]) <= tolerance(i, b.scale))) return false;
+  const zs = (program: SamplerProgram) => program.noiseSteps.map((used, i) => (used ? (noises[i] ?? new Float64Array(xInit.length)) : undefined));
+  const declared = runSampler(planSampler(spec, ctx, req), network, xInit, zs(planSampler(spec, ctx, req)));
+  const within = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+    for (let i = 0; i < a.length; i++) if (!(Math.abs(a[i] - b[i]) <= tolerance(declared, i))) return false;
     return true;
   };
-  const declared = answer(planSampler(spec, ctx, req));
-  if (within(got, declared)) return [];
+  if (within(got, declared.xFinal)) return [];
   for (const c of candidates(spec, ctx, req)) {
     try {
-      const r = answer(c.program);
+      const r = valueOnly(c.program, network, xInit, zs(c.program));
       if (!within(declared.xFinal, r) && within(got, r)) out.push(c.label);
     } catch {
       // a variant that cannot run this input explains nothing

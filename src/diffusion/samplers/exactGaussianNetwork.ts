@@ -13,6 +13,8 @@ import type { TableNetwork } from './samplerNetwork.ts';
  */
 export function exactGaussianNetwork(
   data: SamplerData, p: SamplerParameterization, calls: ReadonlyArray<{ readonly tau: number; readonly level: StateLevel }>, sigmaData = 1,
+  /** A learned-range variance output (constant; 0 = the geometric mean of β and β̃). */
+  variance?: number,
 ): TableNetwork {
   const C = data.shape.C;
   const byTau = new Map<number, StateLevel>();
@@ -39,7 +41,7 @@ export function exactGaussianNetwork(
     K.push(scale(Kx, 1 / den.inScale).data);
     B.push(Bm.data);
   }
-  return { kind: 'table', shape: data.shape, tau: Float64Array.from(taus), K, B, mu: data.mean };
+  return { kind: 'table', shape: data.shape, tau: Float64Array.from(taus), K, B, mu: data.mean, ...(variance === undefined ? {} : { v: new Float64Array(taus.length).fill(variance) }) };
 }
 
 function outputCoefficients(p: SamplerParameterization, a: number, s: number, n: number, cx: number, co: number): { x: number; x0: number; eps: number } {

@@ -1,17 +1,24 @@
 import { DimensionMismatchError, NonFiniteError } from '../../errors.ts';
 import type { Vector } from '../../linalg/index.ts';
 import type { SamplerProgram } from './samplerProgram.ts';
-import { type StepNoises, magnitudeOps, valueOps } from './samplerOps.ts';
+import { type StepNoises, perturbedOps, valueOps } from './samplerOps.ts';
 import type { SamplerNetwork } from './samplerNetwork.ts';
 
-/** The exact answer of a sampling loop for one x_init, with the scale of its rounding error. */
+/** The exact answer of a sampling loop for one x_init, with the sensitivity of each coordinate to rounding. */
 export interface SamplerOutcome {
   readonly xFinal: Vector;
-  /** Σ of the magnitudes each coordinate is summed from (magnitudeOps) — rounding is relative to this. */
-  readonly scale: Vector;
+  /**
+   * How far each coordinate moves per unit of relative rounding at every operation (the larger
+   * of two seeded perturbed runs at u = 2⁻³⁰, divided by u): a loop rounding at level u differs
+   * from the exact answer by about u·spread (MATH.md §5.3).
+   */
+  readonly spread: Vector;
   /** τ of each network call made. */
   readonly taus: readonly number[];
 }
+
+/** The relative level of the perturbed runs (small enough to stay in the linear regime). */
+const PROBE_U = 2 ** -30;
 
 /**
  * Runs `program` on one initial state with the supplied network and per-step noises (noises[i] for
@@ -30,20 +37,23 @@ export function runSampler(program: SamplerProgram, network: SamplerNetwork, xIn
   const ops = valueOps(network, step);
   const xFinal = program.run(ops, x);
   for (let i = 0; i < xFinal.length; i++) if (!Number.isFinite(xFinal[i])) throw new NonFiniteError(`${program.family}.x_final[${i}]`, xFinal[i]);
-  const scale = program.run(magnitudeOps(network, step), x.map(Math.abs));
-  return { xFinal, scale, taus: ops.taus };
-}
-
-/** Unit roundoff of a precision: 2^-53 (float64), 2^-24 (float32). */
-export function unitRoundoff(precision: 'float64' | 'float32'): number {
-  return precision === 'float32' ? 2 ** -24 : 2 ** -53;
+  const spread = new Float64Array(xFinal.length);
+  for (const seed of [1, 2]) {
+    const y = program.run(perturbedOps(network, step, PROBE_U, seed), x);
+    for (let i = 0; i < y.length; i++) spread[i] = Math.max(spread[i], Math.abs(y[i] - xFinal[i]) / PROBE_U);
+  }
+  return { xFinal, spread, taus: ops.taus };
 }
 
 /**
- * Tolerance of one output coordinate: scale·max(rtol, 8·calls·u) — the declared relative tolerance,
- * or, for long loops, the accumulated rounding of `calls` network calls of a few operations each
- * at unit roundoff u (MATH.md §5.3).
+ * Tolerance of coordinate i of an answer: rtol·(4·max(spread_i, spread_rms/10) + 10⁻³|x_i|) — a
+ * loop that rounds at relative level rtol at every operation (rtol = 1e−9 for float64 subjects,
+ * 1e−4 for float32, far above their unit roundoff) stays inside it; the floor keeps a coordinate
+ * whose spread happens to vanish from demanding bit-exactness (MATH.md §5.3).
  */
-export function loopTolerance(scale: number, rtol: number, calls: number, precision: 'float64' | 'float32'): number {
-  return scale * Math.max(rtol, 8 * calls * unitRoundoff(precision));
+export function loopTolerance(o: Pick<SamplerOutcome, 'xFinal' | 'spread'>, i: number, rtol: number): number {
+  let ss = 0;
+  for (let k = 0; k < o.spread.length; k++) ss += o.spread[k] * o.spread[k];
+  const rms = Math.sqrt(ss / Math.max(1, o.spread.length));
+  return rtol * (4 * Math.max(o.spread[i], rms / 10) + 1e-3 * Math.abs(o.xFinal[i]));
 }

@@ -7,8 +7,9 @@ import { type NetworkEval, type SamplerNetwork, evaluateNetwork } from './sample
  * The vector operations a sampling loop is written in (MATH.md §5.3). Every family's loop is
  * written once against this interface and run in two modes:
  * - `valueOps`: the numbers a correct implementation computes (records each network τ);
- * - `magnitudeOps`: the same loop on magnitudes (Σ|c_k||v_k|, |W||x| + |b|, |z|), a bound on the
- *   size of the terms every output coordinate is summed from — the scale of its rounding error.
+ * - `perturbedOps`: the same with every operation's result multiplied entrywise by (1 + u·ξ),
+ *   ξ uniform on [−1, 1] and seeded — rounding at relative level u, propagated through the loop's
+ *   own dynamics (with its cancellations), which is what separates two correct implementations.
  */
 export interface SamplerOps {
   /** Σ_k c_k v_k. */
@@ -35,14 +36,13 @@ export function denoiseX0(ops: SamplerOps, x: Vector, tau: number, d: Denoiser):
   return ops.lin([[d.cx, x], [d.co, f.out]]);
 }
 
-function combine(terms: ReadonlyArray<readonly [number, Vector]>, abs: boolean): Vector {
+function combine(terms: ReadonlyArray<readonly [number, Vector]>): Vector {
   const n = terms[0][1].length;
   const out = new Float64Array(n);
   for (const [c, v] of terms) {
     if (c === 0) continue;
     if (!Number.isFinite(c)) throw new InvalidArgumentError('sampler coefficient', c, 'must be finite');
-    const k = abs ? Math.abs(c) : c;
-    for (let i = 0; i < n; i++) out[i] += k * v[i];
+    for (let i = 0; i < n; i++) out[i] += c * v[i];
   }
   return out;
 }
@@ -64,7 +64,7 @@ export function valueOps(network: SamplerNetwork, noises: StepNoises): ValueOps 
   const taus: number[] = [];
   return {
     taus,
-    lin: (terms) => combine(terms, false),
+    lin: (terms) => combine(terms),
     net(u, tau) {
       taus.push(tau);
       return evaluateNetwork(network, u, tau);
@@ -79,16 +79,28 @@ export function valueOps(network: SamplerNetwork, noises: StepNoises): ValueOps 
   };
 }
 
-export function magnitudeOps(network: SamplerNetwork, noises: StepNoises): SamplerOps {
+/** Values with each operation's result perturbed at relative level u (seeded; see the header). */
+export function perturbedOps(network: SamplerNetwork, noises: StepNoises, u: number, seed: number): SamplerOps {
+  const exact = valueOps(network, noises);
+  let state = (seed >>> 0) || 0x9e3779b9;
+  const xi = () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return ((state >>> 0) / 4294967296) * 2 - 1;
+  };
+  const jiggle = (v: Vector) => {
+    for (let i = 0; i < v.length; i++) v[i] *= 1 + u * xi();
+    return v;
+  };
   return {
-    lin: (terms) => combine(terms, true),
-    net: (u, tau) => evaluateNetwork(network, u, tau, true),
-    noise(step) {
-      const z = noises(step);
-      if (!z) throw new InvalidArgumentError('noises', step, `step ${step} needs a supplied noise`);
-      return z.map(Math.abs);
+    lin: (terms) => jiggle(exact.lin(terms)),
+    net: (x, tau) => {
+      const f = exact.net(x, tau);
+      return { ...f, out: jiggle(Float64Array.from(f.out)) };
     },
-    clip: (v, r) => v.map((x) => Math.min(r, x)),
-    learnedRangeNoise: (v, lo, hi, z) => z.map((zi, i) => stdOf(v[i], lo, hi) * Math.abs(zi)),
+    noise: exact.noise,
+    clip: exact.clip,
+    learnedRangeNoise: (v, lo, hi, z) => jiggle(exact.learnedRangeNoise(v, lo, hi, z)),
   };
 }

@@ -1,0 +1,243 @@
+import fc from 'fast-check';
+import type { Figure } from '../../../claims/figure.ts';
+import { type Outcome, limitMargin } from '../../../engine/outcome.ts';
+import type { Property } from '../../../engine/property.ts';
+import {
+  type BlockLaw, type SampleShape, type SamplerProgram, type SamplerSpec, blockKL, dataLawAt, declarationVariants, exactGaussianNetwork,
+  limitBlockLaw, limitMap, loopTolerance, planSampler, runSampler, samplerData,
+} from '../../../diffusion/samplers/index.ts';
+import type { Matrix } from '../../../linalg/index.ts';
+import { fitPowerLaw } from '../../../numerics/powerLawFit.ts';
+import { decodeSampleResult, encodeSampleArgs } from '../../samplerProtocol.ts';
+import { SubjectReplyError } from '../../subjectError.ts';
+import { isStochastic } from './sampleRequest.ts';
+import { smallShapes } from './sampleExactCheck.ts';
+import { type SamplerCheckContext, contextOf, requestFor, validStepCounts } from './samplerCheckContext.ts';
+
+/**
+ * `sample.quality` (per declared generation sampler; MATH.md §5.5, Liang et al.'s W_oracle
+ * measured): with the exact network of Gaussian data, the law of the subject's final sample is
+ * read off its loop by probing (the loop is affine: 1 + C probes of x_init, C per noisy step), at
+ * a ladder of step counts. Reported: KL to the data, KL to the continuous limit of the same loop,
+ * the fitted order of both the subject and the declared sampler (and the family's nominal order),
+ * and what the nearby spacings / final-step choices would cost. Fails when a probe differs from the
+ * declared sampler beyond rounding, or the subject's order falls 0.25 below the declared sampler's.
+ */
+export interface QualityCase {
+  /** log10 of the data's channel variances, on a grid of 1/2 from −2 to 1. */
+  readonly logVariances: readonly number[];
+  /** Rotation angle of the channel covariance (radians / π/12). */
+  readonly angle: number;
+  readonly mean: readonly number[];
+}
+
+export const ORDER_SLACK = 0.25;
+const LADDER = 5;
+
+function covariance(c: QualityCase, C: number): Matrix {
+  const lam = c.logVariances.slice(0, C).map((l) => 10 ** l);
+  const out = new Float64Array(C * C);
+  // Σ = R diag(λ) Rᵀ with a Givens rotation in the first two channels.
+  const th = (c.angle * Math.PI) / 12, co = Math.cos(th), si = Math.sin(th);
+  const R = (i: number, j: number) => (i === j ? (i < 2 ? co : 1) : i === 0 && j === 1 ? -si : i === 1 && j === 0 ? si : 0);
+  for (let i = 0; i < C; i++) for (let j = 0; j < C; j++) {
+    let acc = 0;
+    for (let k = 0; k < C; k++) acc += R(i, k) * lam[k] * R(j, k);
+    out[i * C + j] = acc;
+  }
+  return { rows: C, cols: C, data: out };
+}
+
+/** Step counts of the ladder: geometric, ending at the largest valid count ≤ cap. */
+export function stepLadder(valid: readonly number[], cap: number): number[] {
+  const usable = valid.filter((n) => n <= cap);
+  if (usable.length === 0) return [];
+  const hi = usable[usable.length - 1];
+  const picks = new Set<number>();
+  for (let k = LADDER - 1; k >= 0; k--) {
+    const want = hi / 2 ** k;
+    let best = usable[0];
+    for (const n of usable) if (Math.abs(Math.log(n / want)) < Math.abs(Math.log(best / want))) best = n;
+    picks.add(best);
+  }
+  return [...picks].sort((a, b) => a - b);
+}
+
+/** Probe batch: x_init = 0, e_1..e_C; then, per noisy step k and channel j, x_init = 0 with z_k = e_j. */
+function probes(C: number, noisy: readonly number[], steps: number): { xInit: Float64Array[]; noises?: Float64Array[][] } {
+  const xInit = [new Float64Array(C), ...Array.from({ length: C }, (_, j) => Float64Array.from({ length: C }, (_, i) => (i === j ? 1 : 0)))];
+  if (noisy.length === 0) return { xInit };
+  const B = 1 + C + noisy.length * C;
+  for (let k = 0; k < noisy.length * C; k++) xInit.push(new Float64Array(C));
+  const noises = Array.from({ length: steps }, () => Array.from({ length: B }, () => new Float64Array(C)));
+  noisy.forEach((step, q) => {
+    for (let j = 0; j < C; j++) noises[step][1 + C + q * C + j][j] = 1;
+  });
+  return { xInit, noises };
+}
+
+/** The law N(h, FFᵀ + Σ G Gᵀ) from the probe outputs (x_init ~ N(0, I), noises N(0, I)). */
+function lawFromProbes(out: readonly Float64Array[], C: number): BlockLaw {
+  const h = out[0];
+  const cov = new Float64Array(C * C);
+  for (let p = 1; p < out.length; p++) for (let i = 0; i < C; i++) for (let j = 0; j < C; j++) cov[i * C + j] += (out[p][i] - h[i]) * (out[p][j] - h[j]);
+  return { mean: Float64Array.from(h), cov: { rows: C, cols: C, data: cov } };
+}
+
+function order(ns: readonly number[], kl: readonly number[]): number | undefined {
+  const pts = ns.map((n, i) => [n, kl[i]] as const).filter(([, v]) => v > 1e-13);
+  if (pts.length < 3) return undefined;
+  return -fitPowerLaw(pts.map(([n]) => n), pts.map(([, v]) => v)).exponent / 2;
+}
+
+export function sampleQualityProperty(ctx: SamplerCheckContext, name: string, spec: SamplerSpec): Property<QualityCase> | undefined {
+  if (spec.family === 'ddim_inversion' || ('clip' in spec && spec.clip)) return undefined;
+  const sctx = contextOf(ctx, spec);
+  const shape: SampleShape = smallShapes(ctx).filter((s) => s.P === 1).pop() ?? smallShapes(ctx)[0];
+  const C = shape.C;
+  const stochastic = isStochastic(spec);
+  const ladder = stepLadder(validStepCounts(spec, sctx, stochastic ? 64 : 256), stochastic ? 64 : 256);
+  if (ladder.length < 3) return undefined;
+  const nominal = spec.family === 'heun' || spec.family === 'dpmpp_2m' || spec.family === 'flow_heun' ? 2 : 1;
+  const costVariants = declarationVariants({ ...spec, parameterization: sctx.parameterization, networkTime: sctx.networkTime })
+    .filter((v) => /^(spacing|steps_offset|final_alpha|final_sigma|lower_order|grid|shift)/.test(v.label));
+  return {
+    id: `sample.quality:${name}`,
+    statement: `with the exact Gaussian network, the "${name}" loop's final law is the declared sampler's, and its measured order is not below it`,
+    expected: 'holds',
+    defaultRuns: 2,
+    assertionsPerCase: 0,
+    cases: () => fc.record({
+      logVariances: fc.array(fc.integer({ min: -4, max: 2 }).map((k) => k / 2), { minLength: C, maxLength: C }),
+      angle: fc.integer({ min: 0, max: 11 }),
+      mean: fc.array(fc.integer({ min: -8, max: 8 }).map((k) => k / 4), { minLength: C, maxLength: C }),
+    }),
+    async check(c): Promise<Outcome> {
+      const data = samplerData(shape, covariance(c, C), c.mean);
+      const rows: { n: number; klSubject: number; klOracle: number; klSubjectData: number; klOracleData: number }[] = [];
+      let worst = 0, worstAt = '', lastId = 0;
+      const costs: Record<string, number[]> = {};
+      for (const n of ladder) {
+        const req = requestFor(spec, ctx.table, n, 7, 0.5);
+        const program: SamplerProgram = planSampler(spec, sctx, req);
+        var learned = spec.family === 'ddpm' && spec.variance === 'learned_range' ? 0 : undefined;
+        const network = exactGaussianNetwork(data, sctx.parameterization, program.taus.map((tau, i) => ({ tau, level: program.callLevels[i] })), spec.sigmaData, learned);
+        const noisy = program.noiseSteps.flatMap((u, k) => (u ? [k] : []));
+        const pr = probes(C, noisy, n);
+        const expected = pr.xInit.map((x, b) => runSampler(program, network, x, (pr.noises ?? []).map((z) => z[b])));
+        const args = encodeSampleArgs({ sampler: name, numInferenceSteps: n, timesteps: req.timesteps, eta: req.eta, shape, xInit: pr.xInit, noises: pr.noises ?? (stochastic ? Array.from({ length: n }, () => pr.xInit.map(() => new Float64Array(C))) : undefined), network }, ctx.sampler.binaryArrays);
+        let out: Float64Array[];
+        try {
+          const { id, result } = await ctx.subject.call('sample', args);
+          lastId = id;
+          out = decodeSampleResult(result, pr.xInit.length, shape).xFinal;
+        } catch (e) {
+          if (e instanceof SubjectReplyError) return { holds: false, margin: 1, requestId: e.ref.requestId, op: 'sample', note: `sampler ${name}, n = ${n}: the subject answered with an error: ${e.reply}` };
+          if (e instanceof Error && e.name === 'InvalidArgumentError') return { holds: false, margin: 1, op: 'sample', note: `sampler ${name}, n = ${n}: ${e.message}` };
+          throw e;
+        }
+        expected.forEach((e, b) => e.xFinal.forEach((v, i) => {
+          const r = Math.abs(out[b][i] - v) / loopTolerance(e, i, ctx.rtol);
+          if (r > worst) [worst, worstAt] = [r, `n = ${n}, probe ${b}, coordinate ${i}: got ${out[b][i]}, expected ${v}`];
+        }));
+        const subjectLaw = lawFromProbes(out, C);
+        const oracleLaw = lawFromProbes(expected.map((e) => e.xFinal), C);
+        const end = program.levels[n];
+        const limit = limitBlockLaw(data, limitMap(data.channelCov, program.levels[0], end, program.eta), program.initScale);
+        const target = dataLawAt(data, end.a, end.s);
+        const kl = (p: BlockLaw, q: BlockLaw) => {
+          try {
+            return blockKL(p, q, C);
+          } catch {
+            return Infinity; // a degenerate law (zero variance in some direction)
+          }
+        };
+        rows.push({ n, klSubject: kl(subjectLaw, limit), klOracle: kl(oracleLaw, limit), klSubjectData: kl(subjectLaw, target), klOracleData: kl(oracleLaw, target) });
+        for (const v of costVariants) {
+          try {
+            const vp = planSampler(v.spec, sctx, req);
+            const vn = exactGaussianNetwork(data, sctx.parameterization, vp.taus.map((tau, i) => ({ tau, level: vp.callLevels[i] })), spec.sigmaData, learned);
+            const vnoisy = vp.noiseSteps.flatMap((u, k) => (u ? [k] : []));
+            const vpr = probes(C, vnoisy, n);
+            const law = lawFromProbes(vpr.xInit.map((x, b) => runSampler(vp, vn, x, (vpr.noises ?? []).map((z) => z[b])).xFinal), C);
+            const ve = vp.levels[n];
+            (costs[v.label] ??= []).push(kl(law, dataLawAt(data, ve.a, ve.s)));
+          } catch {
+            // a variant this request cannot run
+          }
+        }
+      }
+      const ns = rows.map((r) => r.n);
+      const pSubject = order(ns, rows.map((r) => r.klSubject));
+      const pOracle = order(ns, rows.map((r) => r.klOracle));
+      const exact = worst <= 1;
+      const orderOk = pSubject === undefined || pOracle === undefined || pSubject >= pOracle - ORDER_SLACK;
+      const orderMargin = pSubject === undefined || pOracle === undefined ? -1 : (pOracle - ORDER_SLACK - pSubject) / ORDER_SLACK;
+      const notes: string[] = [];
+      if (!exact) notes.push(`a probe differs from the declared sampler beyond rounding (${worstAt})`);
+      if (!orderOk) notes.push(`measured order ${pSubject?.toFixed(2)} is below the declared sampler's ${pOracle?.toFixed(2)}`);
+      if (pOracle !== undefined && pOracle < nominal - ORDER_SLACK) notes.push(`the declared ${spec.family} measures order ${pOracle.toFixed(2)} on this grid, below the family's ${nominal}`);
+      const outcome: Outcome = {
+        holds: exact && orderOk,
+        margin: Math.max(limitMargin(worst, 1), orderMargin),
+        metric: 'max probe error / rounding tolerance, order shortfall',
+        requestId: lastId,
+        op: 'sample',
+        quantities: {
+          steps: ns,
+          kl_to_data: rows.map((r) => r.klSubjectData),
+          kl_to_limit: rows.map((r) => r.klSubject),
+          declared_kl_to_data: rows.map((r) => r.klOracleData),
+          declared_kl_to_limit: rows.map((r) => r.klOracle),
+          order: pSubject ?? 'n/a',
+          declared_order: pOracle ?? 'n/a',
+          family_order: nominal,
+          ...Object.fromEntries(Object.entries(costs).filter(([, v]) => v.length === ns.length).map(([k, v]) => [`kl_to_data if ${k}`, v])),
+        },
+        ...(notes.length ? { note: `sampler ${name}: ${notes.join('; ')}` } : {}),
+      };
+      const log = ctx.qualityLog.get(`sample.quality:${name}`) ?? [];
+      log.push(outcome);
+      ctx.qualityLog.set(`sample.quality:${name}`, log);
+      return outcome;
+    },
+    describeCase: (c) => ({ sampler: name, variances: c.logVariances.map((l) => 10 ** l), angle: c.angle, mean: c.mean, steps: ladder }),
+    size: () => ({ d: C, steps: ladder[ladder.length - 1] }),
+  };
+}
+
+/** The HTML report's figure for a quality outcome: KL against steps, subject and declared sampler, log–log. */
+export function samplerQualityFigure(id: string, o: Outcome): Figure | undefined {
+  const q = o.quantities;
+  if (!q || !Array.isArray(q.steps)) return undefined;
+  const ns = q.steps as number[];
+  const series = (label: string, key: string, style: 'line' | 'points' = 'line') => {
+    const v = q[key] as number[] | undefined;
+    return v ? [{ name: label, style, points: ns.map((n, i) => [n, v[i]] as const).filter(([, y]) => y > 0 && Number.isFinite(y)) }] : [];
+  };
+  const extra = Object.keys(q).filter((k) => k.startsWith('kl_to_data if ')).flatMap((k) => series(k.slice('kl_to_data '.length), k));
+  return {
+    id: `${id}-kl`,
+    title: `${id}: KL of the final sample against steps`,
+    xLabel: 'number of steps n',
+    yLabel: 'KL (nats)',
+    logX: true,
+    logY: true,
+    series: [
+      ...series('subject: KL to the data', 'kl_to_data', 'points'),
+      ...series('subject: KL to the continuous limit', 'kl_to_limit', 'points'),
+      ...series('declared sampler: KL to the data', 'declared_kl_to_data'),
+      ...series('declared sampler: KL to the limit', 'declared_kl_to_limit'),
+      ...extra,
+    ],
+    caption: `measured order ${typeof q.order === 'number' ? q.order.toFixed(2) : 'n/a'} (declared sampler ${typeof q.declared_order === 'number' ? q.declared_order.toFixed(2) : 'n/a'}, family ${q.family_order}); KL ∝ n^(−2·order).`,
+  };
+}
+
+/** One figure per quality property run so far: its first case (the all-minimum corner, every run starts there). */
+export function samplerQualityFigures(ctx: SamplerCheckContext): Figure[] {
+  return [...ctx.qualityLog].flatMap(([id, outs]) => {
+    const f = outs.length ? samplerQualityFigure(id, outs[0]) : undefined;
+    return f ? [f] : [];
+  });
+}

@@ -12,7 +12,7 @@ template: replace a sampler function by a call into your own scheduler, keep `Ne
 supplied network, which records the time values it is called with) and the protocol loop.
 
 Configuration (--config JSON, every key optional): T, schedule ("linear" | "cosine"),
-t_base (0 | 1), parameterization, network_time, arrays ("nested" | "base64"),
+t_base (0 | 1), parameterization, network_time, arrays ("nested" | "base64"), sample_shape,
 zero_terminal_snr (bool), samplers (name -> declaration, replacing the default set).
 """
 import base64
@@ -169,6 +169,7 @@ class SamplerSubject:
         self.ac = make_alphas_cumprod(self.T, config.get("schedule", "linear"), config.get("zero_terminal_snr", False))
         self.sigmas = np.sqrt((1 - self.ac) / self.ac) if self.ac[-1] > 0 else None
         self.samplers = config.get("samplers") or default_samplers(config.get("zero_terminal_snr", False))
+        self.sample_shape = config.get("sample_shape")  # e.g. [3, 64, 64]: image-scale checks run at it
 
     # the time value the network is given (docs/protocol.md §7.5)
     def tau(self, j, sigma, decl):
@@ -419,6 +420,7 @@ class SamplerSubject:
             "network_time": self.network_time,
             "arrays": "base64" if self.binary else "nested",
             "precision": "float64",
+            **({"sample_shape": self.sample_shape} if self.sample_shape else {}),
             "ops": {"schedule": {}, "sample": {"samplers": self.samplers}},
         }
 

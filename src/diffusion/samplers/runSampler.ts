@@ -9,8 +9,9 @@ export interface SamplerOutcome {
   readonly xFinal: Vector;
   /**
    * How far each coordinate moves per unit of relative rounding at every operation (the larger
-   * of two seeded perturbed runs at u = 2⁻³⁰, divided by u): a loop rounding at level u differs
-   * from the exact answer by about u·spread (MATH.md §5.3).
+   * of two seeded perturbed runs at u = 2⁻³⁰ — one for samples of ≥ 64 values, whose rms floor in
+   * loopTolerance already guards against an accidental zero — divided by u): a loop rounding at
+   * level u differs from the exact answer by about u·spread (MATH.md §5.3).
    */
   readonly spread: Vector;
   /** τ of each network call made. */
@@ -38,7 +39,7 @@ export function runSampler(program: SamplerProgram, network: SamplerNetwork, xIn
   const xFinal = program.run(ops, x);
   for (let i = 0; i < xFinal.length; i++) if (!Number.isFinite(xFinal[i])) throw new NonFiniteError(`${program.family}.x_final[${i}]`, xFinal[i]);
   const spread = new Float64Array(xFinal.length);
-  for (const seed of [1, 2]) {
+  for (const seed of x.length >= 64 ? [1] : [1, 2]) {
     const y = program.run(perturbedOps(network, step, PROBE_U, seed), x);
     for (let i = 0; i < y.length; i++) spread[i] = Math.max(spread[i], Math.abs(y[i] - xFinal[i]) / PROBE_U);
   }
@@ -56,4 +57,9 @@ export function loopTolerance(o: Pick<SamplerOutcome, 'xFinal' | 'spread'>, i: n
   for (let k = 0; k < o.spread.length; k++) ss += o.spread[k] * o.spread[k];
   const rms = Math.sqrt(ss / Math.max(1, o.spread.length));
   return rtol * (4 * Math.max(o.spread[i], rms / 10) + 1e-3 * Math.abs(o.xFinal[i]));
+}
+
+/** The exact answer only (no rounding spread): for oracle-side laws that need no tolerance. */
+export function runSamplerValue(program: SamplerProgram, network: SamplerNetwork, xInit: ArrayLike<number>, noises: readonly (ArrayLike<number> | undefined)[] = []): Vector {
+  return program.run(valueOps(network, (i) => (noises[i] ? Float64Array.from(noises[i] as ArrayLike<number>) : undefined)), Float64Array.from(xInit));
 }

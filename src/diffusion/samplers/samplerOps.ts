@@ -97,7 +97,8 @@ export function perturbedOps(network: SamplerNetwork, noises: StepNoises, u: num
     lin: (terms) => jiggle(exact.lin(terms)),
     net: (x, tau) => {
       const f = exact.net(x, tau);
-      return { ...f, out: jiggle(Float64Array.from(f.out)) };
+      jiggle(f.out); // a fresh array from evaluateNetwork
+      return f;
     },
     noise: exact.noise,
     clip: exact.clip,

@@ -45,7 +45,7 @@ export function sampleExactProperty(ctx: SamplerCheckContext, name: string, spec
     id: `sample.${image ? 'image' : 'exact'}:${name}`,
     statement: `the ${spec.family} loop "${name}" returns the declared sampler's exact answer${image ? ` at the sample shape [${shapes[0].dims}]` : ''} for every step count, network and noise`,
     expected: 'holds',
-    defaultRuns: image ? 6 : 30,
+    defaultRuns: image ? 4 : 30,
     assertionsPerCase: 0,
     cases: () => samplerCase({ steps: steps.length, shapes: shapes.length, maxC, explicitSize: Math.max(explicitSize, 1), maxBatch, critical }),
     async check(c): Promise<Outcome> {

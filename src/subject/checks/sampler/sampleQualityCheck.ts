@@ -4,7 +4,7 @@ import { type Outcome, limitMargin } from '../../../engine/outcome.ts';
 import type { Property } from '../../../engine/property.ts';
 import {
   type BlockLaw, type SampleShape, type SamplerProgram, type SamplerSpec, blockKL, dataLawAt, declarationVariants, exactGaussianNetwork,
-  limitBlockLaw, limitMap, loopTolerance, planSampler, runSampler, samplerData,
+  limitBlockLaw, limitMap, loopTolerance, planSampler, runSampler, runSamplerValue, samplerData,
 } from '../../../diffusion/samplers/index.ts';
 import type { Matrix } from '../../../linalg/index.ts';
 import { fitPowerLaw } from '../../../numerics/powerLawFit.ts';
@@ -46,6 +46,13 @@ function covariance(c: QualityCase, C: number): Matrix {
     out[i * C + j] = acc;
   }
   return { rows: C, cols: C, data: out };
+}
+
+/** The data mean of an image: the case's channel means plus a fixed spatial pattern (so pixels differ). */
+function meanField(mean: readonly number[], shape: SampleShape): Float64Array {
+  const out = new Float64Array(shape.size);
+  for (let c = 0; c < shape.C; c++) for (let p = 0; p < shape.P; p++) out[c * shape.P + p] = mean[c] + 0.5 * Math.sin(0.37 * p + 1.3 * c);
+  return out;
 }
 
 /** Step counts of the ladder: geometric, ending at the largest valid count ≤ cap. */
@@ -95,8 +102,12 @@ export function sampleQualityProperty(ctx: SamplerCheckContext, name: string, sp
   const sctx = contextOf(ctx, spec);
   const shape: SampleShape = smallShapes(ctx).filter((s) => s.P === 1).pop() ?? smallShapes(ctx)[0];
   const C = shape.C;
+  // With a declared image shape, the mean field is also read at that shape (a zero-noise request at
+  // the two ends of the ladder): exactness and the KL to the data then cover every pixel (MATH.md §5.5).
+  const big = ctx.sampler.sampleShape;
+  const fieldShape = big && big.size > shape.size && big.C === C ? big : shape;
   const stochastic = isStochastic(spec);
-  const ladder = stepLadder(validStepCounts(spec, sctx, stochastic ? 64 : 256), stochastic ? 64 : 256);
+  const ladder = stepLadder(validStepCounts(spec, sctx, stochastic ? 64 : 128), stochastic ? 64 : 128);
   if (ladder.length < 3) return undefined;
   const nominal = spec.family === 'heun' || spec.family === 'dpmpp_2m' || spec.family === 'flow_heun' ? 2 : 1;
   const costVariants = declarationVariants({ ...spec, parameterization: sctx.parameterization, networkTime: sctx.networkTime })
@@ -114,13 +125,22 @@ export function sampleQualityProperty(ctx: SamplerCheckContext, name: string, sp
     }),
     async check(c): Promise<Outcome> {
       const data = samplerData(shape, covariance(c, C), c.mean);
+      const field = fieldShape === shape ? data : samplerData(fieldShape, data.channelCov, meanField(c.mean, fieldShape));
       const rows: { n: number; klSubject: number; klOracle: number; klSubjectData: number; klOracleData: number }[] = [];
+      const imageKL: { n: number; subject: number; declared: number }[] = [];
       let worst = 0, worstAt = '', lastId = 0;
       const costs: Record<string, number[]> = {};
+      const kl = (p: BlockLaw, q: BlockLaw) => {
+        try {
+          return blockKL(p, q, C);
+        } catch {
+          return Infinity; // a degenerate law (zero variance in some direction)
+        }
+      };
       for (const n of ladder) {
         const req = requestFor(spec, ctx.table, n, 7, 0.5);
         const program: SamplerProgram = planSampler(spec, sctx, req);
-        var learned = spec.family === 'ddpm' && spec.variance === 'learned_range' ? 0 : undefined;
+        const learned = spec.family === 'ddpm' && spec.variance === 'learned_range' ? 0 : undefined;
         const network = exactGaussianNetwork(data, sctx.parameterization, program.taus.map((tau, i) => ({ tau, level: program.callLevels[i] })), spec.sigmaData, learned);
         const noisy = program.noiseSteps.flatMap((u, k) => (u ? [k] : []));
         const pr = probes(C, noisy, n);
@@ -143,15 +163,30 @@ export function sampleQualityProperty(ctx: SamplerCheckContext, name: string, sp
         const subjectLaw = lawFromProbes(out, C);
         const oracleLaw = lawFromProbes(expected.map((e) => e.xFinal), C);
         const end = program.levels[n];
+        // The image-sized mean field at the two ends of the ladder (the law's covariance is per pixel).
+        if (field !== data && (n === ladder[0] || n === ladder[ladder.length - 1])) {
+          const fnet = exactGaussianNetwork(field, sctx.parameterization, program.taus.map((tau, i) => ({ tau, level: program.callLevels[i] })), spec.sigmaData, learned);
+          const zero = new Float64Array(fieldShape.size);
+          const zs = program.noiseSteps.map(() => zero);
+          const e = runSampler(program, fnet, zero, zs);
+          const fargs = encodeSampleArgs({ sampler: name, numInferenceSteps: n, timesteps: req.timesteps, eta: req.eta, shape: fieldShape, xInit: [zero], noises: stochastic || noisy.length ? Array.from({ length: n }, () => [zero]) : undefined, network: fnet }, ctx.sampler.binaryArrays);
+          let mean: Float64Array;
+          try {
+            const { id, result } = await ctx.subject.call('sample', fargs);
+            lastId = id;
+            mean = decodeSampleResult(result, 1, fieldShape).xFinal[0];
+          } catch (err) {
+            if (err instanceof SubjectReplyError) return { holds: false, margin: 1, requestId: err.ref.requestId, op: 'sample', note: `sampler ${name}, n = ${n}, shape [${fieldShape.dims}]: the subject answered with an error: ${err.reply}` };
+            throw err;
+          }
+          e.xFinal.forEach((v, i) => {
+            const r = Math.abs(mean[i] - v) / loopTolerance(e, i, ctx.rtol);
+            if (r > worst) [worst, worstAt] = [r, `n = ${n}, mean field at shape [${fieldShape.dims}], entry ${i}: got ${mean[i]}, expected ${v}`];
+          });
+          imageKL.push({ n, subject: kl({ mean, cov: subjectLaw.cov }, dataLawAt(field, end.a, end.s)), declared: kl({ mean: e.xFinal, cov: oracleLaw.cov }, dataLawAt(field, end.a, end.s)) });
+        }
         const limit = limitBlockLaw(data, limitMap(data.channelCov, program.levels[0], end, program.eta), program.initScale);
         const target = dataLawAt(data, end.a, end.s);
-        const kl = (p: BlockLaw, q: BlockLaw) => {
-          try {
-            return blockKL(p, q, C);
-          } catch {
-            return Infinity; // a degenerate law (zero variance in some direction)
-          }
-        };
         rows.push({ n, klSubject: kl(subjectLaw, limit), klOracle: kl(oracleLaw, limit), klSubjectData: kl(subjectLaw, target), klOracleData: kl(oracleLaw, target) });
         for (const v of costVariants) {
           try {
@@ -159,7 +194,7 @@ export function sampleQualityProperty(ctx: SamplerCheckContext, name: string, sp
             const vn = exactGaussianNetwork(data, sctx.parameterization, vp.taus.map((tau, i) => ({ tau, level: vp.callLevels[i] })), spec.sigmaData, learned);
             const vnoisy = vp.noiseSteps.flatMap((u, k) => (u ? [k] : []));
             const vpr = probes(C, vnoisy, n);
-            const law = lawFromProbes(vpr.xInit.map((x, b) => runSampler(vp, vn, x, (vpr.noises ?? []).map((z) => z[b])).xFinal), C);
+            const law = lawFromProbes(vpr.xInit.map((x, b) => runSamplerValue(vp, vn, x, (vpr.noises ?? []).map((z) => z[b]))), C);
             const ve = vp.levels[n];
             (costs[v.label] ??= []).push(kl(law, dataLawAt(data, ve.a, ve.s)));
           } catch {
@@ -192,7 +227,9 @@ export function sampleQualityProperty(ctx: SamplerCheckContext, name: string, sp
           order: pSubject ?? 'n/a',
           declared_order: pOracle ?? 'n/a',
           family_order: nominal,
+          // What nearby spacings / final-step choices would cost (declared-sampler oracle, one pixel of the data).
           ...Object.fromEntries(Object.entries(costs).filter(([, v]) => v.length === ns.length).map(([k, v]) => [`kl_to_data if ${k}`, v])),
+          ...(imageKL.length ? { image_steps: imageKL.map((r) => r.n), image_kl_to_data: imageKL.map((r) => r.subject), declared_image_kl_to_data: imageKL.map((r) => r.declared) } : {}),
         },
         ...(notes.length ? { note: `sampler ${name}: ${notes.join('; ')}` } : {}),
       };
@@ -202,7 +239,7 @@ export function sampleQualityProperty(ctx: SamplerCheckContext, name: string, sp
       return outcome;
     },
     describeCase: (c) => ({ sampler: name, variances: c.logVariances.map((l) => 10 ** l), angle: c.angle, mean: c.mean, steps: ladder }),
-    size: () => ({ d: C, steps: ladder[ladder.length - 1] }),
+    size: () => ({ d: fieldShape.size, steps: ladder[ladder.length - 1] }),
   };
 }
 
@@ -215,7 +252,7 @@ export function samplerQualityFigure(id: string, o: Outcome): Figure | undefined
     const v = q[key] as number[] | undefined;
     return v ? [{ name: label, style, points: ns.map((n, i) => [n, v[i]] as const).filter(([, y]) => y > 0 && Number.isFinite(y)) }] : [];
   };
-  const extra = Object.keys(q).filter((k) => k.startsWith('kl_to_data if ')).flatMap((k) => series(k.slice('kl_to_data '.length), k));
+  const extra = Object.keys(q).filter((k) => k.startsWith('kl_to_data if ')).flatMap((k) => series(`declared sampler ${k.slice('kl_to_data '.length)} (one pixel)`, k));
   return {
     id: `${id}-kl`,
     title: `${id}: KL of the final sample against steps`,

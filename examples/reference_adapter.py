@@ -172,6 +172,13 @@ OPS = {name[3:]: fn for name, fn in globals().items() if name.startswith("op_")}
 
 
 def main():
+    serve(lambda: HELLO, {op: fn for op, fn in OPS.items() if op in HELLO["ops"]})
+
+
+def serve(hello, ops):
+    """The protocol loop: one JSON request per stdin line, one JSON answer per stdout line, until EOF.
+    `hello()` gives the hello result; `ops` maps op names to functions of the args. Also used by
+    sampler_adapter.py."""
     while True:
         line = sys.stdin.readline()
         if not line:
@@ -182,9 +189,9 @@ def main():
         rid, op = req.get("id"), req.get("op")
         try:
             if op == "hello":
-                msg = {"id": rid, "result": HELLO}
-            elif op in OPS and op in HELLO["ops"]:
-                msg = {"id": rid, "result": OPS[op](req.get("args") or {})}
+                msg = {"id": rid, "result": hello()}
+            elif op in ops:
+                msg = {"id": rid, "result": ops[op](req.get("args") or {})}
             else:
                 msg = {"id": rid, "error": "unknown op %r" % op}
         except Exception as e:  # report, keep serving

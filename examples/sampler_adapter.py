@@ -22,6 +22,8 @@ import sys
 
 import numpy as np
 
+from reference_adapter import serve  # the protocol loop (stdlib), next to this file
+
 # --------------------------------------------------------------------------- arrays on the wire
 
 
@@ -136,6 +138,8 @@ def space_timesteps(T, section_counts):
     start, steps = 0, []
     for i, count in enumerate(counts):
         size = size_per + (1 if i < extra else 0)
+        if size < count:
+            raise ValueError("cannot divide section of %d steps into %d" % (size, count))
         stride = 1 if count <= 1 else (size - 1) / (count - 1)
         cur = 0.0
         for _ in range(count):
@@ -452,22 +456,7 @@ def main(subject_class=None, config=None):
         config.update(json.loads(sys.argv[sys.argv.index("--config") + 1]))
     subject = (subject_class or SamplerSubject)(config)
     ops = {"schedule": subject.op_schedule, "sample": subject.op_sample}
-    for line in sys.stdin:
-        if not line.strip():
-            continue
-        req = json.loads(line)
-        rid, op = req.get("id"), req.get("op")
-        try:
-            if op == "hello":
-                msg = {"id": rid, "result": subject.hello()}
-            elif op in ops:
-                msg = {"id": rid, "result": ops[op](req.get("args") or {})}
-            else:
-                msg = {"id": rid, "error": "unknown op %r" % op}
-        except Exception as e:  # report, keep serving
-            msg = {"id": rid, "error": "%s: %s" % (type(e).__name__, e)}
-        sys.stdout.write(json.dumps(msg) + "\n")
-        sys.stdout.flush()
+    serve(subject.hello, ops)
 
 
 if __name__ == "__main__":

@@ -1,10 +1,9 @@
 import { InvalidArgumentError } from '../../errors.ts';
 import type { Vector } from '../../linalg/index.ts';
-import { denoiserAt, requireDenoiser } from './denoiser.ts';
 import { denoise } from './samplerOps.ts';
-import { type SamplerContext, type SamplerProgram, type SamplerRequest, requireTable, tausAt, vpState } from './samplerProgram.ts';
+import { type SamplerContext, type SamplerProgram, type SamplerRequest, requireTable } from './samplerProgram.ts';
 import type { SamplerSpec } from './samplerSpec.ts';
-import { tableTimesteps } from './tablePath.ts';
+import { tableTimesteps, vpDenoiser, vpPathFields } from './tablePath.ts';
 
 type DdimSpec = Extract<SamplerSpec, { family: 'ddim' }>;
 
@@ -22,26 +21,20 @@ export function ddimProgram(spec: DdimSpec, ctx: SamplerContext, req: SamplerReq
   const js = tableTimesteps(spec.spacing, table, req, 'ddim');
   const n = js.length;
   const ab = [...Array.from(js, (j) => table.alphaBar[j]), spec.finalAlphaCumprod === 'one' ? 1 : table.alphaBar[0]];
-  const { taus } = tausAt(ctx, Array.from(js, (j) => ({ index: j, sigma: table.sigma[j] })), table.T);
+  const path = vpPathFields(table, js, ab, ctx);
+  const { taus } = path;
   const p = ctx.parameterization;
   const steps = Array.from(js, (j, i) => {
     const a = ab[i], an = ab[i + 1];
     const sigma = eta * Math.sqrt((1 - an) / (1 - a)) * Math.sqrt(Math.max(0, 1 - a / an));
     const dirSq = 1 - an - sigma * sigma;
     if (dirSq < -1e-15) throw new InvalidArgumentError('eta', eta, `gives σ² > 1 − ᾱ_prev at timestep ${j + table.tBase}`);
-    const d = requireDenoiser(denoiserAt(p, vpState(a), spec.sigmaData), 'both', p, `timestep ${j + table.tBase} (ᾱ = ${a})`);
-    return { a, an, sigma, dir: Math.sqrt(Math.max(0, dirSq)), d };
+    return { a, an, sigma, dir: Math.sqrt(Math.max(0, dirSq)), d: vpDenoiser(p, a, spec.sigmaData, 'both', `timestep ${j + table.tBase}`) };
   });
   return {
     family: 'ddim',
-    steps: n,
-    timesteps: Array.from(js, (j) => j + table.tBase),
-    levels: ab.map(vpState),
-    taus,
-    callLevels: ab.slice(0, n).map(vpState),
+    ...path,
     noiseSteps: steps.map((st) => st.sigma > 0),
-    order: 1,
-    initScale: 1,
     eta,
     run(ops, xInit) {
       let x: Vector = xInit;

@@ -1,9 +1,8 @@
 import type { Vector } from '../../linalg/index.ts';
-import { denoiserAt, requireDenoiser } from './denoiser.ts';
 import { denoise } from './samplerOps.ts';
-import { type SamplerContext, type SamplerProgram, type SamplerRequest, requireTable, tausAt, vpState } from './samplerProgram.ts';
+import { type SamplerContext, type SamplerProgram, type SamplerRequest, requireTable } from './samplerProgram.ts';
 import type { SamplerSpec } from './samplerSpec.ts';
-import { tableTimesteps } from './tablePath.ts';
+import { tableTimesteps, vpDenoiser, vpPathFields } from './tablePath.ts';
 
 type InversionSpec = Extract<SamplerSpec, { family: 'ddim_inversion' }>;
 
@@ -18,22 +17,14 @@ export function ddimInversionProgram(spec: InversionSpec, ctx: SamplerContext, r
   const js = tableTimesteps(spec.spacing, table, req, 'ddim').reverse();
   const n = js.length;
   const ab = [spec.initialAlphaCumprod === 'one' ? 1 : table.alphaBar[0], ...Array.from(js, (j) => table.alphaBar[j])];
-  const { taus } = tausAt(ctx, Array.from(js, (j) => ({ index: j, sigma: table.sigma[j] })), table.T);
+  const path = vpPathFields(table, js, ab, ctx);
+  const { taus } = path;
   const p = ctx.parameterization;
-  const steps = Array.from(js, (j, i) => ({
-    an: ab[i + 1],
-    d: requireDenoiser(denoiserAt(p, vpState(ab[i]), spec.sigmaData), 'both', p, `the level before timestep ${j + table.tBase} (ᾱ = ${ab[i]})`),
-  }));
+  const steps = Array.from(js, (j, i) => ({ an: ab[i + 1], d: vpDenoiser(p, ab[i], spec.sigmaData, 'both', `the level before timestep ${j + table.tBase}`) }));
   return {
     family: 'ddim_inversion',
-    steps: n,
-    timesteps: Array.from(js, (j) => j + table.tBase),
-    levels: ab.map(vpState),
-    taus,
-    callLevels: ab.slice(1).map(vpState),
+    ...path,
     noiseSteps: steps.map(() => false),
-    order: 1,
-    initScale: 1,
     eta: 0,
     run(ops, xInit) {
       let x: Vector = xInit;

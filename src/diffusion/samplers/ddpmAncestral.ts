@@ -1,10 +1,9 @@
 import { InvalidArgumentError } from '../../errors.ts';
 import type { Vector } from '../../linalg/index.ts';
-import { denoiserAt, requireDenoiser } from './denoiser.ts';
 import { denoise } from './samplerOps.ts';
-import { type SamplerContext, type SamplerProgram, type SamplerRequest, requireTable, tausAt, vpState } from './samplerProgram.ts';
+import { type SamplerContext, type SamplerProgram, type SamplerRequest, requireTable } from './samplerProgram.ts';
 import type { SamplerSpec } from './samplerSpec.ts';
-import { tableTimesteps } from './tablePath.ts';
+import { tableTimesteps, vpDenoiser, vpPathFields } from './tablePath.ts';
 
 type DdpmSpec = Extract<SamplerSpec, { family: 'ddpm' }>;
 
@@ -21,25 +20,19 @@ export function ddpmProgram(spec: DdpmSpec, ctx: SamplerContext, req: SamplerReq
   const js = tableTimesteps(spec.spacing, table, req, 'ddim');
   const n = js.length;
   const ab = [...Array.from(js, (j) => table.alphaBar[j]), 1];
-  const { taus } = tausAt(ctx, Array.from(js, (j) => ({ index: j, sigma: table.sigma[j] })), table.T);
+  const path = vpPathFields(table, js, ab, ctx);
+  const { taus } = path;
   const p = ctx.parameterization;
   const steps = Array.from(js, (j, i) => {
     const a = ab[i], ap = ab[i + 1];
     const alpha = a / ap, beta = 1 - alpha;
     const betaTilde = ((1 - ap) / (1 - a)) * beta;
-    const d = requireDenoiser(denoiserAt(p, vpState(a), spec.sigmaData), 'x0', p, `timestep ${j + table.tBase} (ᾱ = ${a})`);
-    return { a, ap, alpha, beta, betaTilde, d };
+    return { a, ap, alpha, beta, betaTilde, d: vpDenoiser(p, a, spec.sigmaData, 'x0', `timestep ${j + table.tBase}`) };
   });
   return {
     family: 'ddpm',
-    steps: n,
-    timesteps: Array.from(js, (j) => j + table.tBase),
-    levels: ab.map(vpState),
-    taus,
-    callLevels: ab.slice(0, n).map(vpState),
+    ...path,
     noiseSteps: steps.map((_, i) => i < n - 1),
-    order: 1,
-    initScale: 1,
     eta: 1,
     run(ops, xInit) {
       let x: Vector = xInit;

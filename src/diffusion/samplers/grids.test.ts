@@ -17,32 +17,17 @@ import json, sys, math
 import numpy as np
 cases = json.loads(sys.stdin.read())
 out = []
+# The NumPy formulas themselves, as the reference adapter evaluates them (diffusers' set_timesteps,
+# improved-diffusion's space_timesteps).
+sys.path.insert(0, 'examples')
+from sampler_adapter import spaced_timesteps, space_timesteps as _space
 def spaced(kind, T, n, off, variant):
-    m = n + 1 if variant == 'multistep' and kind != 'trailing' else n
-    if kind == 'linspace':
-        ts = np.linspace(0, T - 1, m)
-        if variant != 'sigma': ts = ts.round()
-        return ts[::-1][:n].tolist()
-    if kind == 'leading':
-        return ((np.arange(0, m) * (T // m)).round()[::-1][:n] + off).tolist()
-    return (np.round(np.arange(T, 0, -T / n)) - 1).tolist()
+    return spaced_timesteps(kind, T, n, off, variant).tolist()
 def space_timesteps(T, sc):
-    if sc.startswith('ddim'):
-        want = int(sc[4:])
-        for i in range(1, T):
-            if len(range(0, T, i)) == want: return sorted(set(range(0, T, i)), reverse=True)
+    try:
+        return sorted(_space(T, sc), reverse=True)
+    except ValueError:
         return None
-    counts = [int(x) for x in sc.split(',')]
-    per, extra = T // len(counts), T % len(counts)
-    start, steps = 0, []
-    for i, c in enumerate(counts):
-        size = per + (1 if i < extra else 0)
-        stride = 1 if c <= 1 else (size - 1) / (c - 1)
-        cur = 0.0
-        for _ in range(c):
-            steps.append(start + round(cur)); cur += stride
-        start += size
-    return sorted(set(steps), reverse=True)
 for c in cases:
     if c['what'] == 'spaced': out.append(spaced(c['kind'], c['T'], c['n'], c['off'], c['variant']))
     elif c['what'] == 'respace': out.append(space_timesteps(c['T'], c['sc']))

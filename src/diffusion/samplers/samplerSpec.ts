@@ -126,23 +126,18 @@ export function parseSamplerSpec(raw: unknown, field: string): SamplerSpec {
       return { ...common, family, spacing: parseSpacing(o, field, 'vp_no_explicit'), initialAlphaCumprod: oneOf(o, 'initial_alpha_cumprod', field, ['one', 'first'] as const, 'one') };
     case 'euler':
     case 'heun':
+    case 'dpmpp_2m': {
+      // σ-space families; DPM-Solver rounds Karras timesteps by default (diffusers), Euler/Heun do not.
+      const sigmaCommon = { ...common, sigmas: parseSigmas(o, field), tauRounding: oneOf(o, 'tau_rounding', field, ['none', 'round'] as const, family === 'dpmpp_2m' ? 'round' : 'none') };
+      if (family !== 'dpmpp_2m') return { ...sigmaCommon, family, initNoise: oneOf(o, 'init_noise', field, ['sigma_max', 'sigma_max_sq_plus_one'] as const, 'sigma_max') };
       return {
-        ...common,
+        ...sigmaCommon,
         family,
-        sigmas: parseSigmas(o, field),
-        initNoise: oneOf(o, 'init_noise', field, ['sigma_max', 'sigma_max_sq_plus_one'] as const, 'sigma_max'),
-        tauRounding: oneOf(o, 'tau_rounding', field, ['none', 'round'] as const, 'none'),
-      };
-    case 'dpmpp_2m':
-      return {
-        ...common,
-        family,
-        sigmas: parseSigmas(o, field),
         state: oneOf(o, 'state', field, ['vp', 've'] as const, 'vp'),
         finalSigma: oneOf(o, 'final_sigma', field, ['zero', 'sigma_min'] as const, 'zero'),
         lowerOrderFinal: bool(o, 'lower_order_final', field, true),
-        tauRounding: oneOf(o, 'tau_rounding', field, ['none', 'round'] as const, 'round'),
       };
+    }
     case 'flow_euler':
     case 'flow_heun':
       return {

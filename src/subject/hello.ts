@@ -1,4 +1,5 @@
 import { describeValue } from '../errors.ts';
+import { PRECISIONS } from '../numerics/roundingArithmetic.ts';
 import { type DeclaredOps, type Hello, OP_NAMES, SUBJECT_PARAMETERIZATIONS, PROTOCOL_VERSION, type Weighting } from './protocol.ts';
 import { SubjectFatalError } from './subjectError.ts';
 
@@ -56,5 +57,6 @@ export function parseHello(raw: unknown): Hello {
   let parameterization: Hello['parameterization'];
   if (raw.parameterization !== undefined || needsModel) parameterization = oneOf('parameterization', raw.parameterization, SUBJECT_PARAMETERIZATIONS);
   const precision = raw.precision === undefined ? 'float64' : oneOf('precision', raw.precision, ['float64', 'float32'] as const);
-  return { protocol_version: PROTOCOL_VERSION, name, parameterization, precision, ops: ops as DeclaredOps };
+  const coefficient_precision = raw.coefficient_precision === undefined ? undefined : oneOf('coefficient_precision', raw.coefficient_precision, PRECISIONS);
+  return { protocol_version: PROTOCOL_VERSION, name, parameterization, precision, coefficient_precision, ops: ops as DeclaredOps };
 }

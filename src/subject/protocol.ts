@@ -7,6 +7,7 @@
 export const PROTOCOL_VERSION = 1;
 
 import type { Parameterization } from '../diffusion/parameterization.ts';
+import type { Precision } from '../numerics/roundingArithmetic.ts';
 /** The network outputs a subject may declare (src/diffusion/parameterization.ts). */
 export const SUBJECT_PARAMETERIZATIONS: readonly Parameterization[] = ['eps', 'x0', 'v', 'score'];
 
@@ -45,6 +46,8 @@ export interface Hello {
   readonly parameterization?: Parameterization;
   /** 'float64' (default) or 'float32': sets the relative tolerance of exact comparisons. */
   readonly precision?: 'float64' | 'float32';
+  /** Precision of the schedule coefficients (default: `precision`); see the training section below. */
+  readonly coefficient_precision?: Precision;
   readonly ops: DeclaredOps;
 }
 

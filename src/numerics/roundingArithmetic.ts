@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../errors.ts';
+import { normalCdf, normalPdf } from './normalCdf.ts';
 
 /*
  * Floating-point precision of a subject's numbers, and two interpretations of one formula
@@ -72,6 +73,11 @@ export interface Arithmetic<N> {
   pow(a: N, k: number): N;
   /** min(a, b) — clipping (e.g. β ≤ max_beta). */
   min(a: N, b: N): N;
+  /** max(a, b) — clamping (e.g. a probability ≥ 1e−12). */
+  max(a: N, b: N): N;
+  tanh(a: N): N;
+  /** Φ(a), the standard normal distribution function. */
+  normalCdf(a: N): N;
   value(a: N): number;
 }
 
@@ -89,6 +95,9 @@ export const exactArithmetic: Arithmetic<number> = {
   log: Math.log,
   pow: (a, k) => a ** k,
   min: Math.min,
+  max: Math.max,
+  tanh: Math.tanh,
+  normalCdf,
   value: (a) => a,
 };
 
@@ -108,6 +117,9 @@ export function roundedArithmetic(p: Precision): Arithmetic<number> {
     log: (a) => r(Math.log(a)),
     pow: (a, k) => r(a ** k),
     min: Math.min,
+    max: Math.max,
+    tanh: (a) => r(Math.tanh(a)),
+    normalCdf: (a) => r(normalCdf(a)),
     value: (a) => a,
   };
 }
@@ -125,6 +137,7 @@ export interface Bounded {
  *   sqrt:  e = e_a/(√(a − e_a) + √a) + u v;            cos: e = (|sin a| + e_a) e_a + 2u|v|
  *   exp:   e = |v|(e^{e_a} − 1) + 2u|v|;               log: e = −log(1 − e_a/a) + 2u|log a|
  *   pow:   e = |v| max(|(1 + r)^k − 1|, |(1 − r)^k − 1|) + 2u|v|, r = e_a/a < 1
+ *   tanh:  e = (1 − tanh²(|a| − e_a)) e_a + 2u|v|;    Φ: e = φ(|a| − e_a) e_a + 2u|v|
  * Elementary functions get 2u: one for a faithfully rounded library result, one for the
  * rounding of their argument's last operation already counted in e_a. A bound that cannot be
  * formed (a divisor or a log/sqrt argument within its own error of 0) is +∞: no claim is made.
@@ -167,13 +180,28 @@ export function boundArithmetic(p: Precision): Arithmetic<Bounded> {
       const spread = Math.max(Math.abs(Math.expm1(k * Math.log1p(r))), Math.abs(Math.expm1(k * Math.log1p(-r))));
       return { v, e: Math.abs(v) * spread + 2 * u * Math.abs(v) };
     },
-    min: (a, b) => {
-      // Where the two are within their errors either branch may be taken: keep the larger error.
-      const pick = a.v <= b.v ? a : b;
-      return Math.abs(a.v - b.v) <= a.e + b.e ? { v: pick.v, e: Math.max(a.e, b.e) + Math.abs(a.v - b.v) } : pick;
+    min: (a, b) => choose(a, b, a.v <= b.v),
+    max: (a, b) => choose(a, b, a.v >= b.v),
+    tanh: (a) => {
+      const v = Math.tanh(a.v);
+      // |tanh′| = 1 − tanh² ≤ 1 − tanh²(|a| − e_a) on the interval.
+      const lo = Math.max(0, Math.abs(a.v) - a.e);
+      return { v, e: (1 - Math.tanh(lo) ** 2) * a.e + 2 * u * Math.abs(v) };
+    },
+    normalCdf: (a) => {
+      const v = normalCdf(a.v);
+      // φ is largest on the interval at the point nearest 0.
+      const lo = Math.max(0, Math.abs(a.v) - a.e);
+      return { v, e: normalPdf(lo) * a.e + 2 * u * Math.abs(v) };
     },
     value: (a) => a.v,
   };
+}
+
+/** min/max: where the two are within their errors either branch may be taken — keep the larger error plus the gap. */
+function choose(a: Bounded, b: Bounded, pickA: boolean): Bounded {
+  const pick = pickA ? a : b;
+  return Math.abs(a.v - b.v) <= a.e + b.e ? { v: pick.v, e: Math.max(a.e, b.e) + Math.abs(a.v - b.v) } : pick;
 }
 
 /** A value held with an externally known error bound (an input read from a subject's table). */

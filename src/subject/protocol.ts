@@ -11,16 +11,9 @@ import type { Precision } from '../numerics/roundingArithmetic.ts';
 /** The network outputs a subject may declare (src/diffusion/parameterization.ts). */
 export const SUBJECT_PARAMETERIZATIONS: readonly Parameterization[] = ['eps', 'x0', 'v', 'score'];
 
-/** λ_t multiplying ‖model output − target‖² in the subject's parameterization; SNR_t = ᾱ_t/(1−ᾱ_t). */
-export type Weighting =
-  | { readonly kind: 'unit' }
-  | { readonly kind: 'snr' }
-  /** min(SNR_t, γ) */
-  | { readonly kind: 'min_snr'; readonly gamma: number }
-  /** min(SNR_t, γ)/SNR_t — Min-SNR for ε-prediction */
-  | { readonly kind: 'min_snr_over_snr'; readonly gamma: number }
-  /** min(SNR_t, γ)/(SNR_t + 1) — Min-SNR for v-prediction */
-  | { readonly kind: 'min_snr_over_snr_plus_one'; readonly gamma: number };
+/** λ_t multiplying ‖model output − target‖² in the subject's parameterization (src/diffusion/lossWeighting.ts). */
+export type { Weighting } from '../diffusion/lossWeighting.ts';
+import type { Weighting } from '../diffusion/lossWeighting.ts';
 
 /** Reverse-step variance σ_t²: β_t, or the posterior variance β̃_t = (1−ᾱ_{t−1})β_t/(1−ᾱ_t). */
 export type StepVariance = 'beta' | 'beta_tilde';

@@ -192,7 +192,7 @@ describe('input optimization: the user’s per-sample ∂ℓ/∂c averages to th
       rng.fillNormal(xi);
       rng.fillNormal(eps);
       for (let q = 0; q < k; q++) { c[q] = s.encoder.b[q] + s.encoder.tau * xi[q]; for (let j = 0; j < d; j++) c[q] += s.encoder.B.data[q * d + j] * x0[j]; }
-      const gc = sampleInputGradient(s, level, a * a, x0, eps, c);
+      const gc = sampleInputGradient(s, level, x0, eps, c);
       for (let q = 0; q < k; q++) { let dir = v[q]; for (let j = 0; j < d; j++) dir += V[q * d + j] * x0[j]; sum += gc[q] * dir; }
     }
     const mean = sum / N, se = Math.sqrt(mom.variance / N);
@@ -214,7 +214,7 @@ describe('input optimization: the user’s per-sample ∂ℓ/∂c averages to th
     for (let r = 0; r < N; r++) {
       const x0 = Float64Array.of(0.3 + rng.normal()), eps = Float64Array.of(rng.normal());
       const c = Float64Array.of(x0[0] + rng.normal());
-      sum += sampleInputGradient(s, level, 0.5, x0, eps, c)[0] * x0[0];
+      sum += sampleInputGradient(s, level, x0, eps, c)[0] * x0[0];
     }
     const mean = sum / N;
     // The DSM prediction passes and the ESM prediction fails, both at the suite's critical value with a plug-in se.
@@ -223,7 +223,7 @@ describe('input optimization: the user’s per-sample ∂ℓ/∂c averages to th
     for (let r = 0; r < N; r++) {
       const x0 = Float64Array.of(0.3 + rng2.normal()), eps = Float64Array.of(rng2.normal());
       const c = Float64Array.of(x0[0] + rng2.normal());
-      ss += (sampleInputGradient(s, level, 0.5, x0, eps, c)[0] * x0[0] - mean) ** 2;
+      ss += (sampleInputGradient(s, level, x0, eps, c)[0] * x0[0] - mean) ** 2;
     }
     const se = Math.sqrt(ss / (N - 1) / N), zc = criticalZ(ALPHA);
     expect(Math.abs(mean - g.dsm.B.data[0])).toBeLessThanOrEqual(zc * se);

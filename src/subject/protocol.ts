@@ -18,12 +18,12 @@ import type { Weighting } from '../diffusion/lossWeighting.ts';
 /** Reverse-step variance σ_t²: β_t, or the posterior variance β̃_t = (1−ᾱ_{t−1})β_t/(1−ᾱ_t). */
 export type StepVariance = 'beta' | 'beta_tilde';
 
-export type OpName = 'schedule' | 'add_noise' | 'q_sample' | 'posterior' | 'loss' | 'step' | 'zero_shot_step';
-export const OP_NAMES: readonly OpName[] = ['schedule', 'add_noise', 'q_sample', 'posterior', 'loss', 'step', 'zero_shot_step'];
+export type OpName = 'schedule' | 'add_noise' | 'q_sample' | 'posterior' | 'loss' | 'step' | 'zero_shot_step' | TrainingOpName;
+export const OP_NAMES: readonly OpName[] = ['schedule', 'add_noise', 'q_sample', 'posterior', 'loss', 'step', 'zero_shot_step', ...TRAINING_OP_NAMES];
 
 /** Per-operation declarations in the hello; an op absent here is not implemented. */
-export interface DeclaredOps {
-  readonly schedule?: Record<string, never>;
+export interface DeclaredOps extends TrainingDeclaredOps {
+  readonly schedule?: ScheduleDeclaration;
   readonly add_noise?: Record<string, never>;
   readonly q_sample?: Record<string, never>;
   readonly posterior?: Record<string, never>;
@@ -65,3 +65,8 @@ export interface XPrevResult { readonly x_prev: number[][] }
 /** Wire messages (one JSON object per line). */
 export interface Request { readonly id: number; readonly op: OpName | 'hello'; readonly args: unknown }
 export type Response = { readonly id: number; readonly result: unknown } | { readonly id: number; readonly error: string };
+
+// ─── Training side (issue 16; docs/protocol.md §7) ───────────────────────────────────────────
+// Declarations and payloads of the training ops live in trainingProtocol.ts (one concept per file).
+export * from './trainingProtocol.ts';
+import { TRAINING_OP_NAMES, type TrainingDeclaredOps, type TrainingOpName, type ScheduleDeclaration } from './trainingProtocol.ts';

@@ -39,7 +39,7 @@ function meanMap(schedule: VPSchedule, t: number, setting: VlbSetting, heads: Af
   const level = schedule.level(t);
   const x0Of = (f: number, x: number) => fromScore('x0', toScore(setting.parameterization, [f], [x], level), [x], level)[0];
   const kx = x0Of(0, 1), kf = x0Of(1, 0) - x0Of(0, 0);
-  const { coefX0: c0, coefXt: ct } = t === 1 ? { coefX0: 1, coefXt: 0 } : posteriorCoefficients(schedule, t);
+  const { coefX0: c0, coefXt: ct } = posteriorCoefficients(schedule, t);
   const G = new Float64Array(d * d), g = new Float64Array(d);
   for (let i = 0; i < d; i++) {
     for (let j = 0; j < d; j++) G[i * d + j] = c0 * kf * heads.W[i][j];

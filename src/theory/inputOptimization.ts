@@ -90,23 +90,38 @@ function requireSetting(s: InputOptimizationSetting): { d: number; k: number } {
   return { d, k };
 }
 
-/** ∂ℓ/∂c of one sample: (2λ/d′)Uᵀ(W x_t + U c + b_f − target). */
-export function sampleInputGradient(s: InputOptimizationSetting, level: NoiseLevel, alphaBar: number, x0: ArrayLike<number>, eps: ArrayLike<number>, c: ArrayLike<number>): Float64Array {
-  const { d, k } = requireSetting(s);
+/** The conditional loss's per-sample setting: the network, the parameterization, the weighting. */
+export interface ConditionalLoss {
+  readonly network: ConditionalAffineNetwork;
+  readonly parameterization: Parameterization;
+  readonly weighting: Weighting;
+  readonly reduction: 'mean' | 'sum';
+}
+
+/** ∂ℓ/∂c of one sample: (2λ/d′)Uᵀ(W x_t + U c + b_f − target); ᾱ = a² sets λ. */
+export function conditionalInputGradient(loss: ConditionalLoss, level: NoiseLevel, x0: ArrayLike<number>, eps: ArrayLike<number>, c: ArrayLike<number>): Float64Array {
+  const d = x0.length, k = c.length;
+  const { W, U, b } = loss.network;
+  if (W.rows !== d || U.rows !== d || U.cols !== k || b.length !== d) throw new DimensionMismatchError('network', `W ${d}×${d}, U ${d}×${k}, b ${d}`, `W ${W.rows}×${W.cols}, U ${U.rows}×${U.cols}, b ${b.length}`);
   const { a, s: sd } = level;
-  const { tx, te } = targetCoefficients(s.parameterization, level);
-  const lam = lossWeight(s.weighting, alphaBar) / (s.reduction === 'mean' ? d : 1);
-  const xt = Array.from(x0, (v, i) => a * v + sd * eps[i]);
+  const { tx, te } = targetCoefficients(loss.parameterization, level);
+  const lam = lossWeight(loss.weighting, a * a) / (loss.reduction === 'mean' ? d : 1);
   const r = new Float64Array(d);
   for (let i = 0; i < d; i++) {
-    let f = s.network.b[i];
-    for (let j = 0; j < d; j++) f += s.network.W.data[i * d + j] * xt[j];
-    for (let j = 0; j < k; j++) f += s.network.U.data[i * k + j] * c[j];
+    let f = b[i];
+    for (let j = 0; j < d; j++) f += W.data[i * d + j] * (a * x0[j] + sd * eps[j]);
+    for (let j = 0; j < k; j++) f += U.data[i * k + j] * c[j];
     r[i] = f - (tx * x0[i] + te * eps[i]);
   }
   const g = new Float64Array(k);
-  for (let j = 0; j < k; j++) for (let i = 0; i < d; i++) g[j] += 2 * lam * s.network.U.data[i * k + j] * r[i];
+  for (let j = 0; j < k; j++) for (let i = 0; i < d; i++) g[j] += 2 * lam * U.data[i * k + j] * r[i];
   return g;
+}
+
+/** ∂ℓ/∂c of one sample of the setting. */
+export function sampleInputGradient(s: InputOptimizationSetting, level: NoiseLevel, x0: ArrayLike<number>, eps: ArrayLike<number>, c: ArrayLike<number>): Float64Array {
+  requireSetting(s);
+  return conditionalInputGradient(s, level, x0, eps, c);
 }
 
 /** E ∇_φ DSM_P, ∇_φ ESM_P and the bias at one noise level (ᾱ = a² for the weighting). */

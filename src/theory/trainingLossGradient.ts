@@ -6,6 +6,7 @@ import type { VPSchedule } from '../diffusion/schedule.ts';
 import { DimensionMismatchError } from '../errors.ts';
 import { requireFiniteArray, requireIntegerInRange } from '../validate.ts';
 import { discretizedGaussianGradient } from './discretizedGaussian.ts';
+import { normalCdf, normalPdf, tanhApproxNormalCdf, tanhApproxNormalPdf } from '../numerics/normalCdf.ts';
 import { type AffineHeads, type DecoderSpec, type VlbUnits, vlbTerm } from './variationalBound.ts';
 
 /*
@@ -94,7 +95,7 @@ export function sampleLossGradient(
     const unit = obj.vlb.units === 'nats' ? 1 : 1 / (d * Math.LN2);
     const x0Of = (f: number, x: number) => fromScore('x0', toScore(obj.parameterization, [f], [x], level), [x], level)[0];
     const kx = x0Of(0, 1), kf = x0Of(1, 0) - x0Of(0, 0);
-    const { coefX0: c0, coefXt: ct } = t === 1 ? { coefX0: 1, coefXt: 0 } : posteriorCoefficients(schedule, t);
+    const { coefX0: c0, coefXt: ct } = posteriorCoefficients(schedule, t);
     const lv1 = t === 1 ? 0 : Math.log(posteriorCoefficients(schedule, t).variance);
     for (let i = 0; i < d; i++) {
       const f = out(i);
@@ -146,4 +147,50 @@ export function batchLossGradient(
     for (let i = 0; i < b.length; i++) b[i] += k * g.b[i];
   }
   return { losses: Float64Array.from(per, (g) => g.loss), W, b };
+}
+
+/**
+ * The size of the terms the variance head's gradient is summed from, per coordinate (for a rounding
+ * tolerance): ½(1 + e^{lv1−lv2} + m² e^{−lv2}) for a KL, ½(1 + r² e^{−lv2}) for the Gaussian decoder,
+ * and for the discretized decoder ½(|f(z+)z+| + |f(z−)z−|)/p times (1 + z+² + z−²), the relative
+ * condition number of f(z)z/p in z; all times the weight, the units and |∂lv2/∂v|.
+ */
+export function varianceGradientMagnitudes(schedule: VPSchedule, t: number, obj: TrainingObjective, heads: AffineHeads, x0: ArrayLike<number>, noise: ArrayLike<number>): Float64Array {
+  const d = x0.length;
+  const out = new Float64Array(d);
+  if (!obj.vlb || !hasVarianceHead(obj.variance)) return out;
+  const level = schedule.level(t);
+  const { a, s } = level;
+  const xt = Array.from(x0, (v, i) => a * v + s * noise[i]);
+  const row = (i: number) => heads.W[i].reduce((acc, w, j) => acc + w * xt[j], heads.b[i]);
+  const x0Of = (f: number, x: number) => fromScore('x0', toScore(obj.parameterization, [f], [x], level), [x], level)[0];
+  const kx = x0Of(0, 1), kf = x0Of(1, 0) - x0Of(0, 0);
+  const { coefX0: c0, coefXt: ct } = posteriorCoefficients(schedule, t);
+  const unit = obj.vlb.units === 'nats' ? 1 : 1 / (d * Math.LN2);
+  const slope = Math.abs(logVarianceSlope(obj.variance, schedule, t));
+  for (let i = 0; i < d; i++) {
+    const lv2 = logVariance(obj.variance, schedule, t, row(d + i));
+    const mu = c0 * (kf * row(i) + kx * xt[i]) + ct * xt[i];
+    let m: number;
+    if (t === 1 && obj.vlb.decoder.kind === 'discretized_gaussian') {
+      const inv = Math.exp(-0.5 * lv2);
+      const zp = inv * (x0[i] - mu + 1 / 255), zm = inv * (x0[i] - mu - 1 / 255);
+      // −∂ log p/∂ log σ = (f(z+)z+ − f(z−)z−)/p with p = F(z+) − F(z−): both differences cancel when the bin
+      // is narrow against σ, so their addends' sizes (|f+z+| + |f−z−|, F(z+) + F(z−)) over p set the scale.
+      const cdf = obj.vlb.decoder.cdf === 'exact' ? normalCdf : tanhApproxNormalCdf;
+      const pdf = obj.vlb.decoder.cdf === 'exact' ? normalPdf : tanhApproxNormalPdf;
+      const g = discretizedGaussianGradient(x0[i], mu, 0.5 * lv2, obj.vlb.decoder.cdf);
+      const p = Math.max(1e-12, Math.abs(cdf(zp) - cdf(zm)), x0[i] < -0.999 ? cdf(zp) : x0[i] > 0.999 ? cdf(-zm) : 0);
+      const numer = (Math.abs(pdf(zp) * zp) + Math.abs(pdf(zm) * zm)) / p;
+      const cancel = (Math.abs(cdf(zp)) + Math.abs(cdf(zm))) / p;
+      m = 0.5 * (numer + Math.abs(g.logScale) * cancel) * (1 + zp * zp + zm * zm) + 1;
+    } else if (t === 1) {
+      m = 0.5 * (1 + (x0[i] - mu) ** 2 * Math.exp(-lv2));
+    } else {
+      const lv1 = Math.log(posteriorCoefficients(schedule, t).variance);
+      m = 0.5 * (1 + Math.exp(lv1 - lv2) + (c0 * x0[i] + ct * xt[i] - mu) ** 2 * Math.exp(-lv2));
+    }
+    out[i] = obj.vlb.weight * unit * slope * m;
+  }
+  return out;
 }

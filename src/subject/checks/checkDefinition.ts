@@ -29,6 +29,10 @@ export interface CaseOutcome {
   readonly z?: number;
   readonly zCritical?: number;
   readonly note?: string;
+  /** Signed, scale-free distance to failing (> 0 fails), e.g. log10(error/tolerance) — for the engine's targeted search. */
+  readonly margin?: number;
+  /** Monte Carlo checks: the smallest discrepancy detected at 99 % power, relative to the quantity. */
+  readonly detectable?: { readonly relative: number; readonly power: number };
 }
 
 export interface CheckDefinition<Case> {

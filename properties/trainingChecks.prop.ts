@@ -1,0 +1,120 @@
+import { spawnSync } from 'node:child_process';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTrainingSubject } from '../examples/reference-training.mjs';
+import { createFloat32Subject } from '../examples/reference-float32.mjs';
+import { perAssertionFalseAlarm } from '../src/mc/index.ts';
+import { ModuleSubject, ProcessSubject, type Subject } from '../src/subject/index.ts';
+import type { CaseOutcome, CheckContext, CheckDefinition } from '../src/subject/checks/checkDefinition.ts';
+import { TRAINING_CHECKS, scheduleNamedCheck } from '../src/subject/checks/training/index.ts';
+import { fetchSchedule } from '../src/subject/subjectSchedule.ts';
+
+/*
+ * Phase 1 harness for the training checks (issue 16) until they run through the shared engine: each
+ * check's cases are generated and shrunk by fast-check against a live subject, exactly as the runner
+ * will. The buggy catalogue is every check's negative control; correct subjects pass every check.
+ */
+const seed = fc.readConfigureGlobal().seed as number;
+const RUNS = 30;
+
+export interface TrainingResult {
+  readonly id: string;
+  readonly status: 'pass' | 'fail' | 'skipped';
+  readonly outcome?: CaseOutcome;
+  readonly size?: { d: number; batch: number };
+  readonly reason?: string;
+}
+
+export async function runTrainingChecks(subject: Subject, opts: { runs?: number; seed?: number; only?: readonly string[] } = {}): Promise<TrainingResult[]> {
+  const schedule = await fetchSchedule(subject);
+  const ctx: CheckContext = { subject, hello: subject.hello, schedule, rtol: 1e-9, falseAlarm: perAssertionFalseAlarm('subject.mc') };
+  const out: TrainingResult[] = [];
+  for (const def of TRAINING_CHECKS as readonly CheckDefinition<unknown>[]) {
+    if (opts.only && !opts.only.includes(def.id)) continue;
+    if (!(def.op in subject.hello.ops)) { out.push({ id: def.id, status: 'skipped', reason: `op ${def.op} not declared` }); continue; }
+    const why = def.unavailable?.(ctx);
+    if (why) { out.push({ id: def.id, status: 'skipped', reason: why }); continue; }
+    const numRuns = def.kind === 'statistical' ? 2 : (opts.runs ?? RUNS);
+    const r = await fc.check(fc.asyncProperty(def.cases(ctx), async (c) => (await def.run(ctx, c)).ok), { numRuns, seed: opts.seed ?? seed });
+    if (!r.failed) { out.push({ id: def.id, status: 'pass' }); continue; }
+    const cx = r.counterexample![0];
+    out.push({ id: def.id, status: 'fail', outcome: await def.run(ctx, cx), size: def.size(cx) });
+  }
+  return out;
+}
+
+export const TRAINING_CATALOGUE: readonly { file: string; bug: string; caughtBy: string; note?: RegExp }[] = [
+  { file: 'cosine-offset-zero', bug: 'cosine schedule with s = 0 declared as s = 0.008', caughtBy: 'schedule.named', note: /cosine with s = 0 \(declared 0\.008\)/ },
+  { file: 'scaled-linear-as-linear', bug: 'scaled_linear built linear in β', caughtBy: 'schedule.named', note: /linear with β from/ },
+  { file: 'betas-in-half-precision', bug: 'betas stored in float16, declared float32', caughtBy: 'schedule.named', note: /beyond float32 rounding/ },
+  { file: 'respaced-with-base-betas', bug: 'respacing keeps the base betas', caughtBy: 'schedule.named', note: /respaced with the base β/ },
+  { file: 'learned-range-swapped', bug: 'learned-range interpolation with min/max swapped', caughtBy: 'vlb_terms.exact', note: /ends swapped/ },
+  { file: 'hybrid-without-stop-gradient', bug: 'hybrid loss without the stop-gradient on the mean', caughtBy: 'loss_grad.exact', note: /WITHOUT the stop-gradient/ },
+  { file: 'vlb-decoder-wrong-t', bug: 'decoder term at t == 1 instead of t == 0', caughtBy: 'vlb_terms.exact' },
+  { file: 'importance-weights-without-T', bug: 'importance weights 1/p instead of 1/(T p)', caughtBy: 'timestep_sampler.distribution', note: /importance weight/ },
+  { file: 'loss-second-moment-without-sqrt', bug: 'loss-second-moment weights without the square root', caughtBy: 'timestep_sampler.distribution', note: /probabilities differ/ },
+  { file: 'logit-normal-location-ignored', bug: 'logit-normal sampling ignores the declared location', caughtBy: 'timestep_sampler.distribution' },
+  { file: 'prior-term-wrong-step', bug: 'prior term at ᾱ_{T−1}', caughtBy: 'vlb_prior.exact' },
+  { file: 'sds-weight-alphabar', bug: 'SDS weight ᾱ_t instead of 1 − ᾱ_t', caughtBy: 'sds_grad.exact' },
+  { file: 'cond-loss-alphabar-prev', bug: 'conditional loss noised with ᾱ_{t−1}', caughtBy: 'loss_input_grad.exact' },
+];
+
+describe('training buggy subjects: each is caught by its check, shrunk', () => {
+  for (const entry of TRAINING_CATALOGUE) {
+    it(`${entry.file}: ${entry.bug} → ${entry.caughtBy}`, async () => {
+      const subject = await ModuleSubject.load(`examples/buggy/${entry.file}.mjs`);
+      const [r] = await runTrainingChecks(subject, { only: [entry.caughtBy] });
+      expect(r.status, r.reason).toBe('fail');
+      expect(r.outcome!.ok).toBe(false);
+      if (entry.note) expect(r.outcome!.note).toMatch(entry.note);
+      if (r.size && r.size.d > 0) expect(r.size.d).toBe(1);
+    });
+  }
+
+  it('a float32 table declared float64 fails schedule.named with a rounding message, and passes declared float32', async () => {
+    const subject = await ModuleSubject.load('examples/buggy/float32-table-declared-float64.mjs');
+    const [r] = await runTrainingChecks(subject, { only: ['schedule.named'] });
+    expect(r.status).toBe('fail');
+    expect(r.outcome!.note).toMatch(/your coefficients are float32.*consistent with float32 rounding/);
+    const mod = (await import('../examples/buggy/float32-table-declared-float64.mjs')).default as Record<string, unknown> & { hello: object };
+    const declared = await ModuleSubject.fromObject({ ...mod, hello: { ...mod.hello, coefficient_precision: 'float32' } }, 'declared float32');
+    const [r2] = await runTrainingChecks(declared, { only: ['schedule.named'] });
+    expect(r2.status).toBe('pass');
+  });
+});
+
+describe('correct training subjects pass every training check', () => {
+  const variants: Record<string, Parameters<typeof createTrainingSubject>[0]> = {
+    'ε, learned range, hybrid, cosine T = 50, loss-second-moment sampler, SDS': {},
+    'x0, learned log-variance, hybrid, linear T = 20, uniform sampler, full SDS': { parameterization: 'x0', variance: { kind: 'learned' }, schedule: { kind: 'linear', T: 20, beta_start: 1e-4, beta_end: 0.2 }, sampler: { kind: 'uniform' }, sds: { gradient: 'full', weighting: { kind: 'unit' } } },
+    'v, fixed small, simple loss, scaled_linear T = 30, logit-normal sampler': { parameterization: 'v', variance: { kind: 'fixed_small' }, hybrid: false, schedule: { kind: 'scaled_linear', T: 30, beta_start: 0.00085, beta_end: 0.012 }, sampler: { kind: 'logit_normal', mean: 0.3, std: 1.2 } },
+    'score, fixed large, simple loss, cosine T = 2, EDM σ sampler': { parameterization: 'score', variance: { kind: 'fixed_large' }, hybrid: false, schedule: { kind: 'cosine', T: 2 }, sampler: { kind: 'edm_lognormal', p_mean: -1.2, p_std: 1.2 } },
+  };
+  for (const [label, opts] of Object.entries(variants)) {
+    it(`JS reference (${label})`, async () => {
+      const subject = await ModuleSubject.fromObject(createTrainingSubject(opts), label);
+      const res = await runTrainingChecks(subject);
+      expect(res.filter((r) => r.status !== 'pass').map((r) => `${r.id}: ${r.status} ${r.outcome?.note ?? r.reason ?? ''}`)).toEqual([]);
+      expect(res).toHaveLength(TRAINING_CHECKS.length);
+    });
+  }
+
+  it('a correct float32 DDPM (diffusers-style float32 betas) declaring its named schedule passes schedule.named', async () => {
+    const subject = await ModuleSubject.fromObject(createFloat32Subject({ schedule: { kind: 'cosine', T: 1000 } }), 'float32 cosine');
+    const [r] = await runTrainingChecks(subject, { only: [scheduleNamedCheck.id] });
+    expect(r.status, r.outcome?.note).toBe('pass');
+  });
+
+  const hasNumpy = spawnSync('python3', ['-c', 'import numpy']).status === 0;
+  describe.skipIf(!hasNumpy)('Python/NumPy reference (improved-diffusion style)', () => {
+    let subject: Subject;
+    beforeAll(async () => {
+      subject = await ProcessSubject.start('python3 examples/reference_training_adapter.py', 20_000);
+    });
+    afterAll(async () => subject?.close());
+    it('passes every training check', async () => {
+      const res = await runTrainingChecks(subject);
+      expect(res.filter((r) => r.status !== 'pass').map((r) => `${r.id}: ${r.status} ${r.outcome?.note ?? r.reason ?? ''}`)).toEqual([]);
+    });
+  });
+});

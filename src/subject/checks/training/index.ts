@@ -1,0 +1,21 @@
+import type { CheckDefinition } from '../checkDefinition.ts';
+import { lossGradCheck } from './lossGradCheck.ts';
+import { lossInputGradCheck } from './lossInputGradCheck.ts';
+import { scheduleNamedCheck } from './scheduleNamedCheck.ts';
+import { sdsGradCheck } from './sdsGradCheck.ts';
+import { timestepSamplerCheck } from './timestepSamplerCheck.ts';
+import { vlbPriorCheck } from './vlbPriorCheck.ts';
+import { vlbTermsCheck } from './vlbTermsCheck.ts';
+
+export { lossGradCheck, lossInputGradCheck, scheduleNamedCheck, sdsGradCheck, timestepSamplerCheck, vlbPriorCheck, vlbTermsCheck };
+
+/** The training-side checks (issue 16), in the order they run; wired into the engine in phase 2. */
+export const TRAINING_CHECKS: readonly CheckDefinition<any>[] = [
+  scheduleNamedCheck,
+  lossGradCheck,
+  vlbTermsCheck,
+  vlbPriorCheck,
+  timestepSamplerCheck,
+  lossInputGradCheck,
+  sdsGradCheck,
+];

@@ -1,10 +1,11 @@
 import type { VPSchedule } from '../diffusion/schedule.ts';
 import { InvalidArgumentError } from '../errors.ts';
 import { type Matrix, zeros } from '../linalg/index.ts';
-import { symmetrizeFromLower, syrkLower } from '../linalg/gram.ts';
+import { GramEngine, type Region } from '../linalg/gramSimd.ts';
 import { type LinearEncoder, requireLinearEncoder } from '../models/linearEncoder.ts';
 import { type EffectiveSpectrum, encoderPosteriorSpectrum, regularizedSpectrum, requireRegularization } from './posterior.ts';
 import { type BiasRow, spectralBiasRows } from './rows.ts';
+import { type SampleFormat, readSamplesFile } from './readSamples.ts';
 import { type SampleMoments, centeredTimesBt, gramOfRows, sampleMoments } from './samples.ts';
 import { type CovarianceSpectrum, spectrumFromCovariance, spectrumFromEigenvalues, spectrumFromGram } from './spectrum.ts';
 import { type BiasTotals, DEFAULT_WEIGHTING, type Weighting, biasTotals, requireWeighting } from './weighting.ts';
@@ -18,7 +19,9 @@ export type BiasData =
   /** Moments of samples streamed from a file (readSamplesFile). */
   | { readonly kind: 'moments'; readonly moments: SampleMoments; readonly file?: string }
   /** Eigenvalues of Σ; `dim` ≥ their count, the rest are 0. No encoder (no eigenvectors). */
-  | { readonly kind: 'eigenvalues'; readonly eigenvalues: ArrayLike<number>; readonly dim?: number };
+  | { readonly kind: 'eigenvalues'; readonly eigenvalues: ArrayLike<number>; readonly dim?: number }
+  /** A samples file, read streamed by `computeBias` (async): CSV, or NumPy .npy (by extension unless `format`). */
+  | { readonly kind: 'file'; readonly path: string; readonly format?: SampleFormat; readonly name?: string };
 
 /** Everything `computeBias` needs. */
 export interface BiasInput {
@@ -39,6 +42,8 @@ export interface BiasResult {
   readonly d: number;
   /** Samples, when the data were samples. */
   readonly n?: number;
+  /** The samples file, when read from one. */
+  readonly source?: { readonly file: string; readonly format: SampleFormat; readonly n: number; readonly header?: readonly string[]; readonly shape?: readonly number[] };
   /** How Σ's spectrum was obtained (MATH.md §2.1). */
   readonly route: BiasRoute;
   readonly regularization: number;
@@ -71,50 +76,101 @@ export interface BiasOptions {
 /**
  * The bias table and weighted totals for in-memory data (MATH.md §2, §2.1): one symmetric
  * eigendecomposition (of Σ, or of the n × n Gram matrix when n ≤ d), one more of Σ_{x|c}
- * with an encoder, then O(rank) per timestep. Single-threaded; `computeBias` (async)
- * also reads files and uses both cores for large Gram matrices.
+ * with an encoder, then O(rank) per timestep. On the calling thread only; `computeBias`
+ * (async) also reads files and uses worker threads for large Gram matrices.
  */
 export function computeBiasSync(input: BiasInput, opts: BiasOptions = {}): BiasResult {
+  if (input.data.kind === 'file') throw new InvalidArgumentError('data', 'file', 'reading a file needs computeBias (async)');
+  const engine = new GramEngine({ threads: 1 });
   const timings: Record<string, number> = {};
-  const d = dataDim(input.data);
+  const prep = prepare(input, engine, timings);
+  if (prep.kind === 'spectrum') return finishBias(input, prep.spectrum, prep.route, prep.n, prep.eps, timings, opts);
+  const t0 = performance.now();
+  engine.syrkSync(prep.m.centered, prep.m.n, prep.m.d, prep.m.stride, prep.K, prep.ldc);
+  timings.gram = performance.now() - t0;
+  return finishGram(input, prep, timings, opts);
+}
+
+/**
+ * `computeBiasSync`, plus: data from a file (CSV or .npy, streamed), the Gram matrix on
+ * `threads` threads (default 2) with the WebAssembly SIMD kernel, progress callbacks.
+ */
+export async function computeBias(input: BiasInput, opts: BiasOptions & { readonly threads?: number } = {}): Promise<BiasResult> {
+  const engine = new GramEngine({ threads: opts.threads ?? 2 });
+  try {
+    const timings: Record<string, number> = {};
+    let t0 = performance.now();
+    let effective = input;
+    let source: BiasResult['source'];
+    if (input.data.kind === 'file') {
+      const read = readSamplesFile(input.data, engine, progressOf(opts, 'reading').onProgress);
+      effective = { ...input, data: { kind: 'moments', moments: read.moments, file: input.data.name ?? input.data.path } };
+      source = { file: input.data.name ?? input.data.path, format: read.format, n: read.moments.n, ...(read.header ? { header: read.header } : {}), ...(read.shape ? { shape: read.shape } : {}) };
+      timings.read = performance.now() - t0;
+    }
+    const prep = prepare(effective, engine, timings);
+    let result: BiasResult;
+    if (prep.kind === 'spectrum') result = finishBias(effective, prep.spectrum, prep.route, prep.n, prep.eps, timings, opts);
+    else {
+      t0 = performance.now();
+      const p = progressOf(opts, 'Gram matrix').onProgress;
+      await engine.syrk(prep.m.centered, prep.m.n, prep.m.d, prep.m.stride, prep.K, prep.ldc, p);
+      timings.gram = performance.now() - t0;
+      result = finishGram(effective, prep, timings, opts);
+    }
+    return source ? { ...result, source } : result;
+  } finally {
+    await engine.close();
+  }
+}
+
+type Prepared =
+  | { readonly kind: 'spectrum'; readonly spectrum: CovarianceSpectrum; readonly route: BiasRoute; readonly n?: number; readonly eps: number }
+  | { readonly kind: 'gram'; readonly m: Extract<SampleMoments, { route: 'gram' }>; readonly K: Region; readonly ldc: number; readonly eps: number };
+
+/** Validates, reduces samples to moments, and either finishes Σ's spectrum or sets up the Gram product. */
+function prepare(input: BiasInput, engine: GramEngine, timings: Record<string, number>): Prepared {
+  const data = input.data;
+  if (data.kind === 'file') throw new InvalidArgumentError('data', 'file', 'read the file first');
+  const d = dataDim(data);
   const eps = requireRegularization(input.regularization ?? 0);
   if (input.encoder) requireLinearEncoder(input.encoder, d);
-  let t0 = performance.now();
-  let spectrum: CovarianceSpectrum;
-  let route: BiasRoute;
-  let n: number | undefined;
-  const data = input.data;
+  const t0 = performance.now();
   if (data.kind === 'eigenvalues') {
     if (input.encoder) throw new InvalidArgumentError('encoder', 'eigenvalues only', 'an encoder needs the covariance or the samples (its rows must be expressed in the eigenbasis)');
-    spectrum = spectrumFromEigenvalues(data.eigenvalues, data.dim ?? data.eigenvalues.length, 'data.eigenvalues', eps);
-    route = 'eigenvalues';
-  } else if (data.kind === 'covariance') {
-    spectrum = spectrumFromCovariance(data.cov, { field: 'data.cov', regularization: eps, ...(input.encoder ? { encoderB: input.encoder.B } : {}), ...progressOf(opts, 'eigen') });
-    route = 'covariance-eigen';
-  } else {
-    const moments = data.kind === 'samples' ? sampleMoments(data.samples) : data.moments;
-    n = moments.n;
-    timings.moments = performance.now() - t0;
-    t0 = performance.now();
-    if (moments.route === 'covariance') {
-      spectrum = spectrumFromCovariance(moments.cov, { field: 'data.samples (covariance)', regularization: eps, samples: moments.n, overwrite: true, ...(input.encoder ? { encoderB: input.encoder.B } : {}), ...progressOf(opts, 'eigen') });
-      route = 'covariance-eigen';
-    } else {
-      const K = zeros(moments.n, moments.n);
-      syrkLower(moments.centered, moments.n, d, d, K.data, moments.n);
-      symmetrizeFromLower(K.data, moments.n);
-      timings.gram = performance.now() - t0;
-      t0 = performance.now();
-      spectrum = spectrumFromGram(K, moments.n, d, {
-        regularization: eps,
-        ...(input.encoder ? { XcBt: centeredTimesBt(moments.centered, moments.n, d, input.encoder.B), BBt: gramOfRows(input.encoder.B) } : {}),
-        ...progressOf(opts, 'eigen'),
-      });
-      route = 'gram-eigen';
-    }
+    return { kind: 'spectrum', spectrum: spectrumFromEigenvalues(data.eigenvalues, data.dim ?? data.eigenvalues.length, 'data.eigenvalues', eps), route: 'eigenvalues', eps };
   }
+  if (data.kind === 'covariance') {
+    const spectrum = spectrumFromCovariance(data.cov, { field: 'data.cov', regularization: eps, ...(input.encoder ? { encoderB: input.encoder.B } : {}) });
+    timings.eigen = performance.now() - t0;
+    return { kind: 'spectrum', spectrum, route: 'covariance-eigen', eps };
+  }
+  const moments = data.kind === 'samples' ? sampleMoments(data.samples, 'data.samples', engine) : data.moments;
+  if (data.kind === 'samples') timings.moments = performance.now() - t0;
+  if (moments.route === 'covariance') {
+    const t1 = performance.now();
+    const spectrum = spectrumFromCovariance(moments.cov, { field: `${data.kind === 'moments' && data.file ? data.file : 'data.samples'} (sample covariance)`, regularization: eps, samples: moments.n, overwrite: true, ...(input.encoder ? { encoderB: input.encoder.B } : {}) });
+    timings.eigen = performance.now() - t1;
+    return { kind: 'spectrum', spectrum, route: 'covariance-eigen', n: moments.n, eps };
+  }
+  const ldc = Math.ceil(moments.n / 4) * 4;
+  return { kind: 'gram', m: moments, K: engine.alloc(ldc * ldc), ldc, eps };
+}
+
+function finishGram(input: BiasInput, prep: Extract<Prepared, { kind: 'gram' }>, timings: Record<string, number>, opts: BiasOptions): BiasResult {
+  const { m, ldc, eps } = prep;
+  const n = m.n, d = m.d;
+  const t0 = performance.now();
+  const Kv = prep.K.view();
+  const K = zeros(n, n);
+  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) K.data[i * n + j] = Kv[i * ldc + j];
+  const spectrum = spectrumFromGram(K, n, d, {
+    regularization: eps,
+    ...(input.encoder ? { XcBt: centeredTimesBt(m.centered.view(), n, d, input.encoder.B, m.stride), BBt: gramOfRows(input.encoder.B) } : {}),
+    ...progressOf(opts, 'eigendecomposition'),
+  });
   timings.eigen = performance.now() - t0;
-  return finishBias(input, spectrum, route, n, eps, timings, opts);
+  return finishBias(input, spectrum, 'gram-eigen', n, eps, timings, opts);
 }
 
 /** From Σ's spectrum on: the posterior spectrum, the rows and the totals. */
@@ -157,6 +213,7 @@ function dataDim(data: BiasData): number {
     case 'samples': return data.samples.cols;
     case 'moments': return data.moments.d;
     case 'eigenvalues': return data.dim ?? data.eigenvalues.length;
+    case 'file': throw new InvalidArgumentError('data', 'file', 'read the file first');
   }
 }
 

@@ -37,11 +37,12 @@ describe('bias calculator against 50-digit mpmath (fixtures/bias/golden/make_gol
     const X = fromRows(c.samples!);
     const m = sampleMoments(X);
     if (m.route !== 'gram') throw new Error('expected the Gram route');
-    const { n, d, centered } = m;
+    const { n, d, stride } = m;
+    const centered = m.centered.view();
     const B = fromRows(c.encoder!.B);
     const K = zeros(n, n);
-    syrkLower(centered, n, d, d, K.data, n);
-    const wrong = spectrumFromGram(K, n, d, { XcBt: centeredTimesBt(centered, n, d, B), regularization: c.eps }); // no BBt: range part only
+    syrkLower(centered, n, d, stride, K.data, n);
+    const wrong = spectrumFromGram(K, n, d, { XcBt: centeredTimesBt(centered, n, d, B, stride), regularization: c.eps }); // no BBt: range part only
     const input = { data: { kind: 'samples' as const, samples: X }, schedule: vpFromAlphaBars(c.alphaBars), regularization: c.eps, encoder: { B, b: new Float64Array(3), tau: c.encoder!.tau } };
     const r = finishBias(input, wrong, 'gram-eigen', n, c.eps, {});
     const worst = Math.max(...r.rows.map((row, i) => rel(row.inputBiasTerm, c.rows[i].inputBiasTerm)));

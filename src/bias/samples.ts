@@ -1,54 +1,61 @@
 import { InvalidArgumentError } from '../errors.ts';
 import { type Matrix, zeros } from '../linalg/index.ts';
-import { symmetrizeFromLower, syrkLower } from '../linalg/gram.ts';
+import { symmetrizeFromLower } from '../linalg/gram.ts';
+import { GramEngine, type Region } from '../linalg/gramSimd.ts';
 
 /**
  * What the bias calculator keeps of n samples in dimension d (MATH.md §2.1):
- * - n ≤ d (`gram`): the centered samples themselves (n × d, the Gram matrix X_cX_cᵀ is
- *   formed from them, O(n²d), and Σ's nonzero spectrum is that of X_cX_cᵀ/(n − 1));
- * - n > d (`covariance`): the d × d sample covariance, accumulated while reading
- *   (blocks of rows, shifted by the first row against cancellation), O(nd²).
+ * - n ≤ d (`gram`): the centered samples (n × d, rows padded to a stride that is a multiple
+ *   of 4 for the SIMD kernel); the Gram matrix X_cX_cᵀ is formed from them, O(n²d), and Σ's
+ *   nonzero spectrum is that of X_cX_cᵀ/(n − 1);
+ * - n > d (`covariance`): the d × d sample covariance, accumulated while reading (blocks of
+ *   256 rows, shifted by the first row against cancellation), O(nd²).
  * Either way at most min(n, d)·d doubles are held — never the file's text.
  */
 export type SampleMoments =
-  | { readonly route: 'gram'; readonly n: number; readonly d: number; readonly mean: Float64Array; readonly centered: Float64Array }
+  | { readonly route: 'gram'; readonly n: number; readonly d: number; readonly mean: Float64Array; readonly centered: Region; readonly stride: number }
   | { readonly route: 'covariance'; readonly n: number; readonly d: number; readonly mean: Float64Array; readonly cov: Matrix };
 
 const BLOCK = 256;
+const CHUNK_ROWS = 256;
+/** Bytes the kept rows or the covariance may take (the SIMD kernel's memory is 2 GiB). */
+export const MAX_MOMENT_BYTES = 1.75 * 2 ** 30;
+
+const up4 = (x: number) => Math.ceil(x / 4) * 4;
 
 /**
  * Streams samples in (any number of rows at a time) and keeps the smaller of the two
- * representations; switches from keeping rows to accumulating the covariance as soon
- * as there are more rows than dimensions.
+ * representations; switches from keeping rows to accumulating the covariance as soon as
+ * there are more rows than dimensions.
  */
 export class SampleAccumulator {
-  private rows: Float64Array;
+  private chunks: Float64Array[] = [];
   private count = 0;
   private mode: 'rows' | 'covariance' = 'rows';
+  private readonly engine: GramEngine;
   // covariance mode
   private shift?: Float64Array;
   private sums?: Float64Array;
-  private C?: Float64Array;
-  private block?: Float64Array; // d × BLOCK, transposed pending rows
+  private C?: Region;
+  private Z?: Region; // up4(d) × BLOCK: pending rows, transposed
   private pending = 0;
+  private readonly maxRows: number;
 
   constructor(
     readonly d: number,
     private readonly field: string,
-    expectedRows?: number,
-    /** Keep rows (Gram route) while n ≤ this; default d. */
-    private readonly maxRows = d,
+    opts: { readonly engine?: GramEngine; readonly maxRows?: number } = {},
   ) {
     if (!Number.isInteger(d) || d < 1) throw new InvalidArgumentError(`${field} (dimension)`, d, 'must be an integer ≥ 1');
-    const cap = Math.min(expectedRows ?? 64, maxRows + 1);
-    this.rows = new Float64Array(Math.max(1, cap) * d);
+    this.engine = opts.engine ?? new GramEngine({ threads: 1 });
+    this.maxRows = opts.maxRows ?? d;
   }
 
   get n(): number {
     return this.count;
   }
 
-  /** `count` rows, row-major in `data` from `offset`; every value must be finite (names row and column otherwise). */
+  /** `count` rows, row-major in `data` from `offset`; every value must be finite (names sample and column otherwise). */
   push(data: ArrayLike<number>, count: number, offset = 0): void {
     const d = this.d;
     for (let r = 0; r < count; r++) {
@@ -59,31 +66,47 @@ export class SampleAccumulator {
       }
       if (this.mode === 'rows' && this.count + 1 > this.maxRows) this.toCovariance();
       if (this.mode === 'rows') {
-        if ((this.count + 1) * d > this.rows.length) {
-          const grown = new Float64Array(Math.min(this.maxRows + 1, Math.max(this.count + 1, this.count * 2)) * d);
-          grown.set(this.rows.subarray(0, this.count * d));
-          this.rows = grown;
+        const c = this.count % CHUNK_ROWS;
+        if (c === 0) {
+          const bytes = (this.count + CHUNK_ROWS) * d * 8;
+          if (bytes > MAX_MOMENT_BYTES && (this.count + 1) * d * 8 > MAX_MOMENT_BYTES) this.tooLarge('rows');
+          this.chunks.push(new Float64Array(CHUNK_ROWS * d));
         }
-        for (let j = 0; j < d; j++) this.rows[this.count * d + j] = data[base + j];
+        const chunk = this.chunks[this.chunks.length - 1];
+        for (let j = 0; j < d; j++) chunk[c * d + j] = data[base + j];
       } else this.addToBlock(data, base);
       this.count++;
     }
   }
 
-  private toCovariance(): void {
+  private tooLarge(what: 'rows' | 'covariance'): never {
     const d = this.d;
+    const gib = (b: number) => `${(b / 2 ** 30).toFixed(2)} GiB`;
+    throw new InvalidArgumentError(
+      this.field,
+      `${this.count + 1} samples in dimension ${d}`,
+      what === 'rows'
+        ? `keeping ${this.count + 1} × ${d} samples takes more than ${gib(MAX_MOMENT_BYTES)}; use fewer samples`
+        : `more samples than dimensions needs the ${d} × ${d} covariance (${gib(8 * up4(d) ** 2)}, over ${gib(MAX_MOMENT_BYTES)}); use at most ${d} samples (the Gram route) or fewer dimensions`,
+    );
+  }
+
+  private toCovariance(): void {
+    const d = this.d, dp = up4(d);
+    if (8 * dp * dp > MAX_MOMENT_BYTES) this.tooLarge('covariance');
     this.mode = 'covariance';
-    this.shift = this.rows.slice(0, d);
+    this.shift = this.chunks[0].slice(0, d);
     this.sums = new Float64Array(d);
-    this.C = new Float64Array(d * d);
-    this.block = new Float64Array(d * BLOCK);
-    const kept = this.rows, n = this.count;
-    this.rows = new Float64Array(0);
-    for (let r = 0; r < n; r++) this.addToBlock(kept, r * d);
+    this.C = this.engine.alloc(dp * dp);
+    this.Z = this.engine.alloc(dp * BLOCK);
+    const chunks = this.chunks, n = this.count;
+    this.chunks = [];
+    for (let r = 0; r < n; r++) this.addToBlock(chunks[Math.floor(r / CHUNK_ROWS)], (r % CHUNK_ROWS) * d);
   }
 
   private addToBlock(data: ArrayLike<number>, base: number): void {
-    const d = this.d, shift = this.shift!, sums = this.sums!, block = this.block!;
+    const d = this.d, shift = this.shift!, sums = this.sums!;
+    const block = this.Z!.view();
     const c = this.pending;
     for (let j = 0; j < d; j++) {
       const v = data[base + j] - shift[j];
@@ -94,9 +117,12 @@ export class SampleAccumulator {
   }
 
   private flush(): void {
-    if (this.pending === 0) return;
     const b = this.pending;
-    syrkLower(this.block!, this.d, b, BLOCK, this.C!, this.d);
+    if (b === 0) return;
+    const d = this.d, dp = up4(d), bp = up4(b);
+    const block = this.Z!.view();
+    if (bp > b) for (let j = 0; j < d; j++) block.fill(0, j * BLOCK + b, j * BLOCK + bp);
+    this.engine.syrkSync(this.Z!, d, bp, BLOCK, this.C!, dp);
     this.pending = 0;
   }
 
@@ -105,41 +131,51 @@ export class SampleAccumulator {
     const n = this.count, d = this.d;
     if (n < 2) throw new InvalidArgumentError(this.field, `${n} sample${n === 1 ? '' : 's'}`, 'need at least 2 samples to estimate a covariance');
     if (this.mode === 'rows') {
-      const X = this.rows.length === n * d ? this.rows : this.rows.slice(0, n * d);
       const mean = new Float64Array(d);
-      for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += X[i * d + j];
+      for (let i = 0; i < n; i++) {
+        const ch = this.chunks[Math.floor(i / CHUNK_ROWS)], o = (i % CHUNK_ROWS) * d;
+        for (let j = 0; j < d; j++) mean[j] += ch[o + j];
+      }
       for (let j = 0; j < d; j++) mean[j] /= n;
-      for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) X[i * d + j] -= mean[j];
-      this.rows = new Float64Array(0);
-      return { route: 'gram', n, d, mean, centered: X };
+      const stride = up4(d);
+      const region = this.engine.alloc(up4(n) * stride);
+      const X = region.view();
+      for (let i = 0; i < n; i++) {
+        const ch = this.chunks[Math.floor(i / CHUNK_ROWS)], o = (i % CHUNK_ROWS) * d, r = i * stride;
+        for (let j = 0; j < d; j++) X[r + j] = ch[o + j] - mean[j];
+        if (o + d === ch.length) this.chunks[Math.floor(i / CHUNK_ROWS)] = new Float64Array(0); // free as we go
+      }
+      this.chunks = [];
+      return { route: 'gram', n, d, mean, centered: region, stride };
     }
     this.flush();
-    const C = this.C!, sums = this.sums!, shift = this.shift!;
+    const dp = up4(d);
+    const Cv = this.C!.view(), sums = this.sums!, shift = this.shift!;
     const mbar = new Float64Array(d);
     for (let j = 0; j < d; j++) mbar[j] = sums[j] / n;
     const inv = 1 / (n - 1);
-    for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) C[i * d + j] = (C[i * d + j] - n * mbar[i] * mbar[j]) * inv;
-    symmetrizeFromLower(C, d);
+    const cov = zeros(d, d);
+    for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) cov.data[i * d + j] = (Cv[i * dp + j] - n * mbar[i] * mbar[j]) * inv;
+    symmetrizeFromLower(cov.data, d);
     const mean = new Float64Array(d);
     for (let j = 0; j < d; j++) mean[j] = shift[j] + mbar[j];
-    this.C = undefined;
-    return { route: 'covariance', n, d, mean, cov: { rows: d, cols: d, data: C } };
+    return { route: 'covariance', n, d, mean, cov };
   }
 }
 
 /** Moments of an in-memory n × d sample matrix (rows are samples). */
-export function sampleMoments(samples: Matrix, field = 'data.samples'): SampleMoments {
-  const acc = new SampleAccumulator(samples.cols, field, samples.rows);
+export function sampleMoments(samples: Matrix, field = 'data.samples', engine?: GramEngine): SampleMoments {
+  const acc = new SampleAccumulator(samples.cols, field, engine ? { engine } : {});
   acc.push(samples.data, samples.rows);
   return acc.finish();
 }
 
-/** X_c Bᵀ (n × k) for centered rows X_c (n × d) and B (k × d). */
-export function centeredTimesBt(centered: Float64Array, n: number, d: number, B: Matrix): Matrix {
+/** X_c Bᵀ (n × k) for centered rows X_c (n × d, row stride `stride`) and B (k × d). */
+export function centeredTimesBt(centered: Float64Array, n: number, d: number, B: Matrix, stride = d): Matrix {
   const k = B.rows;
   const out = zeros(n, k);
   for (let i = 0; i < n; i++) {
-    const r = i * d;
+    const r = i * stride;
     for (let c = 0; c < k; c++) {
       const b = c * d;
       let s = 0;

@@ -82,11 +82,12 @@ function lowRankSamples(n: number, d: number, r: number, seed: number, duplicate
 const sampleCov = (X: Matrix): Matrix => {
   const m = sampleMoments(X);
   if (m.route === 'covariance') return m.cov;
-  const { n, d, centered } = m;
+  const { n, d, stride } = m;
+  const centered = m.centered.view();
   const C = zeros(d, d);
   for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) {
     let s = 0;
-    for (let i = 0; i < n; i++) s += centered[i * d + a] * centered[i * d + b];
+    for (let i = 0; i < n; i++) s += centered[i * stride + a] * centered[i * stride + b];
     C.data[a * d + b] = s / (n - 1);
   }
   return C;

@@ -33,3 +33,4 @@ export * from './theory/diffusionLoss.ts';
 export * from './subject/index.ts';
 export * from './claims/index.ts';
 export * from './report/index.ts';
+export * from './bias/index.ts';

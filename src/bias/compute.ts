@@ -8,7 +8,7 @@ import { type BiasRow, spectralBiasRows } from './rows.ts';
 import { type SampleFormat, readSamplesFile } from './readSamples.ts';
 import { type SampleMoments, centeredTimesBt, gramOfRows, sampleMoments } from './samples.ts';
 import { type CovarianceSpectrum, spectrumFromCovariance, spectrumFromEigenvalues, spectrumFromGram } from './spectrum.ts';
-import { type BiasTotals, DEFAULT_WEIGHTING, type Weighting, biasTotals, requireWeighting } from './weighting.ts';
+import { type BiasTotals, DEFAULT_WEIGHTING, type BiasWeighting, biasTotals, requireWeighting } from './weighting.ts';
 
 /** The data, in any of the forms the calculator accepts (in memory). */
 export type BiasData =
@@ -33,7 +33,7 @@ export interface BiasInput {
   /** Timesteps for the table, each in 1..T (default all). The totals always cover 1..T. */
   readonly timesteps?: readonly number[];
   /** λ_t and the parameterization for the totals (default ε, uniform: DDPM's L_simple). */
-  readonly weighting?: Weighting;
+  readonly weighting?: BiasWeighting;
 }
 
 export type BiasRoute = 'covariance-eigen' | 'gram-eigen' | 'eigenvalues';
@@ -46,6 +46,7 @@ export interface BiasResult {
   readonly source?: { readonly file: string; readonly format: SampleFormat; readonly n: number; readonly header?: readonly string[]; readonly shape?: readonly number[] };
   /** How Σ's spectrum was obtained (MATH.md §2.1). */
   readonly route: BiasRoute;
+  readonly schedule: { readonly name: string; readonly T: number };
   readonly regularization: number;
   readonly spectrum: {
     readonly rank: number;
@@ -198,6 +199,7 @@ export function finishBias(input: BiasInput, spectrum: CovarianceSpectrum, route
     d,
     ...(n !== undefined ? { n } : {}),
     route,
+    schedule: { name: schedule.name, T: schedule.T },
     regularization: eps,
     spectrum: { rank: spectrum.rank, rankTolerance: spectrum.rankTolerance, clamped: spectrum.clamped, eigenvalues: dataSp.values, zeros: dataSp.restCount, trace: tr(dataSp) },
     ...(input.encoder ? { posterior: { eigenvalues: post.values, zeros: post.restCount, trace: tr(post) }, encoder: { k: input.encoder.B.rows, tau: input.encoder.tau } } : {}),

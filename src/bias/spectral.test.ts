@@ -11,7 +11,7 @@ import { type BiasInput, computeBiasSync } from './compute.ts';
 import { denseBiasRows } from './dense.ts';
 import type { BiasRow } from './rows.ts';
 import { sampleMoments } from './samples.ts';
-import { PARAMETERIZATIONS, type Weighting, timestepWeight, unitFactor } from './weighting.ts';
+import { PARAMETERIZATIONS, type BiasWeighting, timestepWeight, unitFactor } from './weighting.ts';
 
 const rel = (x: number, y: number) => Math.abs(x - y) / Math.max(Math.abs(x), Math.abs(y), 1e-300);
 const TOL = 1e-10;
@@ -219,10 +219,10 @@ describe('weighted totals and parameterizations (MATH.md §2.1)', () => {
     const all = Array.from({ length: 40 }, (_, i) => i + 1);
     const encoder = encoderOf(4, 2, 4, 0.3);
     const dense = denseBiasRows({ data: g, schedule, timesteps: all, encoder });
-    const weightings: Weighting['weights'][] = ['uniform', 'snr', { minSnr: 5 }, all.map((t) => (t % 3) * 0.5)];
+    const weightings: BiasWeighting['weights'][] = ['uniform', 'snr', { minSnr: 5 }, all.map((t) => (t % 3) * 0.5)];
     for (const p of PARAMETERIZATIONS) {
       for (const weights of weightings) {
-        const w: Weighting = { parameterization: p, weights };
+        const w: BiasWeighting = { parameterization: p, weights };
         const r = computeBiasSync({ data: { kind: 'covariance', cov: g.cov }, schedule, encoder, weighting: w, timesteps: [1] });
         let ct = 0, gap = 0, adv = 0;
         for (const row of dense) {

@@ -54,7 +54,7 @@ function clampSpectrum(values: Float64Array, size: number, field: string, regula
   if (min + regularization < -tol) {
     throw new NotSPDError(
       field,
-      `not positive semidefinite: smallest eigenvalue ${min.toPrecision(6)} < −${tol.toPrecision(3)} (rounding tolerance)${regularization > 0 ? ` even with regularization ${regularization}` : ''}; a regularization ε ≥ ${(-min).toPrecision(3)} makes Σ + εI PSD`,
+      `nor semidefinite: smallest eigenvalue ${min.toPrecision(6)} < −${tol.toPrecision(3)}, the rounding tolerance${regularization > 0 ? `, even with regularization ${regularization}` : ''}; a regularization ε ≥ ${(-min).toPrecision(3)} makes Σ + εI PSD`,
     );
   }
   // Negative values that the regularizer lifts stay as they are (Σ + εI ⪰ 0); anything below −tol without it was refused above.

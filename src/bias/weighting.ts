@@ -36,14 +36,14 @@ export function unitFactor(p: Parameterization, a: number, s: number): number {
  */
 export type TimestepWeights = 'uniform' | 'snr' | { readonly minSnr: number } | ArrayLike<number>;
 
-export interface Weighting {
+export interface BiasWeighting {
   readonly parameterization: Parameterization;
   readonly weights: TimestepWeights;
 }
 
-export const DEFAULT_WEIGHTING: Weighting = { parameterization: 'eps', weights: 'uniform' };
+export const DEFAULT_WEIGHTING: BiasWeighting = { parameterization: 'eps', weights: 'uniform' };
 
-export function requireWeighting(w: Weighting, T: number, field = 'weighting'): Weighting {
+export function requireWeighting(w: BiasWeighting, T: number, field = 'weighting'): BiasWeighting {
   if (!PARAMETERIZATIONS.includes(w.parameterization)) throw new InvalidArgumentError(`${field}.parameterization`, w.parameterization, `must be one of ${PARAMETERIZATIONS.join(', ')}`);
   const ws = w.weights;
   if (ws === 'uniform' || ws === 'snr') return w;
@@ -66,7 +66,7 @@ export function requireWeighting(w: Weighting, T: number, field = 'weighting'): 
 }
 
 /** λ_t for timestep t (1-based). */
-export function timestepWeight(w: Weighting, t: number, a: number, s: number): number {
+export function timestepWeight(w: BiasWeighting, t: number, a: number, s: number): number {
   const ws = w.weights;
   if (ws === 'uniform') return 1;
   const snr = (a * a) / (s * s);
@@ -108,7 +108,7 @@ export function describeWeights(ws: TimestepWeights): string {
 }
 
 /** The weighted totals over every timestep 1..T of the schedule, O(T·m). */
-export function biasTotals(data: EffectiveSpectrum, posterior: EffectiveSpectrum, d: number, schedule: VPSchedule, weighting: Weighting): BiasTotals {
+export function biasTotals(data: EffectiveSpectrum, posterior: EffectiveSpectrum, d: number, schedule: VPSchedule, weighting: BiasWeighting): BiasTotals {
   requireWeighting(weighting, schedule.T);
   let wSum = 0, wfSum = 0;
   const acc = { Ct: 0, term: 0, gap: 0, cond: 0, coll: 0, adv: 0 };

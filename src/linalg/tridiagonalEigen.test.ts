@@ -129,6 +129,21 @@ describe('symmetricSpectrum (Householder + implicit QL)', () => {
     expect(Math.max(...got.map((v, i) => Math.abs(v - lam[i])))).toBeGreaterThan(1e-6);
   });
 
+  it('the WebAssembly SIMD pass (n ≥ 64) and the JS loops give the same eigenvalues and QᵀC', () => {
+    for (const n of [64, 65, 201]) {
+      const g = createRng(n).fillNormal(new Float64Array(n * n));
+      const a = zeros(n, n);
+      for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) a.data[i * n + j] = a.data[j * n + i] = g[i * n + j];
+      const C = zeros(n, 2);
+      createRng(n + 1).fillNormal(C.data);
+      const simd = symmetricSpectrum(a, { project: C });
+      const js = symmetricSpectrum(a, { project: C, simd: false });
+      const scale = maxAbs(js.values);
+      for (let i = 0; i < n; i++) expect(Math.abs(simd.values[i] - js.values[i])).toBeLessThan(1e-13 * scale);
+      for (let i = 0; i < 2 * n; i++) expect(Math.abs(Math.abs(simd.projected!.data[i]) - Math.abs(js.projected!.data[i]))).toBeLessThan(1e-10);
+    }
+  });
+
   it('names the field for non-finite or asymmetric input', () => {
     expect(() => symmetricEigenvalues(fromRows([[1, 0], [NaN, 1]]), 'S')).toThrow(/S\[1\]\[0\]/);
     expect(() => symmetricEigenvalues(fromRows([[1, 2], [0, 1]]), 'S')).toThrow(/S: .*not symmetric/);

@@ -1,5 +1,6 @@
 import { DimensionMismatchError, NonFiniteError, NotSPDError } from '../errors.ts';
 import { type Matrix, asymmetry } from './matrix.ts';
+import { type TridiagonalWorkspace, tridiagonalWorkspace } from './tridiagonalSimd.ts';
 
 /**
  * Symmetric eigenvalues by Householder tridiagonalization and implicit QL with
@@ -35,6 +36,8 @@ export interface SymmetricSpectrumOptions {
    * Saves one n² copy for large n.
    */
   readonly overwrite?: boolean;
+  /** false: plain JS loops even where the WebAssembly SIMD pass is available (tests compare both). */
+  readonly simd?: boolean;
   /** Called with (rows done, n) during the reduction, every ~1/64 of the work. */
   readonly onProgress?: (done: number, total: number) => void;
 }
@@ -55,11 +58,17 @@ export function symmetricSpectrum(a: Matrix, opts: SymmetricSpectrumOptions = {}
     }
   }
   if (!opts.overwrite && n <= 4096 && asymmetry(a) > 1e-10) throw new NotSPDError(field, `not symmetric (asymmetry ${asymmetry(a).toExponential(2)})`);
-  const A = opts.overwrite ? a.data : Float64Array.from(a.data);
+  // Large problems run the O(n²) pass per step in WebAssembly SIMD, on a copy in wasm memory.
+  const ws = n >= 64 && opts.simd !== false ? tridiagonalWorkspace(n) : undefined;
+  let A: Float64Array;
+  if (ws) {
+    ws.A.set(a.data);
+    A = ws.A;
+  } else A = opts.overwrite ? a.data : Float64Array.from(a.data);
   const d = new Float64Array(n);
   const e = new Float64Array(n);
   const beta = new Float64Array(n);
-  tridiagonalize(A, n, d, e, beta, opts.onProgress);
+  tridiagonalize(A, n, d, e, beta, opts.onProgress, ws);
   let P: Float64Array | undefined;
   const k = opts.project?.cols ?? 0;
   if (opts.project) {
@@ -97,11 +106,11 @@ export function symmetricEigenvalues(a: Matrix, field = 'matrix'): Float64Array 
  * p' = B'u' (lower triangle: row j contributes its dot product to p'_j and an axpy
  * to p'_k, k < j), so each step reads and writes the trailing triangle once.
  */
-function tridiagonalize(A: Float64Array, n: number, d: Float64Array, e: Float64Array, beta: Float64Array, onProgress?: (done: number, total: number) => void): void {
-  const v = new Float64Array(n); // pending update u (previous step)
-  const w = new Float64Array(n); // pending update w
-  const u = new Float64Array(n); // this step's Householder vector
-  const p = new Float64Array(n);
+function tridiagonalize(A: Float64Array, n: number, d: Float64Array, e: Float64Array, beta: Float64Array, onProgress?: (done: number, total: number) => void, ws?: TridiagonalWorkspace): void {
+  const v = ws?.v ?? new Float64Array(n); // pending update u (previous step)
+  const w = ws?.w ?? new Float64Array(n); // pending update w
+  const u = ws?.u ?? new Float64Array(n); // this step's Householder vector
+  const p = ws?.p ?? new Float64Array(n);
   let pending = false;
   let lastReport = 0;
   const reportEvery = Math.max(1, Math.floor(n / 64));
@@ -144,7 +153,13 @@ function tridiagonalize(A: Float64Array, n: number, d: Float64Array, e: Float64A
     p.fill(0, i + 1, n);
     const i1 = i + 1;
     if (b !== 0) {
-      if (pending) {
+      if (ws) {
+        if (!pending) {
+          v.fill(0, i1, n);
+          w.fill(0, i1, n);
+        }
+        ws.step(i1);
+      } else if (pending) {
         for (let j = i1; j < n; j++) {
           const r = j * n;
           const vj = v[j], wj = w[j], uj = u[j];

@@ -58,22 +58,31 @@ export class SampleAccumulator {
   /** `count` rows, row-major in `data` from `offset`; every value must be finite (names sample and column otherwise). */
   push(data: ArrayLike<number>, count: number, offset = 0): void {
     const d = this.d;
+    // One pass: v·0 is NaN exactly for NaN and ±∞; only on failure look for the offender.
+    let probe = 0;
+    const end = offset + count * d;
+    for (let i = offset; i < end; i++) probe += data[i] * 0;
+    if (probe !== 0) {
+      for (let i = offset; i < end; i++) {
+        if (!Number.isFinite(data[i])) {
+          const r = Math.floor((i - offset) / d), j = (i - offset) % d;
+          throw new InvalidArgumentError(`${this.field}: sample ${this.count + r + 1}, column ${j + 1}`, data[i], 'must be a finite number');
+        }
+      }
+    }
+    const typed = ArrayBuffer.isView(data) ? (data as unknown as Float64Array) : undefined;
     for (let r = 0; r < count; r++) {
       const base = offset + r * d;
-      for (let j = 0; j < d; j++) {
-        const v = data[base + j];
-        if (!Number.isFinite(v)) throw new InvalidArgumentError(`${this.field}: sample ${this.count + 1}, column ${j + 1}`, v, 'must be a finite number');
-      }
       if (this.mode === 'rows' && this.count + 1 > this.maxRows) this.toCovariance();
       if (this.mode === 'rows') {
         const c = this.count % CHUNK_ROWS;
         if (c === 0) {
-          const bytes = (this.count + CHUNK_ROWS) * d * 8;
-          if (bytes > MAX_MOMENT_BYTES && (this.count + 1) * d * 8 > MAX_MOMENT_BYTES) this.tooLarge('rows');
+          if ((this.count + 1) * d * 8 > MAX_MOMENT_BYTES) this.tooLarge('rows');
           this.chunks.push(new Float64Array(CHUNK_ROWS * d));
         }
         const chunk = this.chunks[this.chunks.length - 1];
-        for (let j = 0; j < d; j++) chunk[c * d + j] = data[base + j];
+        if (typed) chunk.set(typed.subarray(base, base + d), c * d);
+        else for (let j = 0; j < d; j++) chunk[c * d + j] = data[base + j];
       } else this.addToBlock(data, base);
       this.count++;
     }

@@ -19,15 +19,16 @@ export class NpyError extends ScorecheckError {
 /**
  * The header of a `.npy` file (format versions 1.0, 2.0 and 3.0:
  * https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html).
- * Supported data: float32 or float64, little-endian (`<f4`, `<f8`; `|`/`=` accepted on this
- * little-endian reader for 8- and 4-byte floats), C order (`fortran_order: False`).
+ * Supported data: float16, float32 or float64, little-endian (`<f2`, `<f4`, `<f8`; `|`/`=`
+ * accepted on this little-endian reader), C order (`fortran_order: False`). float16 (how
+ * latents are often saved) is widened exactly to float64.
  * Shape (n,) is n samples of dimension 1; (n, d₁, d₂, …) is n samples of dimension
  * d = d₁·d₂·… (a batch of latents 4 × 64 × 64 is d = 16384), flattened in C order.
  */
 export interface NpyHeader {
   readonly version: string;
-  readonly dtype: 'float32' | 'float64';
-  readonly itemSize: 4 | 8;
+  readonly dtype: 'float16' | 'float32' | 'float64';
+  readonly itemSize: 2 | 4 | 8;
   readonly shape: readonly number[];
   /** Rows (shape[0]) and the flattened dimension of one row. */
   readonly n: number;
@@ -36,6 +37,15 @@ export interface NpyHeader {
   readonly dataOffset: number;
 }
 
+/** All 65536 IEEE binary16 values as float64 (exact): sign, 5-bit exponent, 10-bit fraction. */
+const HALF = (() => {
+  const t = new Float64Array(65536);
+  for (let h = 0; h < 65536; h++) {
+    const sign = h & 0x8000 ? -1 : 1, exp = (h >> 10) & 0x1f, frac = h & 0x3ff;
+    t[h] = exp === 0 ? sign * frac * 2 ** -24 : exp === 31 ? (frac ? NaN : sign * Infinity) : sign * (1 + frac / 1024) * 2 ** (exp - 15);
+  }
+  return t;
+})();
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
@@ -60,7 +70,8 @@ export function parseNpyHeader(bytes: Uint8Array, file: string): NpyHeader {
   let dtype: NpyHeader['dtype'];
   if (/^[<=|]f8$/.test(descr)) dtype = 'float64';
   else if (/^[<=|]f4$/.test(descr)) dtype = 'float32';
-  else throw new NpyError(file, 'descr', `${JSON.stringify(descr)} is not supported: save float32 ('<f4') or float64 ('<f8') little-endian, e.g. np.save(path, x.astype('<f4'))`);
+  else if (/^[<=|]f2$/.test(descr)) dtype = 'float16';
+  else throw new NpyError(file, 'descr', `${JSON.stringify(descr)} is not supported: save float16, float32 or float64 little-endian ('<f2', '<f4', '<f8'), e.g. np.save(path, x.astype('<f4'))`);
   if (fortran === 'True') throw new NpyError(file, 'fortran_order', 'True is not supported: save a C-ordered array (np.save(path, np.ascontiguousarray(x)))');
   const parts = shapeText.split(',').map((p) => p.trim()).filter((p) => p !== '');
   if (parts.length === 0) throw new NpyError(file, 'shape', '() — a scalar, not samples; need (n,) or (n, d, …)');
@@ -71,7 +82,7 @@ export function parseNpyHeader(bytes: Uint8Array, file: string): NpyHeader {
   const n = shape[0];
   const d = shape.slice(1).reduce((x, y) => x * y, 1);
   if (d === 0) throw new NpyError(file, 'shape', `(${shape.join(', ')}) has samples of dimension 0`);
-  return { version: `${major}.${minor}`, dtype, itemSize: dtype === 'float64' ? 8 : 4, shape, n, d, dataOffset: start + headerLen };
+  return { version: `${major}.${minor}`, dtype, itemSize: dtype === 'float64' ? 8 : dtype === 'float32' ? 4 : 2, shape, n, d, dataOffset: start + headerLen };
 }
 
 /**
@@ -97,9 +108,9 @@ export function readNpyRows(path: string, file: string, onHeader: (h: NpyHeader)
     onHeader(h);
     const rowBytes = h.d * h.itemSize;
     const rowsPerBlock = Math.max(1, Math.floor((8 << 20) / rowBytes));
-    const raw = new ArrayBuffer(rowsPerBlock * rowBytes);
+    const raw = new ArrayBuffer(Math.ceil((rowsPerBlock * rowBytes) / 8) * 8); // whole doubles, for the float64 view
     const bytes = new Uint8Array(raw);
-    const f64 = new Float64Array(raw), f32 = new Float32Array(raw);
+    const f64 = new Float64Array(raw), f32 = new Float32Array(raw), u16 = new Uint16Array(raw);
     const out = h.itemSize === 8 ? f64 : new Float64Array(rowsPerBlock * h.d);
     let pos = h.dataOffset;
     for (let r = 0; r < h.n; r += rowsPerBlock) {
@@ -115,6 +126,9 @@ export function readNpyRows(path: string, file: string, onHeader: (h: NpyHeader)
       if (h.itemSize === 4) {
         const m = count * h.d;
         for (let i = 0; i < m; i++) out[i] = f32[i];
+      } else if (h.itemSize === 2) {
+        const m = count * h.d;
+        for (let i = 0; i < m; i++) out[i] = HALF[u16[i]];
       }
       onRows(out, count);
       onProgress?.(r + count, h.n);

@@ -28,6 +28,7 @@ describe('.npy reader (files written by NumPy: fixtures/bias/npy/make_npy.py)', 
   for (const [npy, csv, shape, dtype] of [
     ['samples-f64.npy', 'samples-f64.csv', [50, 3], 'float64'],
     ['samples-f32.npy', 'samples-f32.csv', [50, 3], 'float32'],
+    ['samples-f16.npy', 'samples-f16.csv', [9, 3], 'float16'],
     ['latents-4d.npy', 'latents-4d.csv', [6, 2, 2, 3], 'float32'],
     ['duplicated-column.npy', 'duplicated-column.csv', [40, 4], 'float64'],
   ] as const) {
@@ -66,6 +67,7 @@ describe('.npy reader (files written by NumPy: fixtures/bias/npy/make_npy.py)', 
     expect(bad("{'descr': '<f8', 'fortran_order': False, 'shape': (3, 0), }")).toThrow(/dimension 0/);
     expect(bad("{'descr': '<f8', 'fortran_order': False, }")).toThrow(/shape: missing/);
     expect(bad("{'descr': '<c16', 'fortran_order': False, 'shape': (3,), }")).toThrow(/descr: "<c16" is not supported/);
+    expect(bad("{'descr': '>f2', 'fortran_order': False, 'shape': (3,), }")).toThrow(/descr: ">f2" is not supported/);
     expect(bad("{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }")().d).toBe(1);
   });
 });

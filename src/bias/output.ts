@@ -47,7 +47,8 @@ export function biasText(r: BiasResult, spec?: BiasSpec): string {
   out.push(`${r.rows.length} timestep${r.rows.length === 1 ? '' : 's'} of ${T} (score units). DSM prefers the collapse at every t by DSM(target) − DSM(collapse) = a²tr(P*²Σ) > 0 (collapse adv.); the collapsed input's score norm is d/s².`);
   out.push('');
   const p = r.totals.weighting.parameterization;
-  out.push(`Weighted totals over t = 1..${T}: Σ_t λ_t·f_t·Q_t in ${p} units (Σ_t λ_t = ${formatNumber(r.totals.weightSum, 6)}); per step = total / T (the training loss with t uniform)`);
+  const unit = { eps: 'ε-prediction', x0: 'x₀-prediction', v: 'v-prediction', score: 'score' }[p];
+  out.push(`Weighted totals over t = 1..${T}: Σ_t λ_t·f_t·Q_t in ${unit} units (Σ_t λ_t = ${formatNumber(r.totals.weightSum, 6)}); per step = total / T (the training loss with t uniform)`);
   const tot = (name: string, w: WeightedTotal) => [name, formatNumber(w.sum, 6), formatNumber(w.perStep, 6)];
   out.push(
     textTable(

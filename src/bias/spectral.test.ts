@@ -7,7 +7,7 @@ import { Gaussian } from '../gaussian/gaussian.ts';
 import { type Matrix, addScaledIdentity, fromRows, zeros } from '../linalg/index.ts';
 import { createRng } from '../mc/rng.ts';
 import type { LinearEncoder } from '../models/linearEncoder.ts';
-import { type BiasInput, computeBiasSync } from './compute.ts';
+import { type BiasInput, computeBias, computeBiasSync } from './compute.ts';
 import { denseBiasRows } from './dense.ts';
 import type { BiasRow } from './rows.ts';
 import { sampleMoments } from './samples.ts';
@@ -197,6 +197,20 @@ describe('spectral route = dense route (1e-10 relative)', () => {
     const fromEig = computeBiasSync({ data: { kind: 'eigenvalues', eigenvalues: fromCov.spectrum.eigenvalues.slice(0, 3), dim: 5 }, schedule });
     const withZeros = computeBiasSync({ data: { kind: 'eigenvalues', eigenvalues: [...fromCov.spectrum.eigenvalues.slice(0, 3), 0, 0] }, schedule });
     expectAgree(5, fromEig.rows, withZeros.rows, 1e-14);
+  });
+});
+
+describe('threads', () => {
+  it('computeBias on 2 threads (a worker computes half the Gram tiles) equals computeBiasSync bit for bit', async () => {
+    // n = 400, d = 1500: 1.2e8 multiply-adds, above the 5e7-per-thread threshold for a worker.
+    const X = lowRankSamples(400, 1500, 30, 5);
+    const input = { data: { kind: 'samples' as const, samples: X }, schedule: linearSchedule(100), encoder: encoderOf(9, 2, 1500, 0.5) };
+    const two = await computeBias(input, { threads: 2 });
+    const one = computeBiasSync(input);
+    expect(two.route).toBe('gram-eigen');
+    expect(two.spectrum.rank).toBe(30);
+    expect(two.rows).toEqual(one.rows);
+    expect(two.totals).toEqual(one.totals);
   });
 });
 

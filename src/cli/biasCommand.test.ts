@@ -90,6 +90,19 @@ describe('scorecheck bias', () => {
     oneLineError(await spec({ data: { samples: 'one.csv' }, schedule: sched }), /one\.csv: .*need at least 2 samples/);
   });
 
+  it('an encoder B from a CSV file equals the same B inline', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'scorecheck-bias-'));
+    const B = [[1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], [0, 0.5, 0.5, 0, 0, 0, 0, 0, 0, 0, 0, 1]];
+    writeFileSync(join(cwd, 'B.csv'), B.map((r) => r.join(',')).join('\n'));
+    const base = { data: { samples: join(repo, 'fixtures/bias/npy/latents-4d.npy') }, schedule: 'stable-diffusion', regularization: 1e-3, timesteps: [1, 500] };
+    writeFileSync(join(cwd, 'a.json'), JSON.stringify({ ...base, encoder: { B: 'B.csv', tau: 0.2 } }));
+    writeFileSync(join(cwd, 'b.json'), JSON.stringify({ ...base, encoder: { B, tau: 0.2 } }));
+    const a = JSON.parse((await run(['bias', 'a.json', '--json', '-'], cwd)).out);
+    const b = JSON.parse((await run(['bias', 'b.json', '--json', '-'], cwd)).out);
+    expect(a.rows).toEqual(b.rows);
+    expect(a.setting.encoder).toEqual({ k: 2, tau: 0.2 });
+  });
+
   it('eigenvalues alone: d given, the rest zero', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'scorecheck-bias-'));
     writeFileSync(join(cwd, 's.json'), JSON.stringify({ data: { eigenvalues: [2, 1], dim: 16384 }, schedule: 'ddpm', timesteps: [1] }));

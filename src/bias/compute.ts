@@ -87,7 +87,7 @@ export function computeBiasSync(input: BiasInput, opts: BiasOptions = {}): BiasR
   const prep = prepare(input, engine, timings);
   if (prep.kind === 'spectrum') return finishBias(input, prep.spectrum, prep.route, prep.n, prep.eps, timings, opts);
   const t0 = performance.now();
-  engine.syrkSync(prep.m.centered, prep.m.n, prep.m.d, prep.m.stride, prep.K, prep.ldc);
+  prep.m.centered.engine.syrkSync(prep.m.centered, prep.m.n, prep.m.d, prep.m.stride, prep.K, prep.ldc);
   timings.gram = performance.now() - t0;
   return finishGram(input, prep, timings, opts);
 }
@@ -115,7 +115,9 @@ export async function computeBias(input: BiasInput, opts: BiasOptions & { readon
     else {
       t0 = performance.now();
       const p = progressOf(opts, 'Gram matrix').onProgress;
-      await engine.syrk(prep.m.centered, prep.m.n, prep.m.d, prep.m.stride, prep.K, prep.ldc, p);
+      const owner = prep.m.centered.engine;
+      // Rows read by this call live in `engine` (2 threads); moments passed in keep their engine's threads.
+      await owner.syrk(prep.m.centered, prep.m.n, prep.m.d, prep.m.stride, prep.K, prep.ldc, p);
       timings.gram = performance.now() - t0;
       result = finishGram(effective, prep, timings, opts);
     }
@@ -155,7 +157,8 @@ function prepare(input: BiasInput, engine: GramEngine, timings: Record<string, n
     return { kind: 'spectrum', spectrum, route: 'covariance-eigen', n: moments.n, eps };
   }
   const ldc = Math.ceil(moments.n / 4) * 4;
-  return { kind: 'gram', m: moments, K: engine.alloc(ldc * ldc), ldc, eps };
+  // K lives with the rows (moments read earlier may belong to another engine).
+  return { kind: 'gram', m: moments, K: moments.centered.engine.alloc(ldc * ldc), ldc, eps };
 }
 
 function finishGram(input: BiasInput, prep: Extract<Prepared, { kind: 'gram' }>, timings: Record<string, number>, opts: BiasOptions): BiasResult {

@@ -10,6 +10,7 @@ import type { LinearEncoder } from '../models/linearEncoder.ts';
 import { type BiasInput, computeBias, computeBiasSync } from './compute.ts';
 import { denseBiasRows } from './dense.ts';
 import type { BiasRow } from './rows.ts';
+import { GramEngine } from '../linalg/gramSimd.ts';
 import { sampleMoments } from './samples.ts';
 import { PARAMETERIZATIONS, type BiasWeighting, timestepWeight, unitFactor } from './weighting.ts';
 
@@ -200,7 +201,18 @@ describe('spectral route = dense route (1e-10 relative)', () => {
   });
 });
 
-describe('threads', () => {
+describe('threads and engines', () => {
+  it('moments read with one engine are multiplied by that engine (regression: a region used with another engine\'s memory)', async () => {
+    const X = lowRankSamples(20, 50, 20, 6);
+    const moments = sampleMoments(X, 'x', new GramEngine({ threads: 1 }));
+    const schedule = linearSchedule(50);
+    const viaMoments = computeBiasSync({ data: { kind: 'moments', moments }, schedule });
+    const viaSamples = computeBiasSync({ data: { kind: 'samples', samples: X }, schedule });
+    expect(viaMoments.rows).toEqual(viaSamples.rows);
+    const again = sampleMoments(X, 'x', new GramEngine({ threads: 2 }));
+    expect((await computeBias({ data: { kind: 'moments', moments: again }, schedule })).rows).toEqual(viaSamples.rows);
+  });
+
   it('computeBias on 2 threads (a worker computes half the Gram tiles) equals computeBiasSync bit for bit', async () => {
     // n = 400, d = 1500: 1.2e8 multiply-adds, above the 5e7-per-thread threshold for a worker.
     const X = lowRankSamples(400, 1500, 30, 5);

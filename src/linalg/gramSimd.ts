@@ -155,6 +155,8 @@ export interface Region {
   readonly length: number;
   /** A view (re-take after any allocation: the memory may have grown). */
   view(): Float64Array;
+  /** The engine whose memory holds it (regions work only with their own engine's kernels). */
+  readonly engine: GramEngine;
 }
 
 export interface GramEngineOptions {
@@ -208,7 +210,7 @@ export class GramEngine {
   alloc(length: number): Region {
     if (!this.memory) {
       const arr = new Float64Array(length);
-      return { offset: 0, length, view: () => arr };
+      return { offset: 0, length, view: () => arr, engine: this };
     }
     const offset = (this.top + 15) & ~15;
     const end = offset + length * 8;
@@ -217,7 +219,7 @@ export class GramEngine {
     if (end > have) this.memory.grow(Math.ceil((end - have) / 65536));
     this.top = end;
     const mem = this.memory;
-    return { offset, length, view: () => new Float64Array(mem.buffer, offset, length) };
+    return { offset, length, view: () => new Float64Array(mem.buffer, offset, length), engine: this };
   }
 
   /** Bytes of the shared memory (0 for the JS engine). */
@@ -232,6 +234,7 @@ export class GramEngine {
    * `onChunk(done, total)` after each reduction chunk of the calling thread.
    */
   async syrk(Z: Region, m: number, q: number, zs: number, C: Region, ldc: number, onChunk?: (done: number, total: number) => void): Promise<void> {
+    this.own(Z, C);
     if (!this.memory || !this.syrkFn) {
       syrkLower(Z.view(), m, q, zs, C.view(), ldc);
       onChunk?.(1, 1);
@@ -276,6 +279,7 @@ export class GramEngine {
 
   /** `syrk` on the calling thread only (SIMD if available). Same layout rules. */
   syrkSync(Z: Region, m: number, q: number, zs: number, C: Region, ldc: number): void {
+    this.own(Z, C);
     if (!this.syrkFn) {
       syrkLower(Z.view(), m, q, zs, C.view(), ldc);
       return;
@@ -286,6 +290,10 @@ export class GramEngine {
       const k1 = Math.min(qp, k0 + KC);
       for (let i0 = 0; i0 < mp; i0 += TILE) for (let j0 = 0; j0 <= i0; j0 += TILE) this.syrkFn(Z.offset, zs, i0, Math.min(mp, i0 + TILE), j0, Math.min(mp, j0 + TILE), k0, k1, C.offset, ldc);
     }
+  }
+
+  private own(...regions: Region[]): void {
+    for (const r of regions) if (r.engine !== this) throw new RangeError('GramEngine: a region of another engine (allocate Z and C from the engine that multiplies them)');
   }
 
   private async ensureWorkers(count: number): Promise<void> {

@@ -121,6 +121,11 @@ describe('sample moments: streamed covariance (n > d) and kept rows (n ≤ d) ag
     for (let i = 0; i < n; i++) cov.push(data, 1, i * d); // one row at a time
     const mc = cov.finish();
     expect(mc.route).toBe('covariance');
+    const always = new SampleAccumulator(d, 'x', { engine, maxRows: 0 }); // covariance from the first row on
+    always.push(data, n);
+    const ma = always.finish();
+    if (ma.route !== 'covariance' || mc.route !== 'covariance') throw new Error('expected the covariance route');
+    for (let i = 0; i < d * d; i++) expect(Math.abs(ma.cov.data[i] - mc.cov.data[i])).toBeLessThan(1e-13);
     const rows = new SampleAccumulator(d, 'x', { engine, maxRows: n });
     rows.push(data, n);
     const mr = rows.finish();

@@ -104,7 +104,7 @@ export class SampleAccumulator {
     const d = this.d, dp = up4(d);
     if (8 * dp * dp > MAX_MOMENT_BYTES) this.tooLarge('covariance');
     this.mode = 'covariance';
-    this.shift = this.chunks[0].slice(0, d);
+    this.shift = this.chunks.length > 0 ? this.chunks[0].slice(0, d) : undefined; // else the first row pushed
     this.sums = new Float64Array(d);
     this.C = this.engine.alloc(dp * dp);
     this.Z = this.engine.alloc(dp * BLOCK);
@@ -114,7 +114,9 @@ export class SampleAccumulator {
   }
 
   private addToBlock(data: ArrayLike<number>, base: number): void {
-    const d = this.d, shift = this.shift!, sums = this.sums!;
+    const d = this.d, sums = this.sums!;
+    this.shift ??= Float64Array.from({ length: d }, (_, j) => data[base + j]);
+    const shift = this.shift;
     const block = this.Z!.view();
     const c = this.pending;
     for (let j = 0; j < d; j++) {

@@ -44,7 +44,7 @@ export function biasText(r: BiasResult, spec?: BiasSpec): string {
   );
   out.push('');
   const T = r.schedule.T;
-  out.push(`${r.rows.length} timestep${r.rows.length === 1 ? '' : 's'} of ${T} (score units). DSM prefers the collapse at every t by DSM(target) − DSM(collapse) = a²tr(P*²Σ) > 0 (collapse adv.); the collapsed input's score norm is d/s².`);
+  out.push(`${r.rows.length} timestep${r.rows.length === 1 ? '' : 's'} of ${T} (score units). DSM prefers the collapse at every t by DSM(target) − DSM(collapse) = a²tr(P*²Σ) ≥ 0 (collapse adv.; 0 only where Σ = 0); the collapsed input's score norm is d/s².`);
   out.push('');
   const p = r.totals.weighting.parameterization;
   const unit = { eps: 'ε-prediction', x0: 'x₀-prediction', v: 'v-prediction', score: 'score' }[p];

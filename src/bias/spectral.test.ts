@@ -2,7 +2,7 @@ import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { gaussian } from '../arbitraries/gaussian.ts';
 import { fromScore } from '../diffusion/parameterization.ts';
-import { cosineSchedule, linearSchedule, vpFromAlphaBars } from '../diffusion/schedule.ts';
+import { cosineSchedule, linearSchedule, sqrtLinearSchedule, vpFromAlphaBars } from '../diffusion/schedule.ts';
 import { Gaussian } from '../gaussian/gaussian.ts';
 import { type Matrix, addScaledIdentity, fromRows, zeros } from '../linalg/index.ts';
 import { createRng } from '../mc/rng.ts';
@@ -278,6 +278,18 @@ describe('weighted totals and parameterizations (MATH.md §2.1)', () => {
     const r = computeBiasSync({ data: { kind: 'covariance', cov }, schedule } satisfies BiasInput);
     const row = r.rows[0];
     expect(rel(r.totals.Ct.sum, 2 - row.s * row.s * row.sds.scoreNormAtTarget)).toBeLessThan(1e-13);
+  });
+});
+
+describe('docs/library.md example', () => {
+  it('prints what the docs say: covariance route, rank 2, C_t = 2349.94 and 0.716, Min-SNR-5 total 548.28', () => {
+    const samples = fromRows([[1, 2, 2], [0, 1, 1], [2, 0, 0], [1, 1, 1]]);
+    const r = computeBiasSync({ data: { kind: 'samples', samples }, schedule: sqrtLinearSchedule(1000), timesteps: [1, 500], weighting: { parameterization: 'eps', weights: { minSnr: 5 } } });
+    expect(r.route).toBe('covariance-eigen');
+    expect(r.spectrum.rank).toBe(2);
+    expect(r.rows[0].Ct.toFixed(2)).toBe('2349.94');
+    expect(r.rows[1].Ct.toFixed(3)).toBe('0.716');
+    expect(r.totals.Ct.sum.toFixed(2)).toBe('548.28');
   });
 });
 

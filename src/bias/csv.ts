@@ -91,9 +91,14 @@ export class CsvRowParser {
     const base = this.count * d;
     for (let j = 0; j < d; j++) {
       let c = cells[j];
-      let v = Number(c);
-      // Number() accepts '', ' ', hex, 'Infinity': only plain decimals pass.
-      if (!NUMBER.test(c)) {
+      let v = +c;
+      // Fast path: Number() also accepts '', blanks, '0x…'/'0b…'/'0o…' and 'Infinity', so a
+      // finite result counts only if the cell starts like a decimal (digit, sign or point) and
+      // is not 0 followed by a radix letter; everything else takes the strict regex.
+      const f = c.charCodeAt(0);
+      const decimalStart = (f >= 48 && f <= 57) || f === 45 || f === 43 || f === 46;
+      const radix = f === 48 && c.length > 1 && ((c.charCodeAt(1) | 32) === 120 || (c.charCodeAt(1) | 32) === 98 || (c.charCodeAt(1) | 32) === 111);
+      if (!(decimalStart && !radix && v - v === 0)) {
         c = c.trim().replace(/^"(.*)"$/, '$1');
         if (c === '') throw new CsvError(this.file, lineNo, `column ${j + 1} is empty`);
         if (!NUMBER.test(c)) throw new CsvError(this.file, lineNo, `column ${j + 1} is not a number: ${JSON.stringify(c.length > 40 ? `${c.slice(0, 37)}...` : c)}`);

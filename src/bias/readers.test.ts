@@ -110,6 +110,10 @@ describe('streamed CSV', () => {
     expect(() => parseSamplesCsv('1,2\n,4\n', 'b.csv')).toThrow('b.csv:2: column 1 is empty');
     expect(() => parseSamplesCsv('1,2\n0x10,4\n', 'b.csv')).toThrow('b.csv:2: column 1 is not a number: "0x10"');
     expect(() => parseSamplesCsv('a,b\n', 'b.csv')).toThrow('no samples');
+    // Number() would accept these; the parser must not.
+    for (const bad of ['0b11', '0O7', '0X1f', 'Infinity', '-Infinity', '1_0', '-', '.', '+-1']) expect(() => parseSamplesCsv(`1,2\n3,${bad}\n`, 'b.csv'), bad).toThrow(`b.csv:2: column 2 is not a number`);
+    expect(() => parseSamplesCsv('1,2\n3,1e400\n', 'b.csv')).toThrow('b.csv:2: column 2 is not finite: 1e400');
+    expect(Array.from(parseSamplesCsv('1, 2 ,"3"\n0.,.5,-0e1\n+7,0012,1E-3\n', 'b.csv').data)).toEqual([1, 2, 3, 0, 0.5, -0, 7, 12, 0.001]);
   });
 });
 

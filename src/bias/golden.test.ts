@@ -42,7 +42,8 @@ describe('bias calculator against 50-digit mpmath (fixtures/bias/golden/make_gol
     const B = fromRows(c.encoder!.B);
     const K = zeros(n, n);
     syrkLower(centered, n, d, stride, K.data, n);
-    const wrong = spectrumFromGram(K, n, d, { XcBt: centeredTimesBt(centered, n, d, B, stride), regularization: c.eps }); // no BBt: range part only
+    // Built as if unregularized (so without the part of B outside range(Σ)), then analysed with ε.
+    const wrong = spectrumFromGram(K, n, d, { XcBt: centeredTimesBt(centered, n, d, B, stride), regularization: 0 });
     const input = { data: { kind: 'samples' as const, samples: X }, schedule: vpFromAlphaBars(c.alphaBars), regularization: c.eps, encoder: { B, b: new Float64Array(3), tau: c.encoder!.tau } };
     const r = finishBias(input, wrong, 'gram-eigen', n, c.eps, {});
     const worst = Math.max(...r.rows.map((row, i) => rel(row.inputBiasTerm, c.rows[i].inputBiasTerm)));

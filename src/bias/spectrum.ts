@@ -140,6 +140,7 @@ export function spectrumFromGram(
     for (let c = 0; c < k; c++) G.data[i * k + c] = eig.projected.data[i * k + c] * r;
   }
   const eps = opts.regularization ?? 0;
+  if (eps > 0 && !opts.BBt && rank < d) throw new InvalidArgumentError(`${field} (BBt)`, 'missing', 'with a regularizer and an encoder, BBᵀ is needed: the encoder rows outside range(Σ) see variance ε there (MATH.md §2.1)');
   if (!(eps > 0) || !opts.BBt || rank === d) {
     return { d, values, zeros: d - rank, rank, rankTolerance: tol, clamped, trace, encoderCoordinates: G };
   }

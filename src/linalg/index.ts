@@ -4,3 +4,4 @@ export * from './cholesky.ts';
 export * from './pseudoInverse.ts';
 export * from './symmetricEigen.ts';
 export * from './symmetricChecks.ts';
+export * from './tridiagonalEigen.ts';

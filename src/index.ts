@@ -16,6 +16,7 @@ export { gramRankCut, pseudoInverse } from './linalg/pseudoInverse.ts';
 export { symmetricEigen, type SymmetricEigen } from './linalg/symmetricEigen.ts';
 export { SYMMETRY_TOLERANCE, requireSymmetricFinite } from './linalg/symmetricChecks.ts';
 export { requirePSD } from './linalg/requirePSD.ts';
+export { symmetricEigenvalues, symmetricSpectrum, type SymmetricSpectrum, type SymmetricSpectrumOptions } from './linalg/tridiagonalEigen.ts';
 
 // ── numerics: quadrature, root finding, power-law fits
 export { integrate, integrateVector, type AdaptiveOptions, type ScalarIntegral, type VectorIntegral, type VectorIntegrand } from './numerics/gaussKronrod.ts';
@@ -42,7 +43,7 @@ export { KernelMeanEmbedding, gaussianKernelCross, kernelAtoms, mmdSquared, refe
 
 // ── diffusion: schedules, forward process, posteriors, samplers
 export { noiseLevel, requireNoiseLevel, veLevel, vpLevel, type NoiseLevel } from './diffusion/noiseLevel.ts';
-export { cosineSchedule, linearSchedule, scaledLinearSchedule, veSchedule, vpFromAlphaBars, vpFromBetas, type Schedule, type VESchedule, type VPSchedule } from './diffusion/schedule.ts';
+export { cosineSchedule, linearSchedule, scaledLinearSchedule, sqrtLinearSchedule, veSchedule, vpFromAlphaBars, vpFromBetas, type Schedule, type VESchedule, type VPSchedule } from './diffusion/schedule.ts';
 export { addNoise, conditionalScore, conditionalScoreSecondMoment, gaussianMarginal, marginal, mixtureMarginal } from './diffusion/forward.ts';
 export { fromScore, toScore, type Parameterization } from './diffusion/parameterization.ts';
 export { marginalScore, tweedieDenoiser } from './diffusion/tweedie.ts';
@@ -93,6 +94,18 @@ export { ddpmElbo, ddpmModelLogLikelihood, ddpmModelMarginal, elboRoundingFloor,
 export { dataMoments, isotropicElboMinimizer, isotropicElboObjective, isotropicFamilyModel, isotropicNllMinimizer, isotropicSamplerNll, isotropicSamplerNllMinimizer, minimizerDistanceFloor, type DataMoments, type FamilyPrior, type IsotropicFit, type IsotropicFitOptions } from './theory/elboFit.ts';
 export { bayesLogits, bayesPosterior, classModel, classifierKlBound, classifierKlSamples, diffusionClassifierLogits, diffusionClassifierPosterior, logitPerturbationTvBound, totalVariation, type ClassifierOptions } from './theory/diffusionClassifier.ts';
 export { expectedLossExcess, marCosineWeight, tokenNllFromPredictor } from './theory/diffusionLoss.ts';
+
+// ── bias: the DSM input-optimization bias calculator (docs/bias-spec.md)
+export { computeBias, computeBiasSync, type BiasData, type BiasInput, type BiasOptions, type BiasProgress, type BiasResult, type BiasRoute } from './bias/compute.ts';
+export { spectralBiasRows, spectralSums, type BiasRow, type SdsCollapse, type SpectralSums } from './bias/rows.ts';
+export { DEFAULT_WEIGHTING, PARAMETERIZATIONS, biasTotals, describeWeights, timestepWeight, unitFactor, type BiasTotals, type BiasWeighting, type TimestepWeights, type WeightedTotal } from './bias/weighting.ts';
+export { spectrumFromCovariance, spectrumFromEigenvalues, spectrumFromGram, type CovarianceSpectrum } from './bias/spectrum.ts';
+export { readSamplesFile, type SampleFormat } from './bias/readSamples.ts';
+export { NpyError, parseNpyHeader, type NpyHeader } from './bias/npy.ts';
+export { CsvError } from './bias/csv.ts';
+export { SCALED_LINEAR_NOTE, SCHEDULE_PRESETS, parseScheduleSpec, type ScheduleChoice } from './bias/scheduleSpec.ts';
+export { BiasSpecError, loadBiasSpec, parseBiasSpec, type BiasSpec } from './bias/spec.ts';
+export { biasJson, biasNotes, biasText } from './report/biasReport.ts';
 
 // ── engine: the runner of claims and checks (src/engine/README.md)
 export { type CheckEnv, type Expectation, type Property, type SearchShares, DEFAULT_SHARES } from './engine/property.ts';

@@ -5,3 +5,4 @@ export * from './pseudoInverse.ts';
 export * from './symmetricEigen.ts';
 export * from './symmetricChecks.ts';
 export * from './requirePSD.ts';
+export * from './tridiagonalEigen.ts';

@@ -1,46 +1,30 @@
 import { spawnSync } from 'node:child_process';
-import fc from 'fast-check';
+import { fc } from '@fast-check/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTrainingSubject } from '../examples/reference-training.mjs';
 import { createFloat32Subject } from '../examples/reference-float32.mjs';
-import { perAssertionFalseAlarm } from '../src/mc/index.ts';
+import type { ResultRow } from '../src/report/reportModel.ts';
+import { TRAINING_CHECKS } from '../src/subject/checks/index.ts';
 import { ModuleSubject, ProcessSubject, type Subject } from '../src/subject/index.ts';
-import type { CaseOutcome, CheckContext, CheckDefinition } from '../src/subject/checks/checkDefinition.ts';
-import { TRAINING_CHECKS, scheduleNamedCheck } from '../src/subject/checks/training/index.ts';
-import { fetchSchedule } from '../src/subject/subjectSchedule.ts';
+import { runChecks } from './support/runChecks.ts';
 
 /*
- * Phase 1 harness for the training checks (issue 16) until they run through the shared engine: each
- * check's cases are generated and shrunk by fast-check against a live subject, exactly as the runner
- * will. The buggy catalogue is every check's negative control; correct subjects pass every check.
+ * The training checks (issue 16) through the shared engine, like every subject check: the buggy
+ * catalogue is every check's negative control (caught by its named check, shrunk, with the diagnosis
+ * in the note); correct subjects — JS in four configurations, Python/NumPy, a float32 DDPM — pass.
  */
 const seed = fc.readConfigureGlobal().seed as number;
 const RUNS = 30;
+const TRAINING_IDS = TRAINING_CHECKS.map((c) => c.id);
 
-export interface TrainingResult {
-  readonly id: string;
-  readonly status: 'pass' | 'fail' | 'skipped';
-  readonly outcome?: CaseOutcome;
-  readonly size?: { d: number; batch: number };
-  readonly reason?: string;
+async function runTraining(subject: Subject, only: readonly string[] = TRAINING_IDS, s = seed): Promise<ResultRow[]> {
+  return runChecks(subject, { runs: RUNS, seed: s, only: [...only] });
 }
 
-export async function runTrainingChecks(subject: Subject, opts: { runs?: number; seed?: number; only?: readonly string[] } = {}): Promise<TrainingResult[]> {
-  const schedule = await fetchSchedule(subject);
-  const ctx: CheckContext = { subject, hello: subject.hello, schedule, rtol: 1e-9, falseAlarm: perAssertionFalseAlarm('subject.mc') };
-  const out: TrainingResult[] = [];
-  for (const def of TRAINING_CHECKS as readonly CheckDefinition<unknown>[]) {
-    if (opts.only && !opts.only.includes(def.id)) continue;
-    if (!(def.op in subject.hello.ops)) { out.push({ id: def.id, status: 'skipped', reason: `op ${def.op} not declared` }); continue; }
-    const why = def.unavailable?.(ctx);
-    if (why) { out.push({ id: def.id, status: 'skipped', reason: why }); continue; }
-    const numRuns = def.kind === 'statistical' ? 2 : (opts.runs ?? RUNS);
-    const r = await fc.check(fc.asyncProperty(def.cases(ctx), async (c) => (await def.run(ctx, c)).ok), { numRuns, seed: opts.seed ?? seed });
-    if (!r.failed) { out.push({ id: def.id, status: 'pass' }); continue; }
-    const cx = r.counterexample![0];
-    out.push({ id: def.id, status: 'fail', outcome: await def.run(ctx, cx), size: def.size(cx) });
-  }
-  return out;
+function byId(rows: readonly ResultRow[], id: string): ResultRow {
+  const r = rows.find((x) => x.id === id);
+  if (!r) throw new Error(`no result for ${id}`);
+  return r;
 }
 
 export const TRAINING_CATALOGUE: readonly { file: string; bug: string; caughtBy: string; note?: RegExp }[] = [
@@ -63,23 +47,23 @@ describe('training buggy subjects: each is caught by its check, shrunk', () => {
   for (const entry of TRAINING_CATALOGUE) {
     it(`${entry.file}: ${entry.bug} → ${entry.caughtBy}`, async () => {
       const subject = await ModuleSubject.load(`examples/buggy/${entry.file}.mjs`);
-      const [r] = await runTrainingChecks(subject, { only: [entry.caughtBy] });
-      expect(r.status, r.reason).toBe('fail');
-      expect(r.outcome!.ok).toBe(false);
-      if (entry.note) expect(r.outcome!.note).toMatch(entry.note);
-      if (r.size && r.size.d > 0) expect(r.size.d).toBe(1);
+      const r = byId(await runTraining(subject, [entry.caughtBy]), entry.caughtBy);
+      expect(r.verdict, r.reason).toBe('counterexample');
+      const cx = r.counterexample!;
+      expect(cx.outcome?.holds).toBe(false);
+      if (entry.note) expect(cx.outcome?.note).toMatch(entry.note);
+      if ((cx.size?.d ?? 0) > 0) expect(cx.size?.d).toBe(1);
     });
   }
 
   it('a float32 table declared float64 fails schedule.named with a rounding message, and passes declared float32', async () => {
     const subject = await ModuleSubject.load('examples/buggy/float32-table-declared-float64.mjs');
-    const [r] = await runTrainingChecks(subject, { only: ['schedule.named'] });
-    expect(r.status).toBe('fail');
-    expect(r.outcome!.note).toMatch(/your coefficients are float32.*consistent with float32 rounding/);
+    const r = byId(await runTraining(subject, ['schedule.named']), 'schedule.named');
+    expect(r.verdict).toBe('counterexample');
+    expect(r.counterexample!.outcome?.note).toMatch(/your coefficients are float32.*consistent with float32 rounding/);
     const mod = (await import('../examples/buggy/float32-table-declared-float64.mjs')).default as Record<string, unknown> & { hello: object };
     const declared = await ModuleSubject.fromObject({ ...mod, hello: { ...mod.hello, coefficient_precision: 'float32' } }, 'declared float32');
-    const [r2] = await runTrainingChecks(declared, { only: ['schedule.named'] });
-    expect(r2.status).toBe('pass');
+    expect(byId(await runTraining(declared, ['schedule.named']), 'schedule.named').verdict).toBe('holds');
   });
 });
 
@@ -93,16 +77,16 @@ describe('correct training subjects pass every training check', () => {
   for (const [label, opts] of Object.entries(variants)) {
     it(`JS reference (${label})`, async () => {
       const subject = await ModuleSubject.fromObject(createTrainingSubject(opts), label);
-      const res = await runTrainingChecks(subject);
-      expect(res.filter((r) => r.status !== 'pass').map((r) => `${r.id}: ${r.status} ${r.outcome?.note ?? r.reason ?? ''}`)).toEqual([]);
+      const res = await runTraining(subject);
+      expect(res.filter((r) => r.verdict !== 'holds').map((r) => `${r.id}: ${r.verdict} ${r.counterexample?.outcome?.note ?? r.reason ?? ''}`)).toEqual([]);
       expect(res).toHaveLength(TRAINING_CHECKS.length);
     });
   }
 
   it('a correct float32 DDPM (diffusers-style float32 betas) declaring its named schedule passes schedule.named', async () => {
     const subject = await ModuleSubject.fromObject(createFloat32Subject({ schedule: { kind: 'cosine', T: 1000 } }), 'float32 cosine');
-    const [r] = await runTrainingChecks(subject, { only: [scheduleNamedCheck.id] });
-    expect(r.status, r.outcome?.note).toBe('pass');
+    const r = byId(await runTraining(subject, ['schedule.named']), 'schedule.named');
+    expect(r.verdict, r.counterexample?.outcome?.note).toBe('holds');
   });
 
   const hasNumpy = spawnSync('python3', ['-c', 'import numpy']).status === 0;
@@ -113,8 +97,8 @@ describe('correct training subjects pass every training check', () => {
     });
     afterAll(async () => subject?.close());
     it('passes every training check', async () => {
-      const res = await runTrainingChecks(subject);
-      expect(res.filter((r) => r.status !== 'pass').map((r) => `${r.id}: ${r.status} ${r.outcome?.note ?? r.reason ?? ''}`)).toEqual([]);
+      const res = await runTraining(subject);
+      expect(res.filter((r) => r.verdict !== 'holds').map((r) => `${r.id}: ${r.verdict} ${r.counterexample?.outcome?.note ?? r.reason ?? ''}`)).toEqual([]);
     });
   });
 });

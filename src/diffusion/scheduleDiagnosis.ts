@@ -34,7 +34,7 @@ export interface ScheduleDiagnosis {
   readonly representation: TableRepresentation;
   readonly declared: Precision;
   readonly verdict: ScheduleVerdict;
-  /** log10 of the error-to-bound ratio at the declared precision (> 0 fails); length mismatches: +∞. */
+  /** log10 of the error-to-bound ratio at the declared precision (> 0 fails), in [−20, 20]; length mismatches: 20. */
   readonly margin: number;
   readonly message: string;
 }
@@ -179,12 +179,12 @@ export function diagnoseSchedule(table: ArrayLike<number>, spec: NamedScheduleSp
     const explanation = shifted(got, expected, float32Bound);
     const verdict: ScheduleVerdict = { kind: 'length', got: got.length, expected: expected.length, explanation };
     return {
-      spec, representation, declared, verdict, margin: Infinity,
+      spec, representation, declared, verdict, margin: 20,
       message: `the table has ${got.length} entries, ${name} has ${expected.length}${explanation ? `; nearest: ${explanation.label} (relative error ${fmt(explanation.relativeError)})` : ''}`,
     };
   }
   const cmp = compareTable(got, spec, representation, declared);
-  const margin = cmp.ratio === 0 ? -Infinity : Math.log10(cmp.ratio);
+  const margin = cmp.ratio === 0 ? -20 : Math.max(-20, Math.min(20, Math.log10(cmp.ratio)));
   const at = `entry ${cmp.worstIndex} (got ${got[cmp.worstIndex]}, expected ${cmp.expected[cmp.worstIndex]})`;
   if (cmp.ratio <= 1) {
     return { spec, representation, declared, margin, verdict: { kind: 'match', ratio: cmp.ratio, maxRelativeError: cmp.maxRelativeError }, message: `matches ${name} within ${declared} rounding (largest relative error ${fmt(cmp.maxRelativeError)})` };

@@ -1,5 +1,5 @@
 import type { VPSchedule } from '../../diffusion/schedule.ts';
-import type { Precision } from '../../numerics/roundingArithmetic.ts';
+import { type Precision, unitRoundoff } from '../../numerics/roundingArithmetic.ts';
 import { type SubjectPrecision, coefficientSpread, explainingCoefficientPrecision, roundingNote, roundingTolerance, subjectPrecision } from '../roundingTolerance.ts';
 import type { Hello } from '../protocol.ts';
 import { compareBatch } from './checkDefinition.ts';
@@ -20,6 +20,8 @@ export interface RoundedRow {
 
 export interface RoundedComparison {
   readonly ok: boolean;
+  /** The worst error in units of float32 rounding of its terms (u₃₂ × the entry's scale). */
+  readonly float32Multiple: number;
   readonly maxError: number;
   readonly tolerance: number;
   readonly at: [number, number];
@@ -50,9 +52,11 @@ function tolerances(rows: readonly RoundedRow[], schedule: VPSchedule, p: Subjec
 export function compareRounded(rows: readonly RoundedRow[], schedule: VPSchedule, hello: Hello, d: number): RoundedComparison {
   const declared = subjectPrecision(hello);
   const got = rows.map((r) => r.got), expected = rows.map((r) => r.expected);
-  const cmp = compareBatch(got, expected, tolerances(rows, schedule, declared, d), 1);
-  const margin = cmp.maxError === 0 ? -Infinity : cmp.tolerance > 0 ? Math.log10(cmp.maxError / cmp.tolerance) : Infinity;
-  if (cmp.ok) return { ...cmp, margin };
+  const raw = compareBatch(got, expected, tolerances(rows, schedule, declared, d), 1);
+  const cmp = { ok: raw.ok, maxError: raw.maxError, tolerance: raw.tolerance, at: raw.at };
+  const margin = cmp.maxError === 0 ? -20 : cmp.tolerance > 0 ? Math.log10(cmp.maxError / cmp.tolerance) : Infinity;
+  const float32Multiple = cmp.maxError / (unitRoundoff('float32') * Math.max(rows[cmp.at[0]].scale[cmp.at[1]], Number.MIN_VALUE));
+  if (cmp.ok) return { ...cmp, margin, float32Multiple };
   const explainedBy = explainingCoefficientPrecision(declared, (p) => compareBatch(got, expected, tolerances(rows, schedule, p, d), 1).ok);
-  return { ...cmp, margin, explainedBy, roundingNote: explainedBy ? roundingNote(explainedBy, declared) : undefined };
+  return { ...cmp, margin, float32Multiple, explainedBy, roundingNote: explainedBy ? roundingNote(explainedBy, declared) : undefined };
 }

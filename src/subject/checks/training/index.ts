@@ -1,4 +1,4 @@
-import type { CheckDefinition } from '../checkDefinition.ts';
+import type { SubjectCheck } from '../checkDefinition.ts';
 import { lossGradCheck } from './lossGradCheck.ts';
 import { lossInputGradCheck } from './lossInputGradCheck.ts';
 import { scheduleNamedCheck } from './scheduleNamedCheck.ts';
@@ -10,7 +10,7 @@ import { vlbTermsCheck } from './vlbTermsCheck.ts';
 export { lossGradCheck, lossInputGradCheck, scheduleNamedCheck, sdsGradCheck, timestepSamplerCheck, vlbPriorCheck, vlbTermsCheck };
 
 /** The training-side checks (issue 16), in the order they run; wired into the engine in phase 2. */
-export const TRAINING_CHECKS: readonly CheckDefinition<any>[] = [
+export const TRAINING_CHECKS: readonly SubjectCheck<any>[] = [
   scheduleNamedCheck,
   lossGradCheck,
   vlbTermsCheck,

@@ -6,7 +6,7 @@ import { subjectPrecision } from '../../roundingTolerance.ts';
 import { expectedLossGrad } from '../../trainingOracle.ts';
 import type { LossGradDeclaration } from '../../trainingProtocol.ts';
 import { MAX_CASE_DIM, batchOf, caseCoordinates, cut, simpleVector } from '../caseArbitraries.ts';
-import type { CheckDefinition } from '../checkDefinition.ts';
+import type { SubjectCheck } from '../checkDefinition.ts';
 import { compareExpected } from './compareExpected.ts';
 import { cornerTimestep, cutHeadedModel, eightBitVector, headedModel } from './trainingCaseArbitraries.ts';
 
@@ -23,12 +23,13 @@ export interface LossGradCase {
  * detached (improved DDPM's frozen_out). On failure the gradient is compared with the usual mistakes
  * (no stop-gradient, the other batch reduction, an unweighted loss) and the one it matches is named.
  */
-export const lossGradCheck: CheckDefinition<LossGradCase> = {
+export const lossGradCheck: SubjectCheck<LossGradCase> = {
   id: 'loss_grad.exact',
   op: 'loss_grad',
   title: '∂loss/∂(W, b) from the subject’s autograd = the declared objective’s exact gradient (stop-gradient included)',
   kind: 'exact',
-  assertionsPerRun: 0,
+  assertionsPerCase: 0,
+  defaultRuns: 40,
   cases: (ctx) => {
     const decl = ctx.hello.ops.loss_grad as LossGradDeclaration;
     const withV = hasVarianceHead(decl.variance);
@@ -84,7 +85,7 @@ export const lossGradCheck: CheckDefinition<LossGradCase> = {
       note = `${cmpGrad.ok ? 'the loss values' : `gradient entry ${cmpGrad.at[1]}`} differ${match ? `; the gradient matches ${match.label}` : ''}`;
     }
     return {
-      ok,
+      holds: ok,
       requestId: id,
       op: 'loss_grad',
       inputs: args,

@@ -5,7 +5,7 @@ import { subjectPrecision } from '../../roundingTolerance.ts';
 import { expectedInputGradients } from '../../trainingOracle.ts';
 import type { LossInputGradDeclaration } from '../../trainingProtocol.ts';
 import { MAX_CASE_DIM, batchOf, caseCoordinates, cut, simpleVector, timestep } from '../caseArbitraries.ts';
-import type { CheckDefinition } from '../checkDefinition.ts';
+import type { SubjectCheck } from '../checkDefinition.ts';
 import { compareExpected } from './compareExpected.ts';
 import { cornerTimestep } from './trainingCaseArbitraries.ts';
 
@@ -24,12 +24,13 @@ export interface LossInputGradCase {
  * respect to the conditioning input) for the supplied network f(x_t, c) = W x_t + U c + b; both exact
  * (MATH.md §7.6): ∂ℓ/∂c = (2λ_t/d′)Uᵀ(f − target).
  */
-export const lossInputGradCheck: CheckDefinition<LossInputGradCase> = {
+export const lossInputGradCheck: SubjectCheck<LossInputGradCase> = {
   id: 'loss_input_grad.exact',
   op: 'loss_input_grad',
   title: 'conditional loss and its gradient with respect to the conditioning input c, exact',
   kind: 'exact',
-  assertionsPerRun: 0,
+  assertionsPerCase: 0,
+  defaultRuns: 40,
   cases: (ctx) =>
     fc
       .record({
@@ -60,7 +61,7 @@ export const lossInputGradCheck: CheckDefinition<LossInputGradCase> = {
     const ok = cg.ok && cl.ok;
     const worst = !cg.ok || cg.margin > cl.margin ? cg : cl;
     return {
-      ok, requestId: id, op: 'loss_input_grad', inputs: args,
+      holds: ok, requestId: id, op: 'loss_input_grad', inputs: args,
       expected: { loss: Array.from(exp.losses.value), grad_c: exp.gradients.map((g) => Array.from(g.value)) },
       got: { loss: Array.from(loss), grad_c: grads.map((g) => Array.from(g)) },
       maxError: worst.maxError, tolerance: worst.tolerance, margin: Math.max(cg.margin, cl.margin),

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describeNamedSchedule } from '../../../diffusion/namedSchedules.ts';
 import { diagnoseSchedule } from '../../../diffusion/scheduleDiagnosis.ts';
 import { subjectPrecision } from '../../roundingTolerance.ts';
-import type { CheckDefinition } from '../checkDefinition.ts';
+import type { SubjectCheck } from '../checkDefinition.ts';
 
 /**
  * The subject's ᾱ table is the schedule it names (ops.schedule.named), rebuilt independently in
@@ -10,12 +10,13 @@ import type { CheckDefinition } from '../checkDefinition.ts';
  * precision (MATH.md §7.2). A difference only a coarser precision explains is reported as rounding;
  * a real difference names the nearest alternative (refitted family, shifted table, respacing variant).
  */
-export const scheduleNamedCheck: CheckDefinition<null> = {
+export const scheduleNamedCheck: SubjectCheck<null> = {
   id: 'schedule.named',
   op: 'schedule',
   title: 'schedule table = the named schedule, within the rounding of the declared coefficient precision',
   kind: 'exact',
-  assertionsPerRun: 0,
+  assertionsPerCase: 0,
+  defaultRuns: 40,
   unavailable: (ctx) => (ctx.hello.ops.schedule?.named ? undefined : 'no named schedule declared (ops.schedule.named)'),
   cases: () => fc.constant(null),
   async run(ctx) {
@@ -26,7 +27,7 @@ export const scheduleNamedCheck: CheckDefinition<null> = {
     const ok = dx.verdict.kind === 'match';
     const worst = 'worstIndex' in dx.verdict ? dx.verdict.worstIndex : 0;
     return {
-      ok,
+      holds: ok,
       requestId: ctx.schedule.requestId,
       op: 'schedule',
       inputs: { named: describeNamedSchedule(spec), coefficient_precision: prec.coefficients },

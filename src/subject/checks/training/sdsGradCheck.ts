@@ -6,7 +6,7 @@ import { expectedSdsGradients } from '../../trainingOracle.ts';
 import type { SdsGradDeclaration } from '../../trainingProtocol.ts';
 import type { AffineModel } from '../../protocol.ts';
 import { MAX_CASE_DIM, affineModel, batchOf, caseCoordinates, cut, cutModel, simpleVector } from '../caseArbitraries.ts';
-import type { CheckDefinition } from '../checkDefinition.ts';
+import type { SubjectCheck } from '../checkDefinition.ts';
 import { compareExpected } from './compareExpected.ts';
 import { cornerTimestep } from './trainingCaseArbitraries.ts';
 
@@ -23,12 +23,13 @@ export interface SdsCase {
  * respect to the input distribution N(μ, FFᵀ) (x_0 = μ + Fξ) through the frozen supplied network:
  * DreamFusion's w_t(ε̂ − ε)∂x_0/∂φ ('sds') or the full autograd of the DSM loss ('full'). Exact (MATH.md §7.7).
  */
-export const sdsGradCheck: CheckDefinition<SdsCase> = {
+export const sdsGradCheck: SubjectCheck<SdsCase> = {
   id: 'sds_grad.exact',
   op: 'sds_grad',
   title: 'score-distillation gradient with respect to (μ, F) of N(μ, FFᵀ), exact per draw',
   kind: 'exact',
-  assertionsPerRun: 0,
+  assertionsPerCase: 0,
+  defaultRuns: 40,
   cases: (ctx) =>
     fc
       .record({
@@ -57,7 +58,7 @@ export const sdsGradCheck: CheckDefinition<SdsCase> = {
     const exp = expectedSdsGradients(schedule, decl, p, c.model, c.mu, c.F, c.draws, subjectPrecision(ctx.hello));
     const cmp = compareExpected(got, exp);
     return {
-      ok: cmp.ok, requestId: id, op: 'sds_grad', inputs: args,
+      holds: cmp.ok, requestId: id, op: 'sds_grad', inputs: args,
       expected: exp.map((e) => Array.from(e.value)), got: got.map((g) => Array.from(g)),
       maxError: cmp.maxError, tolerance: cmp.tolerance, margin: cmp.margin,
       note: cmp.ok ? undefined : `draw ${cmp.at[0]}, ${cmp.at[1] < c.d ? `∂/∂μ_${cmp.at[1]}` : `∂/∂F entry ${cmp.at[1] - c.d}`} (declared gradient "${decl.gradient}", weighting ${JSON.stringify(decl.weighting)})`,

@@ -8,10 +8,16 @@ import {
 } from '../../../theory/timestepDistribution.ts';
 import { readVector } from '../../responseShape.ts';
 import { subjectPrecision } from '../../roundingTolerance.ts';
-import type { CheckDefinition } from '../checkDefinition.ts';
+import type { SubjectCheck } from '../checkDefinition.ts';
+import type { Detectable } from '../../../engine/outcome.ts';
 
 /** The sup-CDF distance the test is sized to detect at 99 % power (a 0.1-std location shift of a normal moves the CDF by 0.04). */
 export const SAMPLER_DETECTABLE = 0.04;
+
+/** The engine's Detectable for a DKW test: sup-CDF distance, which is already relative (a probability). */
+function dkwDetectable(d: number): Detectable {
+  return { absolute: d, relative: d, power: 0.99, target: SAMPLER_DETECTABLE, met: d <= SAMPLER_DETECTABLE };
+}
 
 export interface SamplerCase {
   readonly seed: number;
@@ -37,35 +43,38 @@ export function lossHistory(T: number, H: number, seed: number): LossObservation
  * exactly, and the draws pass a DKW test; continuous: a DKW test against the declared CDF. n is sized so
  * a sup-CDF distance of 0.04 is detected with probability ≥ 99 % at the per-assertion false-alarm α.
  */
-export const timestepSamplerCheck: CheckDefinition<SamplerCase> = {
+export const timestepSamplerCheck: SubjectCheck<SamplerCase> = {
   id: 'timestep_sampler.distribution',
   op: 'timestep_sampler',
   title: 'training timestep/σ draws follow the declared law (DKW, stated power); importance weights 1/(T p_t)',
   kind: 'statistical',
-  assertionsPerRun: 1,
+  assertionsPerCase: 1,
+  defaultRuns: 3,
   cases: () => fc.record({ seed: mcSeed(), historySeed: mcSeed() }),
-  async run(ctx, c) {
+  async run(ctx, c, env) {
     const T = ctx.schedule.schedule.T;
     const spec = requireTimestepSampler(ctx.hello.ops.timestep_sampler as TimestepSamplerSpec, T, 'ops.timestep_sampler');
-    const n = minNumSamplesDkw(SAMPLER_DETECTABLE, ctx.falseAlarm);
+    const n = minNumSamplesDkw(SAMPLER_DETECTABLE, env.falseAlarm);
     const history = spec.kind === 'loss_second_moment' ? lossHistory(T, spec.history_per_term ?? 10, c.historySeed) : undefined;
     const args = { n, seed: c.seed, ...(history ? { history: { t: history.map((o) => ctx.schedule.toSubject(o.t + 1)), loss: history.map((o) => o.loss) } } : {}) };
+    // A saved statistical failure is confirmed on fresh draws (env.replicate changes the seeds).
+    if (env.replicate > 0) Object.assign(args, { seed: c.seed + 1_000_003 * env.replicate });
     const { id, result } = await ctx.subject.call('timestep_sampler', args);
     const ref = { op: 'timestep_sampler', requestId: id };
     const draws = readVector(result, ref, 't', n);
     const base = { requestId: id, op: 'timestep_sampler' as const, inputs: { n, seed: c.seed, history: history ? `${history.length} losses` : undefined } };
     if (!isDiscreteSampler(spec)) {
-      const r = dkwTestContinuous(draws, continuousCdf(spec), ctx.falseAlarm);
+      const r = dkwTestContinuous(draws, continuousCdf(spec), env.falseAlarm);
       return {
-        ...base, ok: !r.rejected, maxError: r.distance, tolerance: r.critical, margin: r.distance / r.critical - 1,
-        detectable: { relative: r.detectable, power: 0.99 },
+        ...base, holds: !r.rejected, maxError: r.distance, tolerance: r.critical, margin: r.distance / r.critical - 1,
+        detectable: dkwDetectable(r.detectable), assertions: 1,
         expected: { law: spec }, got: { supDistance: r.distance, at: r.at },
         note: r.rejected ? `the draws' CDF is ${r.distance.toFixed(4)} from the declared one at ${r.at} (critical ${r.critical.toFixed(4)})` : undefined,
       };
     }
     const p = discreteProbabilities(spec, T, history);
     const k = Array.from(draws, (t) => t - ctx.schedule.tBase);
-    const r = dkwTestDiscrete(k, p, ctx.falseAlarm);
+    const r = dkwTestDiscrete(k, p, env.falseAlarm);
     const u = Math.max(unitRoundoff(subjectPrecision(ctx.hello).tensors), unitRoundoff(subjectPrecision(ctx.hello).coefficients));
     const problems: string[] = [];
     let worstRel = 0;
@@ -92,9 +101,9 @@ export const timestepSamplerCheck: CheckDefinition<SamplerCase> = {
     if (r.rejected && r.outOfSupport === 0) problems.push(`the draws' CDF is ${r.distance.toFixed(4)} from the declared one at step ${r.at} (critical ${r.critical.toFixed(4)})`);
     const ok = problems.length === 0;
     return {
-      ...base, ok, maxError: r.distance, tolerance: r.critical,
-      margin: Math.max(r.distance / r.critical - 1, worstRel > 0 ? Math.log10(worstRel) : -Infinity, r.outOfSupport > 0 ? Infinity : -Infinity),
-      detectable: { relative: r.detectable, power: 0.99 },
+      ...base, holds: ok, maxError: r.distance, tolerance: r.critical,
+      margin: Math.min(20, Math.max(r.distance / r.critical - 1, worstRel > 0 ? Math.log10(worstRel) : -20, r.outOfSupport > 0 ? 20 : -20)),
+      detectable: dkwDetectable(r.detectable), assertions: 1,
       expected: { law: spec.kind, probabilities: p.length <= 16 ? Array.from(p) : `${T} probabilities` },
       got: { supDistance: r.distance, outOfSupport: r.outOfSupport },
       note: ok ? undefined : problems.join('; '),

@@ -7,7 +7,7 @@ import { subjectPrecision } from '../../roundingTolerance.ts';
 import { expectedVlbTerms, vlbSettingOf } from '../../trainingOracle.ts';
 import type { VlbDeclaration } from '../../trainingProtocol.ts';
 import { MAX_CASE_DIM, batchOf, caseCoordinates, cut, simpleVector } from '../caseArbitraries.ts';
-import type { CheckDefinition } from '../checkDefinition.ts';
+import type { SubjectCheck } from '../checkDefinition.ts';
 import { compareExpected } from './compareExpected.ts';
 import { cornerTimestep, cutHeadedModel, eightBitVector, headedModel } from './trainingCaseArbitraries.ts';
 
@@ -23,12 +23,13 @@ export interface VlbCase {
  * `_vb_terms_bpd`) — for the supplied network (mean head in the declared parameterization, variance head
  * for learned variances, any v). Exact, with the rounding bound of the declared precisions (MATH.md §7.3).
  */
-export const vlbTermsCheck: CheckDefinition<VlbCase> = {
+export const vlbTermsCheck: SubjectCheck<VlbCase> = {
   id: 'vlb_terms.exact',
   op: 'vlb_terms',
   title: 'variational bound terms L_{t−1} and the decoder term L_0 = closed forms (learned variance at any v)',
   kind: 'exact',
-  assertionsPerRun: 0,
+  assertionsPerCase: 0,
+  defaultRuns: 40,
   cases: (ctx) => {
     const decl = ctx.hello.ops.vlb_terms as VlbDeclaration;
     const withV = hasVarianceHead(decl.variance);
@@ -61,7 +62,7 @@ export const vlbTermsCheck: CheckDefinition<VlbCase> = {
       note = `sample ${n} (subject t = ${args.t[n]}${s.t === 1 ? ', the decoder term' : ''}): got ${got[n]}, expected ${exp.value[n]}${hit ? `; it matches ${hit[0]}` : ''}`;
     }
     return {
-      ok: cmp.ok, requestId: id, op: 'vlb_terms', inputs: args,
+      holds: cmp.ok, requestId: id, op: 'vlb_terms', inputs: args,
       expected: { terms: Array.from(exp.value) }, got: { terms: Array.from(got) },
       maxError: cmp.maxError, tolerance: cmp.tolerance, margin: cmp.margin, note,
     };

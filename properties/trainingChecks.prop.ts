@@ -17,8 +17,12 @@ const seed = fc.readConfigureGlobal().seed as number;
 const RUNS = 30;
 const TRAINING_IDS = TRAINING_CHECKS.map((c) => c.id);
 
+/** Exact checks with RUNS cases each, statistical ones with their own (smaller) default. */
 async function runTraining(subject: Subject, only: readonly string[] = TRAINING_IDS, s = seed): Promise<ResultRow[]> {
-  return runChecks(subject, { runs: RUNS, seed: s, only: [...only] });
+  const statistical = new Set(TRAINING_CHECKS.filter((c) => c.kind === 'statistical').map((c) => c.id));
+  const exact = only.filter((id) => !statistical.has(id)), stat = only.filter((id) => statistical.has(id));
+  const rows = [...(exact.length ? await runChecks(subject, { runs: RUNS, seed: s, only: exact }) : []), ...(stat.length ? await runChecks(subject, { seed: s, only: stat }) : [])];
+  return only.map((id) => byId(rows, id));
 }
 
 function byId(rows: readonly ResultRow[], id: string): ResultRow {
@@ -41,6 +45,9 @@ export const TRAINING_CATALOGUE: readonly { file: string; bug: string; caughtBy:
   { file: 'prior-term-wrong-step', bug: 'prior term at ᾱ_{T−1}', caughtBy: 'vlb_prior.exact' },
   { file: 'sds-weight-alphabar', bug: 'SDS weight ᾱ_t instead of 1 − ᾱ_t', caughtBy: 'sds_grad.exact' },
   { file: 'cond-loss-alphabar-prev', bug: 'conditional loss noised with ᾱ_{t−1}', caughtBy: 'loss_input_grad.exact' },
+  // The same two bugs seen by the statistical reports (their negative controls).
+  { file: 'cond-loss-alphabar-prev', bug: 'conditional loss noised with ᾱ_{t−1}', caughtBy: 'loss_input_grad.bias' },
+  { file: 'sds-weight-alphabar', bug: 'SDS weight ᾱ_t instead of 1 − ᾱ_t', caughtBy: 'sds_grad.collapse' },
 ];
 
 describe('training buggy subjects: each is caught by its check, shrunk', () => {

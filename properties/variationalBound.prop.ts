@@ -48,8 +48,11 @@ describe('variational bound: expected terms against ddpmElbo (an independent der
       const mine = Array.from({ length: schedule.T }, (_, i) => expectedVlbTerm(schedule, i + 1, setting, heads, { mean: x0 }));
       const prior = expectedVlbPrior(schedule, { mean: x0 }, 'nats');
       const floor = 2 * elboRoundingFloor(elbo, schedule.T, mine.reduce((s, v) => s + Math.abs(v), Math.abs(prior)));
-      expect(Math.abs(mine[0] + elbo.reconstruction)).toBeLessThanOrEqual(floor);
-      for (let t = 2; t <= schedule.T; t++) expect(Math.abs(mine[t - 1] - elbo.kls[t - 2])).toBeLessThanOrEqual(floor);
+      // + the float64 schedule's own inconsistency (β_t against 1 − ᾱ_t/ᾱ_{t−1}: u/β_t relative), which the
+      // two forms feel differently: twice the primitive spread (src/subject/roundingTolerance.ts).
+      const spread = (t: number) => 2 * coefficientSpread(schedule, t, 'float64', (sch) => [expectedVlbTerm(sch, t, setting, heads, { mean: x0 })])[0];
+      expect(Math.abs(mine[0] + elbo.reconstruction)).toBeLessThanOrEqual(floor + spread(1));
+      for (let t = 2; t <= schedule.T; t++) expect(Math.abs(mine[t - 1] - elbo.kls[t - 2])).toBeLessThanOrEqual(floor + spread(t));
       expect(Math.abs(prior + elbo.prior)).toBeLessThanOrEqual(floor);
     },
   );

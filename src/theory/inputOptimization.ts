@@ -5,6 +5,7 @@ import { DimensionMismatchError, InvalidArgumentError } from '../errors.ts';
 import type { Gaussian } from '../gaussian/gaussian.ts';
 import { type Matrix, addScaledIdentity, matmul, scale, spdInverse, transpose, zeros } from '../linalg/index.ts';
 import { encoderPosteriorCovariance } from './inputBias.ts';
+import { bilinearGaussianMoments } from '../gaussian/bilinearExpectation.ts';
 import { type LinearEncoder, requireLinearEncoder } from '../models/linearEncoder.ts';
 
 /*
@@ -200,4 +201,45 @@ export function weightedInputGradients(s: InputOptimizationSetting, levels: read
     acc.factor += p * g.factor;
   }
   return acc;
+}
+
+/**
+ * Exact mean and variance of one sample's directional derivative D = ⟨∂ℓ/∂c, V x_0 + v⟩ along a direction
+ * (V, v) of the encoder's (B, b): D is bilinear in z = (x_0, ξ, ε) (src/gaussian/bilinearExpectation.ts),
+ * E D = ⟨∇_φ DSM_P, (V, v)⟩. V is k×d row-major.
+ */
+export function directionalInputGradientMoments(s: InputOptimizationSetting, level: NoiseLevel, V: ArrayLike<number>, v: ArrayLike<number>): { mean: number; variance: number } {
+  const { d, k } = requireSetting(s);
+  const n = 2 * d + k;
+  const { a, s: sd } = level;
+  const { tx, te } = targetCoefficients(s.parameterization, level);
+  const lam = (2 * lossWeight(s.weighting, a * a)) / (s.reduction === 'mean' ? d : 1);
+  const L = zeros(d, n), Y = zeros(d, n), S = zeros(n, n);
+  const l = new Float64Array(d), y = new Float64Array(d), m = new Float64Array(n);
+  for (let i = 0; i < d; i++) {
+    m[i] = s.data.mean[i];
+    for (let j = 0; j < d; j++) S.data[i * n + j] = s.data.cov.data[i * d + j];
+    S.data[(d + k + i) * n + d + k + i] = 1;
+  }
+  for (let q = 0; q < k; q++) S.data[(d + q) * n + d + q] = 1;
+  const U = s.network.U.data, W = s.network.W.data, B = s.encoder.B.data;
+  for (let i = 0; i < d; i++) {
+    l[i] = lam * s.network.b[i];
+    for (let q = 0; q < k; q++) l[i] += lam * U[i * k + q] * s.encoder.b[q];
+    for (let j = 0; j < d; j++) {
+      let ub = 0, uv = 0;
+      for (let q = 0; q < k; q++) {
+        ub += U[i * k + q] * B[q * d + j];
+        uv += U[i * k + q] * V[q * d + j];
+      }
+      L.data[i * n + j] = lam * (a * W[i * d + j] + ub - (i === j ? tx : 0));
+      L.data[i * n + d + k + j] = lam * (sd * W[i * d + j] - (i === j ? te : 0));
+      Y.data[i * n + j] = uv;
+    }
+    for (let q = 0; q < k; q++) {
+      L.data[i * n + d + q] = lam * s.encoder.tau * U[i * k + q];
+      y[i] += U[i * k + q] * v[q];
+    }
+  }
+  return bilinearGaussianMoments(L, l, Y, y, m, S);
 }

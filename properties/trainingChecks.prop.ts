@@ -90,6 +90,26 @@ describe('correct training subjects pass every training check', () => {
     });
   }
 
+  it('a correct float32 DDPM passes every check it declares on 20 seeds (add_noise, posterior, loss, step, schedule.named)', async () => {
+    const subject = await ModuleSubject.fromObject(createFloat32Subject({ schedule: { kind: 'cosine', T: 1000 } }), 'float32 cosine');
+    for (let s = 1; s <= 20; s++) {
+      const rows = await runChecks(subject, { seed: s, runs: 20 });
+      const bad = rows.filter((r) => r.verdict !== 'holds' && r.verdict !== 'skipped').map((r) => `seed ${s} ${r.id}: ${r.verdict} ${r.counterexample?.outcome?.note ?? r.reason ?? ''}`);
+      expect(bad).toEqual([]);
+      expect(rows.filter((r) => r.verdict === 'holds').map((r) => r.id)).toEqual(expect.arrayContaining(['add_noise.exact', 'posterior.exact', 'loss.dsm', 'step.kernel', 'schedule.named']));
+    }
+  });
+
+  it('the same float32 DDPM declared float64 fails add_noise, posterior, loss.dsm and step with a rounding message, not a bug diagnosis', async () => {
+    const subject = await ModuleSubject.fromObject(createFloat32Subject({ declare: { precision: 'float64' } }), 'float32 declared float64');
+    const rows = await runChecks(subject, { seed, runs: 20, only: ['add_noise.exact', 'posterior.exact', 'loss.dsm', 'step.kernel'] });
+    for (const r of rows) {
+      expect(r.verdict, r.id).toBe('counterexample');
+      expect(r.counterexample!.outcome?.note, r.id).toMatch(/consistent with float32 rounding of the schedule coefficients/);
+      expect(r.counterexample!.outcome?.note, r.id).not.toMatch(/β where β̃ belongs/);
+    }
+  });
+
   it('a correct float32 DDPM (diffusers-style float32 betas) declaring its named schedule passes schedule.named', async () => {
     const subject = await ModuleSubject.fromObject(createFloat32Subject({ schedule: { kind: 'cosine', T: 1000 } }), 'float32 cosine');
     const r = byId(await runTraining(subject, ['schedule.named']), 'schedule.named');

@@ -52,7 +52,7 @@ export const inputOptimizationCheck: SubjectCheck<InputOptimizationCase & { d: n
     const pct = (x: number) => `${(100 * x).toPrecision(3)} %`;
     return {
       ...meanTestOutcome(m.test, {
-        scale: m.scale, samples: m.samples, metric: '|mean ⟨∂ℓ/∂(B,b), dir⟩ − predicted| (control variate: the declared loss’s own gradient)',
+        scale: m.scale, samples: m.samples, metric: '|mean ⟨∂ℓ/∂(B,b), dir⟩ − predicted|',
         quantities: {
           t: m.t, measured: m.measured, predictedDsm: m.predictedDsm, predictedEsm: m.predictedEsm, predictedBias: m.predictedBias,
           normDsm: m.norms.dsm, normEsm: m.norms.esm, normBias: m.norms.bias, normMeasuredBias: m.norms.measuredBias, scoreNorm: m.scoreNorm,

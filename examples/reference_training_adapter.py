@@ -16,11 +16,11 @@ user's training_losses(...).mean().backward() and returns the .grad of the suppl
 module's weight and bias (convert with numpy.asarray / torch.tensor(dtype=float64), back with
 .tolist()). Log to stderr: stdout carries protocol lines only.
 """
-import json
 import math
-import sys
 
 import numpy as np
+
+from scorecheck_protocol import serve  # the JSON-lines loop, next to this file
 
 T_BASE = 1
 T = 40
@@ -231,28 +231,5 @@ HELLO = {
 
 OPS = {name[3:]: fn for name, fn in globals().items() if name.startswith("op_")}
 
-
-def main():
-    while True:
-        line = sys.stdin.readline()
-        if not line:
-            return
-        if not line.strip():
-            continue
-        req = json.loads(line)
-        rid, op = req.get("id"), req.get("op")
-        try:
-            if op == "hello":
-                msg = {"id": rid, "result": HELLO}
-            elif op in OPS and op in HELLO["ops"]:
-                msg = {"id": rid, "result": OPS[op](req.get("args") or {})}
-            else:
-                msg = {"id": rid, "error": "unknown op %r" % op}
-        except Exception as e:  # report, keep serving
-            msg = {"id": rid, "error": "%s: %s" % (type(e).__name__, e)}
-        sys.stdout.write(json.dumps(msg) + "\n")
-        sys.stdout.flush()
-
-
 if __name__ == "__main__":
-    main()
+    serve(HELLO, OPS)

@@ -7,7 +7,7 @@ import type { LossInputGradDeclaration } from '../../trainingProtocol.ts';
 import { MAX_CASE_DIM, caseCoordinates, cut, simpleVector } from '../caseArbitraries.ts';
 import type { SubjectCheck } from '../checkDefinition.ts';
 import { MAX_COND_DIM } from './lossInputGradCheck.ts';
-import { cornerTimestep } from './trainingCaseArbitraries.ts';
+import { cornerTimestep, varianceVector } from './trainingCaseArbitraries.ts';
 
 /**
  * Input optimization through the user's loss (Xu 2025 Theorem 2; MATH.md §7.6): the mean of the
@@ -29,7 +29,7 @@ export const inputOptimizationCheck: SubjectCheck<InputOptimizationCase & { d: n
         coords: caseCoordinates(),
         k: fc.integer({ min: 1, max: MAX_COND_DIM }),
         mean: simpleVector(MAX_CASE_DIM, 1),
-        variances: fc.array(fc.integer({ min: 1, max: 9 }).map((i) => i / 4), { minLength: MAX_CASE_DIM, maxLength: MAX_CASE_DIM }),
+        variances: varianceVector(),
         B: fc.array(simpleVector(MAX_CASE_DIM, 2), { minLength: MAX_COND_DIM, maxLength: MAX_COND_DIM }),
         b: simpleVector(MAX_COND_DIM, 1),
         tau: fc.constantFrom(0.25, 0.5, 1, 2),

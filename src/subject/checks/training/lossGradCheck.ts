@@ -1,20 +1,14 @@
-import fc from 'fast-check';
 import { hasVarianceHead } from '../../../diffusion/learnedVariance.ts';
 import type { Parameterization } from '../../../diffusion/parameterization.ts';
 import { readBatch, readVector } from '../../responseShape.ts';
 import { subjectPrecision } from '../../roundingTolerance.ts';
 import { expectedLossGrad } from '../../trainingOracle.ts';
 import type { LossGradDeclaration } from '../../trainingProtocol.ts';
-import { MAX_CASE_DIM, batchOf, caseCoordinates, cut, simpleVector } from '../caseArbitraries.ts';
 import type { SubjectCheck } from '../checkDefinition.ts';
 import { compareExpected } from './compareExpected.ts';
-import { cornerTimestep, cutHeadedModel, eightBitVector, headedModel } from './trainingCaseArbitraries.ts';
+import { type HeadedBatchCase, headedBatchCase } from './trainingCaseArbitraries.ts';
 
-export interface LossGradCase {
-  readonly d: number;
-  readonly samples: readonly { x0: number[]; noise: number[]; t: number }[];
-  readonly model: { W: number[][]; b: number[] };
-}
+export type LossGradCase = HeadedBatchCase<'noise'>;
 
 /**
  * loss_grad returns the per-sample losses and its autograd's ∂(batch mean or sum)/∂(W, b); both must
@@ -30,21 +24,7 @@ export const lossGradCheck: SubjectCheck<LossGradCase> = {
   kind: 'exact',
   assertionsPerCase: 0,
   defaultRuns: 40,
-  cases: (ctx) => {
-    const decl = ctx.hello.ops.loss_grad as LossGradDeclaration;
-    const withV = hasVarianceHead(decl.variance);
-    return fc
-      .record({
-        coords: caseCoordinates(),
-        samples: batchOf(fc.record({ x0: eightBitVector(), noise: simpleVector(MAX_CASE_DIM), t: cornerTimestep(ctx.schedule.schedule.T) })),
-        model: headedModel(withV),
-      })
-      .map(({ coords, samples, model }) => ({
-        d: coords.length,
-        samples: samples.map((s) => ({ x0: cut(s.x0, coords), noise: cut(s.noise, coords), t: s.t })),
-        model: cutHeadedModel(model, coords, withV),
-      }));
-  },
+  cases: (ctx) => headedBatchCase(ctx.schedule.schedule.T, hasVarianceHead((ctx.hello.ops.loss_grad as LossGradDeclaration).variance), 'noise'),
   async run(ctx, c) {
     const decl = ctx.hello.ops.loss_grad as LossGradDeclaration;
     const p = ctx.hello.parameterization as Parameterization;

@@ -12,7 +12,7 @@ import { expectedSdsGradients } from '../../trainingOracle.ts';
 import type { SdsGradDeclaration } from '../../trainingProtocol.ts';
 import { MAX_CASE_DIM, caseCoordinates, cut, simpleVector } from '../caseArbitraries.ts';
 import type { SubjectCheck } from '../checkDefinition.ts';
-import { cornerTimestep } from './trainingCaseArbitraries.ts';
+import { cornerTimestep, varianceVector } from './trainingCaseArbitraries.ts';
 
 export interface SdsCollapseCase {
   readonly d: number;
@@ -45,7 +45,7 @@ export const sdsCollapseCheck: SubjectCheck<SdsCollapseCase> = {
       .record({
         coords: caseCoordinates(),
         targetMean: simpleVector(MAX_CASE_DIM, 1),
-        targetVariances: fc.array(fc.integer({ min: 1, max: 9 }).map((i) => i / 4), { minLength: MAX_CASE_DIM, maxLength: MAX_CASE_DIM }),
+        targetVariances: varianceVector(),
         mu: simpleVector(MAX_CASE_DIM, 2),
         spread: fc.array(fc.integer({ min: 1, max: 8 }).map((i) => i / 4), { minLength: MAX_CASE_DIM, maxLength: MAX_CASE_DIM }),
         t: cornerTimestep(ctx.schedule.schedule.T),

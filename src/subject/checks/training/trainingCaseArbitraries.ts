@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { eightBitValue } from '../../../theory/discretizedGaussian.ts';
-import { MAX_CASE_DIM, simpleVector } from '../caseArbitraries.ts';
+import { MAX_CASE_DIM, batchOf, caseCoordinates, cut, simpleVector } from '../caseArbitraries.ts';
 
 /*
  * Case pieces for the training checks, corners reachable as plain choices: the 8-bit grid's edge bins
@@ -39,4 +39,27 @@ export function cutHeadedModel(m: { W: number[][]; b: number[] }, coords: readon
   const D = MAX_CASE_DIM;
   const rows = withVariance ? [...coords, ...coords.map((i) => D + i)] : [...coords];
   return { W: rows.map((i) => coords.map((j) => m.W[i][j])), b: rows.map((i) => m.b[i]) };
+}
+
+/** A batch of (x_0 on the 8-bit grid, a second vector `key`, step) with a headed network, coordinates selected together. */
+export interface HeadedBatchCase<K extends string> {
+  readonly d: number;
+  readonly samples: readonly ({ x0: number[]; t: number } & Record<K, number[]>)[];
+  readonly model: { W: number[][]; b: number[] };
+}
+
+export function headedBatchCase<K extends 'noise' | 'xt'>(T: number, withVariance: boolean, key: K): fc.Arbitrary<HeadedBatchCase<K>> {
+  const sample = fc.record({ x0: eightBitVector(), other: simpleVector(MAX_CASE_DIM), t: cornerTimestep(T) });
+  return fc
+    .record({ coords: caseCoordinates(), samples: batchOf(sample), model: headedModel(withVariance) })
+    .map(({ coords, samples, model }) => ({
+      d: coords.length,
+      samples: samples.map((s) => ({ x0: cut(s.x0, coords), t: s.t, [key]: cut(s.other, coords) }) as { x0: number[]; t: number } & Record<K, number[]>),
+      model: cutHeadedModel(model, coords, withVariance),
+    }));
+}
+
+/** Per-coordinate variances in [0.25, 2.25] on a grid of 1/4 (data or targets); shrinks to 0.25. */
+export function varianceVector(d = MAX_CASE_DIM): fc.Arbitrary<number[]> {
+  return fc.array(fc.integer({ min: 1, max: 9 }).map((i) => i / 4), { minLength: d, maxLength: d });
 }

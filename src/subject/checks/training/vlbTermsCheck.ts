@@ -1,4 +1,3 @@
-import fc from 'fast-check';
 import { hasVarianceHead } from '../../../diffusion/learnedVariance.ts';
 import type { Parameterization } from '../../../diffusion/parameterization.ts';
 import { vlbTerm } from '../../../theory/variationalBound.ts';
@@ -6,16 +5,11 @@ import { readVector } from '../../responseShape.ts';
 import { subjectPrecision } from '../../roundingTolerance.ts';
 import { expectedVlbTerms, vlbSettingOf } from '../../trainingOracle.ts';
 import type { VlbDeclaration } from '../../trainingProtocol.ts';
-import { MAX_CASE_DIM, batchOf, caseCoordinates, cut, simpleVector } from '../caseArbitraries.ts';
 import type { SubjectCheck } from '../checkDefinition.ts';
 import { compareExpected } from './compareExpected.ts';
-import { cornerTimestep, cutHeadedModel, eightBitVector, headedModel } from './trainingCaseArbitraries.ts';
+import { type HeadedBatchCase, headedBatchCase } from './trainingCaseArbitraries.ts';
 
-export interface VlbCase {
-  readonly d: number;
-  readonly samples: readonly { x0: number[]; xt: number[]; t: number }[];
-  readonly model: { W: number[][]; b: number[] };
-}
+export type VlbCase = HeadedBatchCase<'xt'>;
 
 /**
  * vlb_terms returns each sample's term of the variational bound at its step — the decoder's
@@ -30,13 +24,7 @@ export const vlbTermsCheck: SubjectCheck<VlbCase> = {
   kind: 'exact',
   assertionsPerCase: 0,
   defaultRuns: 40,
-  cases: (ctx) => {
-    const decl = ctx.hello.ops.vlb_terms as VlbDeclaration;
-    const withV = hasVarianceHead(decl.variance);
-    return fc
-      .record({ coords: caseCoordinates(), samples: batchOf(fc.record({ x0: eightBitVector(), xt: simpleVector(MAX_CASE_DIM), t: cornerTimestep(ctx.schedule.schedule.T) })), model: headedModel(withV) })
-      .map(({ coords, samples, model }) => ({ d: coords.length, samples: samples.map((s) => ({ x0: cut(s.x0, coords), xt: cut(s.xt, coords), t: s.t })), model: cutHeadedModel(model, coords, withV) }));
-  },
+  cases: (ctx) => headedBatchCase(ctx.schedule.schedule.T, hasVarianceHead((ctx.hello.ops.vlb_terms as VlbDeclaration).variance), 'xt'),
   async run(ctx, c) {
     const decl = ctx.hello.ops.vlb_terms as VlbDeclaration;
     const p = ctx.hello.parameterization as Parameterization;

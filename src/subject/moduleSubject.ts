@@ -50,7 +50,9 @@ export class ModuleSubject implements Subject {
     } catch (e) {
       throw new SubjectFatalError('crash', ref, `cannot load module ${file}: ${(e as Error)?.message ?? String(e)}`);
     }
-    const impl = (typeof mod.default === 'object' && mod.default !== null ? mod.default : mod) as Record<string, unknown>;
+    // ESM default export, named exports, or (a TypeScript file compiled as CommonJS) module.exports.default.
+    const candidates = [mod.default, (mod.default as Record<string, unknown> | undefined)?.default, mod];
+    const impl = (candidates.find((c) => typeof c === 'object' && c !== null && 'hello' in c) ?? (typeof mod.default === 'object' && mod.default !== null ? mod.default : mod)) as Record<string, unknown>;
     return ModuleSubject.fromObject(impl, `module ${file}`, timeoutMs);
   }
 

@@ -1,5 +1,5 @@
 import { fc, test } from '@fast-check/vitest';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -55,7 +55,8 @@ describe('scorecheck CLI', () => {
   });
 
   it('a deliberately broken claim: COUNTEREXAMPLE, exit 1, saved, and `replay FILE` reproduces it', async () => {
-    const r = await run(['verify', '--claim', BROKEN, '--json', 'r.json']);
+    // --no-replay-saved: search afresh instead of replaying the counterexample shipped for BROKEN.
+    const r = await run(['verify', '--claim', BROKEN, '--json', 'r.json', '--no-replay-saved']);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/COUNTEREXAMPLE/);
     expect(r.out).toMatch(/tr\(Σ_t⁻¹\)\s+\S+/);
@@ -70,6 +71,21 @@ describe('scorecheck CLI', () => {
     expect(rr.code).toBe(1);
     const report = JSON.parse(readFileSync(join(r.cwd, 'r.json'), 'utf8'));
     expect(report.claims[0].counterexample.case).toEqual(saved.case);
+  });
+
+  it('from any working folder, a refuted claim replays the counterexample shipped with the package and writes nothing there', async () => {
+    const REFUTED = 'xu2025.sds.dsm-minimizer-is-target';
+    expect(existsSync(join(repo, 'fixtures/counterexamples', `${REFUTED}.json`))).toBe(true);
+    const r = await run(['verify', '--claim', REFUTED, '--json', 'r.json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(readFileSync(join(r.cwd, 'r.json'), 'utf8')).claims[0].evidence.replay).toBe('reproduced');
+    expect(existsSync(join(r.cwd, 'fixtures'))).toBe(false);
+    // A counterexample in the working folder's store comes first: a malformed one is reported, not skipped for the shipped one.
+    const cwd = mkdtempSync(join(tmpdir(), 'scorecheck-cli-'));
+    mkdirSync(join(cwd, 'fixtures/counterexamples'), { recursive: true });
+    writeFileSync(join(cwd, 'fixtures/counterexamples', `${REFUTED}.json`), '{');
+    const own = await run(['verify', '--claim', REFUTED, '--no-save'], cwd);
+    expect(own.err).toMatch(/not valid JSON/);
   });
 
   it('an unwritable report path: one line, exit 2, the other reports are still written', async () => {

@@ -1,5 +1,6 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ScorecheckError } from '../errors.ts';
 import type { Claim } from './claim.ts';
 import { SCORECHECK_VERSION } from './scorecheckVersion.ts';
@@ -7,6 +8,13 @@ import type { CounterexampleRecord } from './verdict.ts';
 
 /** Where `verify` saves shrunk counterexamples and replays them first (Hypothesis-style), relative to the working directory. */
 export const DEFAULT_COUNTEREXAMPLE_DIR = 'fixtures/counterexamples';
+
+/**
+ * The counterexamples shipped with the package (its own fixtures/counterexamples, found from
+ * this module: src/claims/ and dist/claims/ both sit two levels below the package root).
+ * `verify` replays them, read-only, for a claim the working directory's store has none for.
+ */
+export const SHIPPED_COUNTEREXAMPLE_DIR: string = fileURLToPath(new URL('../../fixtures/counterexamples', import.meta.url));
 
 export const COUNTEREXAMPLE_FORMAT = 'scorecheck-counterexample';
 export const COUNTEREXAMPLE_FORMAT_VERSION = 1;

@@ -21,6 +21,11 @@ export interface ClaimRunOptions {
    * for the claim is replayed first, and a new one is saved there. `null`: neither.
    */
   readonly counterexampleDir?: string | null;
+  /**
+   * A read-only store (the package's shipped counterexamples) replayed when `counterexampleDir`
+   * has no file for the claim; never written to.
+   */
+  readonly shippedCounterexampleDir?: string | null;
   /** Save new counterexamples (default true when a store is given). */
   readonly save?: boolean;
   /** Replay the saved counterexample before searching (default true when a store is given). */
@@ -67,7 +72,8 @@ export function runClaim(claim: Claim, opts: ClaimRunOptions): RunResult {
   const dir = opts.counterexampleDir ?? null;
   let replayNote: Evidence['replay'];
   if (dir !== null && opts.replaySaved !== false) {
-    const { saved, error } = loadSavedFor(dir, claim.id);
+    let { saved, error } = loadSavedFor(dir, claim.id);
+    if (!saved && !error && opts.shippedCounterexampleDir) ({ saved, error } = loadSavedFor(opts.shippedCounterexampleDir, claim.id));
     if (error) storeWarning = error;
     if (saved) {
       const rr = replayAndCheck(claim, saved.seed, saved.path);

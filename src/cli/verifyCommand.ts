@@ -1,5 +1,5 @@
 import { controlClaims } from '../claims/controls.ts';
-import { DEFAULT_COUNTEREXAMPLE_DIR } from '../claims/counterexampleStore.ts';
+import { DEFAULT_COUNTEREXAMPLE_DIR, SHIPPED_COUNTEREXAMPLE_DIR } from '../claims/counterexampleStore.ts';
 import { allClaims } from '../claims/registry.ts';
 import { parseReplaySpec } from '../claims/replay.ts';
 import { DEFAULT_SEED, type RunResult, runClaim } from '../claims/runner.ts';
@@ -30,7 +30,8 @@ Run
   --seed S               fast-check seed (default: $SCORECHECK_SEED or ${DEFAULT_SEED})
   --replay SEED:PATH     check exactly one case (needs a single --claim)
   --counterexamples DIR  where counterexamples are replayed from and saved
-                         (default: ${DEFAULT_COUNTEREXAMPLE_DIR})
+                         (default: ${DEFAULT_COUNTEREXAMPLE_DIR}); a claim with none
+                         there replays the one shipped with scorecheck, if any
   --no-save              do not save new counterexamples
   --no-replay-saved      do not replay saved counterexamples first
 
@@ -90,6 +91,7 @@ export async function verifyCommand(argv: readonly string[], io: CliIO): Promise
       seed,
       numRuns: runs,
       counterexampleDir: dir,
+      shippedCounterexampleDir: SHIPPED_COUNTEREXAMPLE_DIR,
       save: o.save !== false,
       replaySaved: o['replay-saved'] !== false,
       ...(replay ? { replay } : {}),

@@ -46,7 +46,7 @@ export class ModuleSubject implements Subject {
     const ref = { op: 'hello', requestId: 0 };
     let mod: Record<string, unknown>;
     try {
-      mod = (await import(pathToFileURL(resolve(file)).href)) as Record<string, unknown>;
+      mod = (await importSubject(resolve(file))) as Record<string, unknown>;
     } catch (e) {
       throw new SubjectFatalError('crash', ref, `cannot load module ${file}: ${(e as Error)?.message ?? String(e)}`);
     }
@@ -72,4 +72,27 @@ export class ModuleSubject implements Subject {
   }
 
   async close(): Promise<void> {}
+}
+
+const TYPESCRIPT = /\.[cm]?tsx?$/;
+
+/**
+ * Imports a subject module. The installed scorecheck runs as plain JavaScript, so a
+ * TypeScript subject that this Node cannot load by itself (Node < 22.18 strips no types) is
+ * loaded through tsx, an optional peer dependency (installed beside scorecheck).
+ */
+async function importSubject(path: string): Promise<unknown> {
+  const url = pathToFileURL(path).href;
+  try {
+    return await import(url);
+  } catch (e) {
+    if (!TYPESCRIPT.test(path) || (e as NodeJS.ErrnoException)?.code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw e;
+  }
+  let tsx: typeof import('tsx/esm/api');
+  try {
+    tsx = await import('tsx/esm/api');
+  } catch {
+    throw new Error(`this Node (${process.version}) cannot run TypeScript by itself and tsx is not installed beside scorecheck: npm install --save-dev tsx, or compile the subject to .mjs`);
+  }
+  return tsx.tsImport(url, import.meta.url);
 }

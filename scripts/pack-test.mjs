@@ -10,7 +10,8 @@
 //      repository's tsc, and run the result;
 //   5. run the installed `scorecheck`: --help, verify of one claim, a refuted claim replaying
 //      the counterexample shipped in the package (from the scratch folder, writing nothing
-//      there), check --help (a lazily loaded module), and a TypeScript subject without tsx.
+//      there), check --help (a lazily loaded module), replay and check of shipped files by
+//      their node_modules paths, and a TypeScript subject without tsx.
 // Any failed step prints what it ran and what it got, and the script exits 1.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -144,6 +145,10 @@ const report = JSON.parse(readFileSync(join(scratch, 'refuted.json'), 'utf8'));
 check(`a refuted claim replays the counterexample shipped in the package, writing nothing in the project`, report.claims[0].verdict === 'refuted-as-expected' && report.claims[0].evidence.replay === 'reproduced' && !existsSync(join(scratch, 'fixtures')), JSON.stringify(report.claims[0], null, 1).slice(0, 2000));
 const checkHelp = run('scorecheck check --help', bin, ['check', '--help']);
 check('check --help (the lazily imported check module loads from dist/)', checkHelp.stdout.startsWith('Usage: scorecheck check'), checkHelp.stdout);
+const replay = run('scorecheck replay <shipped counterexample>', bin, ['replay', 'node_modules/scorecheck/fixtures/counterexamples/xu2025.control.broken-fisher.json'], { status: 1 });
+check('replay of a shipped counterexample by its path in node_modules reproduces it (exit 1: a broken control)', /reproduces \(fails\)/.test(replay.stdout), replay.stdout);
+const reference = run('scorecheck check --subject <shipped reference subject>', bin, ['check', '--subject', 'node_modules/scorecheck/examples/reference-subject.mjs', '--runs', '10', '--json', 'check.json']);
+check('check of the shipped reference subject passes', /verdict: PASS \(exit 0\)/.test(reference.stdout), reference.stdout);
 writeFileSync(join(scratch, 'subject.mts'), 'export const hello: unknown = {};\n');
 const tsSubject = run('scorecheck check --subject subject.mts (no tsx)', bin, ['check', '--subject', 'subject.mts', '--json', 'check.json'], { status: 2 });
 // Node ≥ 22.18 loads .mts itself (and then rejects the empty hello); older Node needs tsx, which is not installed here.

@@ -19,6 +19,8 @@ export { requirePSD } from './linalg/requirePSD.ts';
 export { symmetricEigenvalues, symmetricSpectrum, type SymmetricSpectrum, type SymmetricSpectrumOptions } from './linalg/tridiagonalEigen.ts';
 
 // ── numerics: quadrature, root finding, power-law fits
+export { PRECISIONS, boundArithmetic, exactArithmetic, roundTo, roundedArithmetic, unitRoundoff, type Arithmetic, type Bounded, type Precision } from './numerics/roundingArithmetic.ts';
+export { normalCdf, normalPdf, normalUpperTail, tanhApproxNormalCdf } from './numerics/normalCdf.ts';
 export { integrate, integrateVector, type AdaptiveOptions, type ScalarIntegral, type VectorIntegral, type VectorIntegrand } from './numerics/gaussKronrod.ts';
 export { GAUSS_HERMITE_MAX_NODES, gaussHermiteGrid, gaussHermiteNormal, type QuadratureRule } from './numerics/gaussHermite.ts';
 export { brentRoot, minimizeScalar } from './numerics/minimize.ts';
@@ -33,6 +35,7 @@ export { controlVariateEstimate } from './mc/controlVariate.ts';
 export { antitheticEstimate } from './mc/antithetic.ts';
 export { estimateMmdSquared, estimateMmdSquaredDifference, mmdBlockValues, type KernelReference } from './mc/mmdEstimate.ts';
 export { assertMeanAtMost, assertMeanEqual, criticalValue, minDiscrepancyMean, minNumSamplesMean, type MeanEstimate, type MeanTestOptions, type MeanTestResult } from './mc/meanTest.ts';
+export { dkwRadius, dkwTestContinuous, dkwTestDiscrete, minDiscrepancyDkw, minNumSamplesDkw, type DkwResult } from './mc/dkwTest.ts';
 
 // ── gaussian: Gaussians, mixtures, kernels
 export { Gaussian, sampleRows } from './gaussian/gaussian.ts';
@@ -50,6 +53,12 @@ export { marginalScore, tweedieDenoiser } from './diffusion/tweedie.ts';
 export { posteriorCoefficients, posteriorMean, type PosteriorCoefficients } from './diffusion/posterior.ts';
 export { REVERSE_VARIANCE_KINDS, reverseVariance, type ReverseVarianceKind } from './diffusion/reverseVariance.ts';
 export { affineGuidanceFn, applyAffine, requireAffineDims, reverseMean, sampleReverse, type AffineGuidance, type AffineMap, type Guidance, type ReverseSamplerOptions } from './diffusion/reverseSampler.ts';
+// issue 16: schedules by name and their diagnosis, learned variance
+export { NAMED_SCHEDULE_KINDS, convertTable, describeNamedSchedule, namedScheduleTable, namedScheduleValues, requireNamedSchedule, type BetaScheduleSpec, type NamedScheduleSpec, type NamedTable, type TableRepresentation } from './diffusion/namedSchedules.ts';
+export { respacedIndices, type Respacing } from './diffusion/respacing.ts';
+export { compareTable, namedScheduleBounds, namedScheduleReference, type TableComparison } from './diffusion/scheduleComparison.ts';
+export { diagnoseSchedule, type Explanation, type ScheduleDiagnosis, type ScheduleVerdict } from './diffusion/scheduleDiagnosis.ts';
+export { VARIANCE_KINDS, clippedLogPosteriorVariance, logVariance, logVarianceSlope, posteriorVariance, type VarianceSpec } from './diffusion/learnedVariance.ts';
 
 // ── models: score models, encoders, inverse problems
 export { modelAt, type ConditionalScoreModel, type ScoreModel, type TimestepModels } from './models/scoreModel.ts';
@@ -94,6 +103,14 @@ export { ddpmElbo, ddpmModelLogLikelihood, ddpmModelMarginal, elboRoundingFloor,
 export { dataMoments, isotropicElboMinimizer, isotropicElboObjective, isotropicFamilyModel, isotropicNllMinimizer, isotropicSamplerNll, isotropicSamplerNllMinimizer, minimizerDistanceFloor, type DataMoments, type FamilyPrior, type IsotropicFit, type IsotropicFitOptions } from './theory/elboFit.ts';
 export { bayesLogits, bayesPosterior, classModel, classifierKlBound, classifierKlSamples, diffusionClassifierLogits, diffusionClassifierPosterior, logitPerturbationTvBound, totalVariation, type ClassifierOptions } from './theory/diffusionClassifier.ts';
 export { expectedLossExcess, marCosineWeight, tokenNllFromPredictor } from './theory/diffusionLoss.ts';
+// issue 16: the training side — the bound's terms, loss gradients, timestep laws, input optimization, SDS
+export { discretizedGaussianGradient, discretizedGaussianLogLikelihood64, eightBitValue, type DecoderCdf } from './theory/discretizedGaussian.ts';
+export { vlbPrior, vlbTerm, vlbTermRoundingBound, vlbTotal, type AffineHeads, type DecoderSpec, type MeanForm, type VlbSetting, type VlbUnits } from './theory/variationalBound.ts';
+export { expectedVlbPrior, expectedVlbTerm } from './theory/expectedVariationalBound.ts';
+export { batchLossGradient, sampleLossGradient, type SampleLossGradient, type TrainingObjective } from './theory/trainingLossGradient.ts';
+export { TIMESTEP_SAMPLER_KINDS, continuousCdf, discreteProbabilities, importanceWeights, lossSecondMomentProbabilities, type LossObservation, type TimestepSamplerSpec } from './theory/timestepDistribution.ts';
+export { conditionalInputGradient, directionalInputGradientMoments, inputGradientsAtLevel, weightedInputGradients, type ConditionalAffineNetwork, type EncoderGradient, type InputGradientsAtLevel, type InputOptimizationSetting } from './theory/inputOptimization.ts';
+export { expectedSdsGradient, sampleSdsGradient, type SdsExpectation, type SdsGradientKind, type SdsSetting, type SdsWeighting } from './theory/sdsGradient.ts';
 
 // ── bias: the DSM input-optimization bias calculator (docs/bias-spec.md)
 export { computeBias, computeBiasSync, type BiasData, type BiasInput, type BiasOptions, type BiasProgress, type BiasResult, type BiasRoute } from './bias/compute.ts';

@@ -185,7 +185,9 @@ export function diagnoseSchedule(table: ArrayLike<number>, spec: NamedScheduleSp
   }
   const cmp = compareTable(got, spec, representation, declared);
   const margin = cmp.ratio === 0 ? -20 : Math.max(-20, Math.min(20, Math.log10(cmp.ratio)));
-  const at = `entry ${cmp.worstIndex} (got ${got[cmp.worstIndex]}, expected ${cmp.expected[cmp.worstIndex]})`;
+  const w = cmp.worstIndex, ew = cmp.expected[w];
+  const relAt = ew === 0 ? Math.abs(got[w]) : Math.abs(got[w] - ew) / Math.abs(ew);
+  const at = `entry ${w} (got ${got[w]}, expected ${ew}: relative ${fmt(relAt)}, the largest against its rounding bound; largest relative error anywhere ${fmt(cmp.maxRelativeError)})`;
   if (cmp.ratio <= 1) {
     return { spec, representation, declared, margin, verdict: { kind: 'match', ratio: cmp.ratio, maxRelativeError: cmp.maxRelativeError }, message: `matches ${name} within ${declared} rounding (largest relative error ${fmt(cmp.maxRelativeError)})` };
   }
@@ -195,7 +197,7 @@ export function diagnoseSchedule(table: ArrayLike<number>, spec: NamedScheduleSp
       spec, representation, declared, margin,
       verdict: { kind: 'rounding', ratio: cmp.ratio, maxRelativeError: cmp.maxRelativeError, worstIndex: cmp.worstIndex, consistentWith: coarse },
       message:
-        `your coefficients are ${coarse}: largest relative error ${fmt(cmp.maxRelativeError)} at ${at}, ` +
+        `your coefficients are ${coarse}: the table differs at ${at}, ` +
         `consistent with ${coarse} rounding of ${name} (u = ${fmt(unitRoundoff(coarse))}) but ${fmt(cmp.ratio)}× the ${declared} rounding bound — declare coefficient_precision "${coarse}" if that is intended`,
     };
   }
@@ -205,7 +207,7 @@ export function diagnoseSchedule(table: ArrayLike<number>, spec: NamedScheduleSp
     spec, representation, declared, margin,
     verdict: { kind: 'mismatch', ratio: cmp.ratio, maxRelativeError: cmp.maxRelativeError, worstIndex: cmp.worstIndex, explanation },
     message:
-      `not ${name}: largest relative error ${fmt(cmp.maxRelativeError)} at ${at}, beyond float32 rounding of its coefficients` +
+      `not ${name}: it differs at ${at}, beyond float32 rounding of its coefficients` +
       (explanation ? `; ${explanation.withinRounding ? 'it matches' : 'nearest'}: ${explanation.label} (relative error ${fmt(explanation.relativeError)})` : ''),
   };
 }

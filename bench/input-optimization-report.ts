@@ -15,7 +15,8 @@ import os from 'node:os';
 import { createTrainingSubject } from '../examples/reference-training.mjs';
 import { perAssertionFalseAlarm } from '../src/mc/falseAlarmBudget.ts';
 import { sdsCollapseCheck } from '../src/subject/checks/training/sdsCollapseCheck.ts';
-import { measureInputOptimization } from '../src/subject/inputOptimizationMeasurement.ts';
+import { inputOptimizationSetting, measureInputOptimization } from '../src/subject/inputOptimizationMeasurement.ts';
+import { encoderGradientNorm, weightedInputGradients } from '../src/theory/inputOptimization.ts';
 import { ModuleSubject, ProcessSubject, type Subject } from '../src/subject/index.ts';
 import type { Parameterization } from '../src/diffusion/parameterization.ts';
 import type { LossInputGradDeclaration } from '../src/subject/trainingProtocol.ts';
@@ -44,6 +45,10 @@ async function encoderTable(label: string, subject: Subject): Promise<void> {
     }, alpha, { maxSamples: 20_000 });
     out(`| ${m.t} | ${fmt(m.norms.dsm)} | ${fmt(m.norms.esm)} | ${fmt(m.norms.bias)} | ${fmt(m.norms.measuredBias)} | ${fmt(m.norms.bias / m.norms.esm)} | ${fmt(m.scoreNorm)} | ${m.samples} | ${fmt(m.test.z)} (${fmt(m.test.critical)}) |`);
   }
+  // Under the training law: t uniform on the T steps, each step with its declared weighting λ_t (predicted).
+  const setting = inputOptimizationSetting({ mean: [0.3, -0.2], variances: [1, 0.5], B: [[1, 0.5]], b: [0], tau: 0.5, network: { W: [[0.2, 0], [0, 0.2]], U: [[0.5], [0.3]], b: [0, 0] }, t: 1, seed: 0 }, p, decl);
+  const w = weightedInputGradients(setting, Array.from({ length: T }, (_, i) => ({ level: sched.schedule.level(i + 1), p: 1 / T })));
+  out(`| all t (uniform, predicted) | ${fmt(encoderGradientNorm(w.dsm))} | ${fmt(encoderGradientNorm(w.esm))} | ${fmt(encoderGradientNorm(w.bias))} | — | ${fmt(encoderGradientNorm(w.bias) / encoderGradientNorm(w.esm))} | ${fmt(w.scoreNorm)} | — | — |`);
   out('');
 }
 

@@ -141,7 +141,7 @@ export { EXAMPLE_FORMAT, EXAMPLE_FORMAT_VERSION, type OutcomeSummary, type Store
 
 // ── claims: the registry
 export { CLAIM_SOURCES, type CheckOutcome, type Claim, type ClaimSource, type ExpectedVerdict, type Quantity } from './claims/claim.ts';
-export { type Figure, type FigureSeries } from './claims/figure.ts';
+export { type Figure, type FigureSeries } from './engine/figure.ts';
 export { allClaims, findClaim } from './claims/registry.ts';
 export { brokenFisherControl, controlClaims, throwingCheckControl, type ControlClaim } from './claims/controls.ts';
 

@@ -1,5 +1,5 @@
 // A correct scorecheck subject for whole sampling loops, protocol version 2, in plain JavaScript
-// (docs/protocol.md §7). Standalone: it does not import scorecheck.
+// (docs/protocol.md §8). Standalone: it does not import scorecheck.
 //
 //   scorecheck check --subject examples/sampler-subject.mjs
 //

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""A correct scorecheck subject for whole sampling loops, protocol version 2 (docs/protocol.md §7).
+"""A correct scorecheck subject for whole sampling loops, protocol version 2 (docs/protocol.md §8).
 
     scorecheck check --cmd "python3 examples/sampler_adapter.py"
     scorecheck check --cmd "python3 examples/sampler_adapter.py --config '{\"parameterization\": \"v\"}'"
@@ -22,7 +22,7 @@ import sys
 
 import numpy as np
 
-from reference_adapter import serve  # the protocol loop (stdlib), next to this file
+from scorecheck_protocol import serve  # the JSON-lines loop (stdlib), next to this file
 
 # --------------------------------------------------------------------------- arrays on the wire
 
@@ -175,7 +175,7 @@ class SamplerSubject:
         self.samplers = config.get("samplers") or default_samplers(config.get("zero_terminal_snr", False))
         self.sample_shape = config.get("sample_shape")  # e.g. [3, 64, 64]: image-scale checks run at it
 
-    # the time value the network is given (docs/protocol.md §7.5)
+    # the time value the network is given (docs/protocol.md §8.1)
     def tau(self, j, sigma, decl):
         nt = decl.get("network_time", self.network_time)
         if isinstance(nt, dict):
@@ -456,7 +456,7 @@ def main(subject_class=None, config=None):
         config.update(json.loads(sys.argv[sys.argv.index("--config") + 1]))
     subject = (subject_class or SamplerSubject)(config)
     ops = {"schedule": subject.op_schedule, "sample": subject.op_sample}
-    serve(subject.hello, ops)
+    serve(subject.hello(), ops)
 
 
 if __name__ == "__main__":

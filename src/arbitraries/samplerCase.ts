@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 
 /**
- * Cases of the whole-loop sampler checks (docs/protocol.md §7.4). Every dimension is drawn at its
+ * Cases of the whole-loop sampler checks (docs/protocol.md §8.4). Every dimension is drawn at its
  * largest and cut, so fast-check shrinks the shape, the batch and the step count with the values
  * kept; noises and image-sized fields come from integer seeds (a case stays a few dozen choices at
  * any size). Corners reach n = 1, 2 and the last two valid step counts, the smallest and the

@@ -1,3 +1,5 @@
+import type { Figure } from './figure.ts';
+
 /** Named quantities shown side by side in a report or counterexample. */
 export type Quantity = number | readonly number[] | readonly (readonly number[])[] | string | boolean;
 
@@ -50,6 +52,11 @@ export interface Outcome {
    * magnitude): small multiples look like rounding, large ones do not.
    */
   readonly float32Multiple?: number;
+  /**
+   * Figures measured on this case (e.g. a sampler's KL against its number of steps); the run
+   * keeps those of the last case that has any, and the HTML report draws them.
+   */
+  readonly figures?: readonly Figure[];
 }
 
 /**
@@ -70,8 +77,8 @@ export function marginOf(o: Outcome): number {
 
 /** Margin of "value ≤ limit": log10 ratio for an error against a positive limit, relative excess otherwise. */
 export function limitMargin(value: number, limit: number): number {
+  if (value === 0 && limit >= 0) return -20;
   if (value >= 0 && limit > 0) {
-    if (value === 0) return -20;
     return Math.max(-20, Math.log10(value / limit));
   }
   if (limit === 0) return value > 0 ? 1 : value === 0 ? 0 : -1;

@@ -6,6 +6,7 @@ import { shrinkChoices } from './choices/shrinkChoices.ts';
 import { type Evaluation, type FailureKind, type FatalClassifier, FatalCheckError, errorLine, evaluate } from './evaluate.ts';
 import { type Evidence, EvidenceAccumulator, type PhaseCounts } from './evidence.ts';
 import { BudgetExceededError, type FalseAlarmPlan } from './falseAlarmPlan.ts';
+import type { Figure } from './figure.ts';
 import type { Outcome } from './outcome.ts';
 import { plainCase, toPlain } from './plainCase.ts';
 import { type CheckEnv, DEFAULT_SHARES, type Expectation, type Property, type SearchShares } from './property.ts';
@@ -63,8 +64,8 @@ export interface Counterexample {
   readonly note?: string;
 }
 
-/** What the run found: the statement held on every case, a case failed, the check errored, or the evidence was too weak. */
-export type Finding = 'holds' | 'fails' | 'error' | 'inconclusive';
+/** What the run found: the statement held on every case, a case failed, the check errored, the evidence was too weak, or it was not run. */
+export type Finding = 'holds' | 'fails' | 'error' | 'inconclusive' | 'skipped';
 
 export interface PropertyRun {
   readonly id: string;
@@ -80,9 +81,13 @@ export interface PropertyRun {
   readonly ms: number;
   /** Stopped by a signal before its budget was spent. */
   readonly interrupted?: boolean;
+  /** Ended by a fatal error (a subject that crashed or hung): later properties cannot trust it. */
+  readonly fatal?: boolean;
   readonly savedTo?: string;
   /** What happened to saved counterexamples and the store (one line each). */
   readonly storeNotes: readonly string[];
+  /** Figures measured by the check (the last case's that had any). */
+  readonly figures?: readonly Figure[];
 }
 
 /** Case budget split: deterministic corners first, then corner-biased, random, and targeted cases. */
@@ -113,6 +118,7 @@ export async function runProperty<Case>(property: Property<Case>, opts: RunOptio
   let current: GeneratedCase<Case> | undefined;
   let target: Evidence['target'];
   let timeNote: string | undefined;
+  let figures: readonly Figure[] | undefined;
 
   const expired = () => {
     if (opts.signal?.aborted) {
@@ -129,6 +135,7 @@ export async function runProperty<Case>(property: Property<Case>, opts: RunOptio
     current = g;
     const env: CheckEnv = { falseAlarm: plan.perAssertion, replicate };
     const ev = await evaluate(property, g.value, env, opts.isFatal);
+    if (ev.kind !== 'throws' && ev.outcome.figures && ev.outcome.figures.length > 0 && phase !== 'shrink') figures = ev.outcome.figures;
     if (phase !== 'shrink' && ev.kind !== 'throws') {
       const n = ev.outcome.assertions ?? property.assertionsPerCase;
       if (n === 0 && ev.outcome.z !== undefined) throw new BudgetExceededError(property.id, 0, 1, 'a statistical outcome (z) from a property that declares assertionsPerCase = 0');
@@ -148,6 +155,7 @@ export async function runProperty<Case>(property: Property<Case>, opts: RunOptio
     storeNotes: notes,
     ms: Math.round(performance.now() - t0),
     ...(interrupted ? { interrupted: true } : {}),
+    ...(figures ? { figures } : {}),
     ...r,
   });
 
@@ -213,12 +221,13 @@ export async function runProperty<Case>(property: Property<Case>, opts: RunOptio
     let shrunk = first.g;
     let shrinkNote: string | undefined;
     if (first.phase !== 'saved' && first.phase !== 'replay') {
+      const shrinkBudget = opts.maxShrinks ?? property.maxShrinks ?? 400;
       let n = 0;
       const r = await shrinkChoices(arb, first.g, async (c) => {
-        opts.onCase?.('shrink', n++, opts.maxShrinks ?? 400);
+        opts.onCase?.('shrink', n++, shrinkBudget);
         const ev = await check({ value: c, choices: [] }, 'shrink');
         return ev.kind === first.ev.kind;
-      }, opts.maxShrinks ?? 400);
+      }, shrinkBudget);
       shrunk = r.shrunk;
     }
     let final: Evaluation = first.ev;
@@ -248,6 +257,7 @@ export async function runProperty<Case>(property: Property<Case>, opts: RunOptio
       return finish({
         finding: 'error',
         reason: e.message,
+        ...(e instanceof FatalCheckError ? { fatal: true } : {}),
         ...(at ? { counterexample: { kind: 'throws', choices: encodeChoices(valuesOf(at.choices)), case: describe(at.value), ...sizeOf(at.value), error: e.message, foundIn: 'random' } } : {}),
       });
     }
@@ -352,7 +362,8 @@ export async function runProperty<Case>(property: Property<Case>, opts: RunOptio
 }
 
 function plainOutcome(o: Outcome): Outcome {
-  return toPlain(o) as Outcome;
+  const { figures: _figures, ...rest } = o;
+  return toPlain(rest) as Outcome;
 }
 
 function summaryOfOutcome(o: Outcome): OutcomeSummary {
@@ -368,4 +379,12 @@ function summary(ev: Evaluation): OutcomeSummary {
 
 function fmtPct(x: number | undefined): string {
   return x === undefined ? '?' : `${(100 * x).toPrecision(2)} %`;
+}
+
+/** A property that was not run, with the reason (an op the subject does not declare, a check that cannot apply). */
+export function skippedRun(p: Pick<Property, 'id' | 'statement' | 'expected' | 'defaultRuns'>, seed: number, reason: string, finding: 'skipped' | 'error' = 'skipped'): PropertyRun {
+  return {
+    id: p.id, statement: p.statement, expected: p.expected, finding, reason, cases: 0, seed, runs: p.defaultRuns, ms: 0, storeNotes: [],
+    evidence: { runs: 0, shrinks: 0, phases: { replayed: 0, corner: 0, random: 0, target: 0, shrink: 0 } },
+  };
 }

@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from '../errors.ts';
 
 /**
- * Arrays on the wire, protocol version 2 (docs/protocol.md §7.2). Either nested JSON lists
+ * Arrays on the wire, protocol version 2 (docs/protocol.md §8.2). Either nested JSON lists
  * (version 1's form) or a typed binary object
  *   {"dtype": "float32" | "float64", "shape": [n0, n1, …], "data": "<base64 of little-endian values>"}
  * in row-major (C) order — what `np.ascontiguousarray(a, '<f8').tobytes()` gives. Both directions.

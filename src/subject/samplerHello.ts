@@ -8,7 +8,7 @@ import type { TrainingTable } from '../diffusion/samplers/trainingTable.ts';
 import type { SamplerHello } from './samplerProtocol.ts';
 
 /**
- * Validates the version-2 sampler section of a hello (docs/protocol.md §7.3): top-level
+ * Validates the version-2 sampler section of a hello (docs/protocol.md §8.3): top-level
  * `sample_shape`, `fixed_shape`, `arrays`, `network_time`, `parameterization`, and
  * `ops.sample.samplers` (name → declaration). Throws InvalidArgumentError naming the field.
  */

@@ -1,5 +1,5 @@
 /**
- * The scorecheck subject protocol, version 2 — sampling loops (docs/protocol.md §7). Version-1
+ * The scorecheck subject protocol, version 2 — sampling loops (docs/protocol.md §8). Version-1
  * subjects are unchanged: everything here is reached only through a version-2 hello that declares
  * `ops.sample`. Arrays are nested lists or {dtype, shape, data} objects (arrayCodec.ts).
  */
@@ -63,7 +63,7 @@ function encodeLinear(L: StructuredLinear, shape: SampleShape, binary: boolean):
   return { mix: arr(L.mix, [shape.C, shape.C], binary, 'float64'), diag: L.diag ? arr(L.diag, shape.dims, binary, 'float64') : null };
 }
 
-/** The network as a request carries it (MATH.md §5.2, docs/protocol.md §7.4). */
+/** The network as a request carries it (MATH.md §5.2, docs/protocol.md §8.4). */
 export function encodeNetwork(net: SamplerNetwork, binary: boolean): unknown {
   const s = net.shape;
   if (net.kind === 'affine_time') {

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { expectedAddNoise, levelAt } from '../oracle.ts';
 import { readBatch } from '../responseShape.ts';
 import { MAX_CASE_DIM, batchOf, caseCoordinates, cut, simpleVector, timestep } from './caseArbitraries.ts';
-import { type CheckDefinition, compareBatch, rows } from './checkDefinition.ts';
+import { type SubjectCheck, rows } from './checkDefinition.ts';
+import { compareRounded } from './roundedComparison.ts';
 
 
 export interface AddNoiseCase {
@@ -11,12 +12,13 @@ export interface AddNoiseCase {
 }
 
 /** add_noise(x0, noise, t) = √ᾱ_t x0 + √(1−ᾱ_t) noise exactly (MATH.md §1), for the subject's own ᾱ table. */
-export const addNoiseCheck: CheckDefinition<AddNoiseCase> = {
+export const addNoiseCheck: SubjectCheck<AddNoiseCase> = {
   id: 'add_noise.exact',
   op: 'add_noise',
   title: 'forward noising with supplied noise = √ᾱ x0 + √(1−ᾱ) ε',
   kind: 'exact',
-  assertionsPerRun: 0,
+  assertionsPerCase: 0,
+  defaultRuns: 40,
   cases: (ctx) =>
     fc
       .record({ coords: caseCoordinates(), samples: batchOf(fc.record({ x0: simpleVector(MAX_CASE_DIM), noise: simpleVector(MAX_CASE_DIM), t: timestep(ctx.schedule.schedule.T) })) })
@@ -31,9 +33,14 @@ export const addNoiseCheck: CheckDefinition<AddNoiseCase> = {
       const { a, s: sd } = levelAt(schedule, s.t);
       return s.x0.map((v, j) => Math.abs(a * v) + Math.abs(sd * s.noise[j]));
     });
-    const cmp = compareBatch(got, expected, scale, ctx.rtol);
+    // Tolerances from the rounding model of the declared tensor and coefficient precisions (MATH.md §7.1).
+    const cmp = compareRounded(
+      c.samples.map((s, n) => ({ got: got[n], expected: expected[n], scale: scale[n], t: s.t, recompute: (sch) => expectedAddNoise(levelAt(sch, s.t), s.x0, s.noise) })),
+      schedule, ctx.hello, c.d,
+    );
     return {
-      ok: cmp.ok,
+      holds: cmp.ok,
+      float32Multiple: cmp.float32Multiple,
       requestId: id,
       op: 'add_noise',
       inputs: args,
@@ -41,7 +48,10 @@ export const addNoiseCheck: CheckDefinition<AddNoiseCase> = {
       got: { xt: rows(got) },
       maxError: cmp.maxError,
       tolerance: cmp.tolerance,
-      note: cmp.ok ? undefined : `worst at sample ${cmp.at[0]}, coordinate ${cmp.at[1]} (subject t = ${args.t[cmp.at[0]]}, ᾱ = ${schedule.alphaBar(c.samples[cmp.at[0]].t)})`,
+      margin: cmp.margin,
+      note: cmp.ok
+        ? undefined
+        : `worst at sample ${cmp.at[0]}, coordinate ${cmp.at[1]} (subject t = ${args.t[cmp.at[0]]}, ᾱ = ${schedule.alphaBar(c.samples[cmp.at[0]].t)})${cmp.roundingNote ? `: ${cmp.roundingNote}` : ''}`,
     };
   },
   size: (c) => ({ d: c.d, batch: c.samples.length }),

@@ -1,17 +1,19 @@
 import { addNoiseCheck } from './addNoiseCheck.ts';
-import type { CheckDefinition } from './checkDefinition.ts';
+import type { SubjectCheck } from './checkDefinition.ts';
 import { lossDsmCheck } from './lossDsmCheck.ts';
 import { lossGradientCheck } from './lossGradientCheck.ts';
 import { posteriorCheck } from './posteriorCheck.ts';
 import { qSampleCheck } from './qSampleCheck.ts';
 import { stepCheck } from './stepCheck.ts';
 import { zeroShotCheck } from './zeroShotCheck.ts';
+import { TRAINING_CHECKS } from './training/index.ts';
 
 export * from './checkDefinition.ts';
 export { addNoiseCheck, lossDsmCheck, lossGradientCheck, posteriorCheck, qSampleCheck, stepCheck, zeroShotCheck };
+export { TRAINING_CHECKS } from './training/index.ts';
 
 /** Every check after the schedule's, in the order they run. */
-export const SUBJECT_CHECKS: readonly CheckDefinition<any>[] = [
+export const SUBJECT_CHECKS: readonly SubjectCheck<any>[] = [
   addNoiseCheck,
   qSampleCheck,
   posteriorCheck,
@@ -19,7 +21,7 @@ export const SUBJECT_CHECKS: readonly CheckDefinition<any>[] = [
   lossGradientCheck,
   stepCheck,
   zeroShotCheck,
+  // issue 16: schedules by name, gradients, the bound's terms, the timestep sampler, input optimization
+  ...TRAINING_CHECKS,
 ];
 
-/** Id of the schedule's validity check (run first: every other check uses the subject's ᾱ). */
-export const SCHEDULE_CHECK_ID = 'schedule.valid';

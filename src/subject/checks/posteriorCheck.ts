@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { expectedPosterior } from '../oracle.ts';
 import { readBatch, readVector } from '../responseShape.ts';
 import { MAX_CASE_DIM, batchOf, caseCoordinates, cut, simpleVector, timestep } from './caseArbitraries.ts';
-import { type CheckDefinition, compareBatch, rows } from './checkDefinition.ts';
+import { type SubjectCheck, rows } from './checkDefinition.ts';
+import { compareRounded } from './roundedComparison.ts';
 import { posteriorCoefficients } from '../../diffusion/posterior.ts';
 
 export interface PosteriorCase {
@@ -14,12 +15,13 @@ export interface PosteriorCase {
  * q(x_{t−1}|x_t, x_0) = N(c0 x_0 + ct x_t, β̃_t I), c0 = √ᾱ_{t−1}β_t/(1−ᾱ_t),
  * ct = √α_t(1−ᾱ_{t−1})/(1−ᾱ_t), β̃_t = (1−ᾱ_{t−1})β_t/(1−ᾱ_t) (Ho et al. eq. 7), t ≥ 2.
  */
-export const posteriorCheck: CheckDefinition<PosteriorCase> = {
+export const posteriorCheck: SubjectCheck<PosteriorCase> = {
   id: 'posterior.exact',
   op: 'posterior',
   title: 'posterior q(x_{t−1}|x_t,x_0): mean and variance β̃_t',
   kind: 'exact',
-  assertionsPerRun: 0,
+  assertionsPerCase: 0,
+  defaultRuns: 40,
   unavailable: (ctx) => (ctx.schedule.schedule.T < 2 ? 'schedule has T = 1: no t ≥ 2' : undefined),
   cases: (ctx) =>
     fc
@@ -37,12 +39,26 @@ export const posteriorCheck: CheckDefinition<PosteriorCase> = {
       const k = posteriorCoefficients(schedule, s.t);
       return s.x0.map((v, j) => Math.abs(k.coefX0 * v) + Math.abs(k.coefXt * s.xt[j]));
     });
-    const m = compareBatch(mean, exp.map((e) => e.mean), scale, ctx.rtol);
-    const v = compareBatch([variance], [exp.map((e) => e.variance)], [exp.map((e) => e.variance)], ctx.rtol);
+    // Tolerances from the rounding model of the declared tensor and coefficient precisions (MATH.md §7.1).
+    const m = compareRounded(
+      c.samples.map((s, n) => ({ got: mean[n], expected: exp[n].mean, scale: scale[n], t: s.t, recompute: (sch) => expectedPosterior(sch, s.t, s.xt, s.x0).mean })),
+      schedule, ctx.hello, c.d,
+    );
+    const v = compareRounded(
+      c.samples.map((s, n) => ({ got: [variance[n]], expected: [exp[n].variance], scale: [exp[n].variance], t: s.t, recompute: (sch) => [expectedPosterior(sch, s.t, s.xt, s.x0).variance] })),
+      schedule, ctx.hello, 1,
+    );
     const ok = m.ok && v.ok;
-    const worst = !v.ok || (m.ok && v.maxError > m.maxError) ? v : m;
+    const worst = v.margin > m.margin ? v : m;
+    const varianceNote = () => {
+      if (v.roundingNote) return `variance at sample ${v.at[0]}: ${v.roundingNote}`;
+      const n = v.at[0], beta = schedule.beta(c.samples[n].t), got = variance[n];
+      const isBeta = Math.abs(got - beta) <= 1e-3 * beta;
+      return `variance wrong at sample ${n}: got ${got}, β̃_t = ${exp[n].variance}${isBeta ? ` — it is β_t = ${beta} (β where β̃ belongs)` : ` (β_t = ${beta})`}`;
+    };
     return {
-      ok,
+      holds: ok,
+      float32Multiple: worst.float32Multiple,
       requestId: id,
       op: 'posterior',
       inputs: args,
@@ -50,7 +66,8 @@ export const posteriorCheck: CheckDefinition<PosteriorCase> = {
       got: { mean: rows(mean), variance: Array.from(variance) },
       maxError: worst.maxError,
       tolerance: worst.tolerance,
-      note: ok ? undefined : !v.ok ? `variance wrong at sample ${v.at[1]} (β_t = ${schedule.beta(c.samples[v.at[1]].t)}, β̃_t = ${exp[v.at[1]].variance})` : `mean wrong at sample ${m.at[0]}, coordinate ${m.at[1]}`,
+      margin: worst.margin,
+      note: ok ? undefined : !v.ok ? varianceNote() : `mean wrong at sample ${m.at[0]}, coordinate ${m.at[1]}${m.roundingNote ? `: ${m.roundingNote}` : ''}`,
     };
   },
   size: (c) => ({ d: c.d, batch: c.samples.length }),

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { Figure } from '../../../claims/figure.ts';
+import type { Figure } from '../../../engine/figure.ts';
 import { type Outcome, limitMargin } from '../../../engine/outcome.ts';
 import type { Property } from '../../../engine/property.ts';
 import {
@@ -236,7 +236,8 @@ export function sampleQualityProperty(ctx: SamplerCheckContext, name: string, sp
       const log = ctx.qualityLog.get(`sample.quality:${name}`) ?? [];
       log.push(outcome);
       ctx.qualityLog.set(`sample.quality:${name}`, log);
-      return outcome;
+      const figure = samplerQualityFigure(`sample.quality:${name}`, outcome);
+      return figure ? { ...outcome, figures: [figure] } : outcome;
     },
     describeCase: (c) => ({ sampler: name, variances: c.logVariances.map((l) => 10 ** l), angle: c.angle, mean: c.mean, steps: ladder }),
     size: () => ({ d: fieldShape.size, steps: ladder[ladder.length - 1] }),

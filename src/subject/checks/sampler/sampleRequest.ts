@@ -6,7 +6,7 @@ import { createRng } from '../../../mc/rng.ts';
 import { type SamplerCheckContext, programFor, requestFor } from './samplerCheckContext.ts';
 
 /**
- * One `sample` request built from a case (docs/protocol.md §7.4): the declared sampler's program
+ * One `sample` request built from a case (docs/protocol.md §8.4): the declared sampler's program
  * for the chosen step count, the time-aware network with ω matched to the loop's own τ spacing,
  * the initial states and the per-step noises the program draws.
  */

@@ -10,7 +10,7 @@ import { encodeSampleArgs } from '../../samplerProtocol.ts';
 import { sampleShape } from '../../../diffusion/samplers/index.ts';
 
 /**
- * Everything the sampler checks need about one subject (docs/protocol.md §7): its declared
+ * Everything the sampler checks need about one subject (docs/protocol.md §8): its declared
  * samplers, its own ᾱ table (a zero-terminal-SNR last entry allowed), the step counts each
  * sampler can run, and the comparison precision.
  */

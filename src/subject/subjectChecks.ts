@@ -12,7 +12,7 @@ import { OP_NAMES, type OpName } from './protocol.ts';
 import type { Subject } from './subject.ts';
 import { SubjectFatalError } from './subjectError.ts';
 import type { SubjectSchedule } from './subjectSchedule.ts';
-import { SAMPLER_CHECK_IDS, samplerCheckContext, samplerProperties } from './checks/sampler/index.ts';
+import { SAMPLER_CHECK_IDS, samplerCheckContext, samplerCheckFamily, samplerProperties } from './checks/sampler/index.ts';
 
 /**
  * Relative tolerance of exact comparisons. float64: u = 1.1e−16 and every expected value is
@@ -148,7 +148,7 @@ export async function runSubjectChecks(subject: Subject, opts: SubjectRunOptions
       try {
         const sctx = await samplerCheckContext(subject);
         for (const p of samplerProperties(sctx)) {
-          if (!samplerIds.includes(p.id.split(':')[0])) continue;
+          if (!samplerIds.includes(samplerCheckFamily(p.id))) continue;
           runnable.push(p);
           opOf.set(p.id, 'sample');
         }
@@ -176,6 +176,6 @@ export async function runSubjectChecks(subject: Subject, opts: SubjectRunOptions
     if (result.interrupted) break;
     row(skippedRun(p, opts.seed, fatal ?? (opts.bail ? 'not run: --bail after an unexpected verdict' : 'not run')), opOf.get(p.id)!);
   }
-  rows.sort((a, b) => (order.get(a.run.id.split(':')[0]) ?? 0) - (order.get(b.run.id.split(':')[0]) ?? 0));
+  rows.sort((a, b) => (order.get(samplerCheckFamily(a.run.id)) ?? 0) - (order.get(samplerCheckFamily(b.run.id)) ?? 0));
   return { results: rows, plan, selected, interrupted: result.interrupted };
 }

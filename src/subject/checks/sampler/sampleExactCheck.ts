@@ -7,6 +7,7 @@ import { decodeSampleResult, encodeSampleArgs } from '../../samplerProtocol.ts';
 import { SubjectReplyError } from '../../subjectError.ts';
 import { compareLoop } from './compareLoop.ts';
 import { buildRequest } from './sampleRequest.ts';
+import { samplerCheckId } from './samplerCheckId.ts';
 import { type SamplerCheckContext, contextOf, roundingCriticalSteps, validStepCounts } from './samplerCheckContext.ts';
 
 /** The shapes small cases run: up to 3 channels and 2×2 pixels with the declared number of axes, ascending. */
@@ -42,7 +43,7 @@ export function sampleExactProperty(ctx: SamplerCheckContext, name: string, spec
   const maxBatch = image ? 1 : 2;
   const critical = image ? [] : roundingCriticalSteps(spec, ctx.table, steps).map((n) => steps.indexOf(n));
   return {
-    id: `sample.${image ? 'image' : 'exact'}:${name}`,
+    id: samplerCheckId(image ? 'sample.image' : 'sample.exact', name),
     statement: `the ${spec.family} loop "${name}" returns the declared sampler's exact answer${image ? ` at the sample shape [${shapes[0].dims}]` : ''} for every step count, network and noise`,
     expected: 'holds',
     defaultRuns: image ? 4 : 30,

@@ -6,6 +6,7 @@ import { decodeSampleResult, encodeSampleArgs } from '../../samplerProtocol.ts';
 import { SubjectReplyError } from '../../subjectError.ts';
 import { buildRequest } from './sampleRequest.ts';
 import { smallShapes } from './sampleExactCheck.ts';
+import { samplerCheckId } from './samplerCheckId.ts';
 import { type SamplerCheckContext, contextOf, validStepCounts } from './samplerCheckContext.ts';
 
 /** Relative agreement of two time values (float32 time values, as diffusers keeps them, agree to it). */
@@ -22,7 +23,7 @@ export function sampleNetworkTimeProperty(ctx: SamplerCheckContext, name: string
   const shapes = smallShapes(ctx).slice(0, 1);
   const steps = validStepCounts(spec, sctx);
   return {
-    id: `sample.network_time:${name}`,
+    id: samplerCheckId('sample.network_time', name),
     statement: `the ${spec.family} loop "${name}" calls its network with the declared time values`,
     expected: 'holds',
     defaultRuns: 12,

@@ -12,6 +12,7 @@ import { decodeSampleResult, encodeSampleArgs } from '../../samplerProtocol.ts';
 import { SubjectReplyError } from '../../subjectError.ts';
 import { isStochastic } from './sampleRequest.ts';
 import { smallShapes } from './sampleExactCheck.ts';
+import { samplerCheckId } from './samplerCheckId.ts';
 import { type SamplerCheckContext, contextOf, requestFor, validStepCounts } from './samplerCheckContext.ts';
 
 /**
@@ -113,7 +114,7 @@ export function sampleQualityProperty(ctx: SamplerCheckContext, name: string, sp
   const costVariants = declarationVariants({ ...spec, parameterization: sctx.parameterization, networkTime: sctx.networkTime })
     .filter((v) => /^(spacing|steps_offset|final_alpha|final_sigma|lower_order|grid|shift)/.test(v.label));
   return {
-    id: `sample.quality:${name}`,
+    id: samplerCheckId('sample.quality', name),
     statement: `with the exact Gaussian network, the "${name}" loop's final law is the declared sampler's, and its measured order is not below it`,
     expected: 'holds',
     defaultRuns: 2,
@@ -215,7 +216,9 @@ export function sampleQualityProperty(ctx: SamplerCheckContext, name: string, sp
       const outcome: Outcome = {
         holds: exact && orderOk,
         margin: Math.max(limitMargin(worst, 1), orderMargin),
-        metric: 'max probe error / rounding tolerance, order shortfall',
+        maxError: worst,
+        tolerance: 1,
+        metric: `probe error / rounding tolerance; measured order ${pSubject?.toFixed(2) ?? 'n/a'} (declared sampler ${pOracle?.toFixed(2) ?? 'n/a'}, family ${nominal})`,
         requestId: lastId,
         op: 'sample',
         quantities: {
@@ -233,10 +236,10 @@ export function sampleQualityProperty(ctx: SamplerCheckContext, name: string, sp
         },
         ...(notes.length ? { note: `sampler ${name}: ${notes.join('; ')}` } : {}),
       };
-      const log = ctx.qualityLog.get(`sample.quality:${name}`) ?? [];
+      const log = ctx.qualityLog.get(samplerCheckId('sample.quality', name)) ?? [];
       log.push(outcome);
-      ctx.qualityLog.set(`sample.quality:${name}`, log);
-      const figure = samplerQualityFigure(`sample.quality:${name}`, outcome);
+      ctx.qualityLog.set(samplerCheckId('sample.quality', name), log);
+      const figure = samplerQualityFigure(samplerCheckId('sample.quality', name), outcome);
       return figure ? { ...outcome, figures: [figure] } : outcome;
     },
     describeCase: (c) => ({ sampler: name, variances: c.logVariances.map((l) => 10 ** l), angle: c.angle, mean: c.mean, steps: ladder }),

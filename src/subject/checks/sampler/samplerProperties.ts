@@ -1,16 +1,14 @@
 import type { Property } from '../../../engine/property.ts';
+export { SAMPLER_CHECK_IDS, samplerCheckFamily, samplerCheckId } from './samplerCheckId.ts';
 import { sampleExactProperty } from './sampleExactCheck.ts';
 import { sampleNetworkTimeProperty } from './sampleNetworkTimeCheck.ts';
 import { sampleQualityProperty } from './sampleQualityCheck.ts';
 import { type SamplerCheckContext, contextOf, validStepCounts } from './samplerCheckContext.ts';
 
-/** The sampler check families; each runs as `<id>:<sampler name>` per declared sampler. */
-export const SAMPLER_CHECK_IDS: readonly string[] = ['sample.exact', 'sample.network_time', 'sample.image', 'sample.quality'];
-
 /**
  * The sampler checks of one subject (docs/protocol.md §8.4), one property per declared sampler
- * and check: `sample.exact:<name>`, `sample.network_time:<name>` (when the subject reports τ),
- * `sample.image:<name>` (when a larger sample shape is declared), `sample.quality:<name>`
+ * and check: `sample.exact.<name>`, `sample.network_time.<name>` (when the subject reports τ),
+ * `sample.image.<name>` (when a larger sample shape is declared), `sample.quality.<name>`
  * (generation samplers without clipping).
  */
 export function samplerProperties(ctx: SamplerCheckContext): Property[] {

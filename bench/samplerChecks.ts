@@ -15,7 +15,7 @@ import { FalseAlarmPlan, RUN_FALSE_ALARM } from '../src/engine/falseAlarmPlan.ts
 import { runProperty } from '../src/engine/runProperty.ts';
 import { ProcessSubject } from '../src/subject/processSubject.ts';
 import { SubjectFatalError } from '../src/subject/subjectError.ts';
-import { samplerCheckContext, samplerProperties } from '../src/subject/checks/sampler/index.ts';
+import { samplerCheckContext, samplerCheckFamily, samplerProperties } from '../src/subject/checks/sampler/index.ts';
 
 const arg = (k: string) => (process.argv.includes(k) ? process.argv[process.argv.indexOf(k) + 1] : undefined);
 const shape = (arg('--shape') ?? '3,64,64').split(',').map(Number);
@@ -32,7 +32,7 @@ for (const p of props) {
   const s0 = performance.now();
   const r = await runProperty(p, { seed: 20261122, falseAlarm: plan, isFatal: (e) => e instanceof SubjectFatalError });
   const sec = (performance.now() - s0) / 1000;
-  const kind = p.id.split(':')[0];
+  const kind = samplerCheckFamily(p.id);
   byCheck[kind] = (byCheck[kind] ?? 0) + sec;
   rows.push(`| ${p.id} | ${r.finding} | ${r.cases} | ${sec.toFixed(2)} |`);
 }

@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from '../../errors.ts';
 import { requireIntegerInRange } from '../../validate.ts';
+import { respacedIndices } from '../respacing.ts';
 import { arange, linspace, roundHalfEven } from './numpyGrid.ts';
 
 /**
@@ -69,48 +70,13 @@ function requireInTable(js: Float64Array, T: number, what: string): Float64Array
 }
 
 /**
- * improved-diffusion / guided-diffusion `space_timesteps(T, section_counts)`: "ddimN" takes the
- * integer stride giving exactly N steps (range(0, T, stride)); "a,b,c" splits [0, T) into equal
- * sections (the first T mod sections one longer) and takes a_i steps in section i at fractional
- * stride (size−1)/(a_i−1), each rounded half to even. Returns the descending list.
+ * improved-diffusion / guided-diffusion `space_timesteps(T, section_counts)` ("ddimN": the integer
+ * stride giving exactly N steps; "a,b,c": equal sections strided to their counts, rounded half to
+ * even — src/diffusion/respacing.ts), as the descending list a sampler walks.
  */
 export function respacedTimesteps(T: number, sectionCounts: string): Float64Array {
   requireIntegerInRange('num_train_timesteps', T, 1, 1e7);
-  const used = new Set<number>();
-  const spec = sectionCounts.trim();
-  if (spec.startsWith('ddim')) {
-    const want = Number(spec.slice(4));
-    if (!Number.isInteger(want) || want < 1) throw new InvalidArgumentError('section_counts', sectionCounts, '"ddimN" needs an integer N ≥ 1');
-    let found = false;
-    for (let stride = 1; stride < T && !found; stride++) {
-      if (Math.ceil(T / stride) === want) {
-        for (let j = 0; j < T; j += stride) used.add(j);
-        found = true;
-      }
-    }
-    if (!found) throw new InvalidArgumentError('section_counts', sectionCounts, `no integer stride gives exactly ${want} of ${T} steps`);
-  } else {
-    const counts = spec.split(',').map((s) => Number(s.trim()));
-    if (counts.length === 0 || counts.some((c) => !Number.isInteger(c) || c < 0)) {
-      throw new InvalidArgumentError('section_counts', sectionCounts, 'must be "ddimN" or comma-separated integers ≥ 0');
-    }
-    const sizePer = Math.floor(T / counts.length);
-    const extra = T % counts.length;
-    let start = 0;
-    counts.forEach((count, i) => {
-      const size = sizePer + (i < extra ? 1 : 0);
-      if (size < count) throw new InvalidArgumentError(`section_counts[${i}]`, count, `cannot take ${count} steps from a section of ${size}`);
-      const stride = count <= 1 ? 1 : (size - 1) / (count - 1);
-      let cur = 0;
-      for (let k = 0; k < count; k++) {
-        used.add(start + roundHalfEven(cur));
-        cur += stride;
-      }
-      start += size;
-    });
-  }
-  if (used.size === 0) throw new InvalidArgumentError('section_counts', sectionCounts, 'selects no timestep');
-  return Float64Array.from([...used].sort((a, b) => b - a));
+  return Float64Array.from(respacedIndices(T, { section_counts: sectionCounts.trim() }, 'respace').reverse());
 }
 
 /** An explicit list in the subject's indexing: strictly decreasing integers inside the table. */

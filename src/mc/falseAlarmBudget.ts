@@ -25,6 +25,8 @@ export const MC_ASSERTION_PLAN: Readonly<Record<string, number>> = {
   'liyan2024.classifier.mc': 100,
   'mmd.mc': 100,
   'liang2025.mixture.mc': 1000,
+  // issue 13 (claims13): DreamFusion SDS per-draw gradient, 20 runs × ≤ 12 components
+  'sdsDreamFusion.mc': 240,
 };
 
 export function totalPlannedAssertions(): number {

@@ -7,7 +7,7 @@ import {
   affineFamilyModel, affineFitComparison, elboMinimizerScore, likelihoodMatchingModel, negativeExpectedElbo, negativeExpectedLogLikelihood, perturbStep,
 } from '../src/theory/affineElboFit.ts';
 
-// MATH.md §6.2: ELBO vs likelihood minimizers over DDPMs with a free affine score at every step.
+// MATH.md §13.6: ELBO vs likelihood minimizers over DDPMs with a free affine score at every step.
 
 /** d ≤ 2, cond ≤ 100, eigenvalues in [10^−1.5, 10^1.5] with one ≠ 1 (for Σ = I the exact-score sampler is exact at every T). */
 const dataArb = fc.integer({ min: 1, max: 2 }).chain((d) => gaussianOfDim(d, { maxConditionNumber: 100, centreRange: 0.5, meanBound: 2 }))

@@ -7,7 +7,7 @@ import { classifierPointSweep, priorMismatchFloor, priorMismatchShift, vanishing
 import { classModel } from '../src/theory/diffusionClassifier.ts';
 import { ddpmElbo } from '../src/theory/elbo.ts';
 
-// MATH.md §6.3: the diffusion classifier at a point with the N(0, I) prior.
+// MATH.md §13.7: the diffusion classifier at a point with the N(0, I) prior.
 
 const SPD = { maxConditionNumber: 30, centreRange: 0.3, meanBound: 1.5 } as const;
 const caseArb = fc.integer({ min: 1, max: 2 }).chain((d) => fc.record({

@@ -6,7 +6,7 @@ import { ddpmDecomposition } from '../src/theory/ddpmDecomposition.ts';
 import { discreteDensityFormula } from '../src/theory/discreteDensityFormula.ts';
 import { mmseNoisePredictor } from '../src/theory/mmseNoisePredictor.ts';
 
-// MATH.md §6.4: the density formula on the DDPM grid, beside the exact ELBO decomposition.
+// MATH.md §13.8: the density formula on the DDPM grid, beside the exact ELBO decomposition.
 
 const caseArb = fc.integer({ min: 1, max: 3 }).chain((d) => fc.record({
   g: gaussianOfDim(d, { maxConditionNumber: 100, centreRange: 0.5, meanBound: 2 }),

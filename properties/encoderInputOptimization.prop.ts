@@ -13,7 +13,7 @@ import {
 } from '../src/theory/encoderInputOptimization.ts';
 import { encoderInputBiasGap, encoderPosteriorCovariance } from '../src/theory/inputBias.ts';
 
-// MATH.md §5.1: the direction of the input-optimization bias (Xu 2025, title claim).
+// MATH.md §13.1: the direction of the input-optimization bias (Xu 2025, title claim).
 
 const SPD = { maxConditionNumber: 100 } as const;
 const U = Number.EPSILON;

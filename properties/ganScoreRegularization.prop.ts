@@ -4,7 +4,7 @@ import { dimension, gaussianOfDim, mixtureOfDim } from '../src/arbitraries/index
 import { gaussianKL } from '../src/gaussian/index.ts';
 import { dsmRegularizer, entropyByQuadrature, klByQuadrature, scoreDivergenceDensity, scoreDivergenceIntegral } from '../src/theory/ganScoreRegularization.ts';
 
-// MATH.md §6.1: Li & Yan 2024 §4.2 — score-matching regularization in GAN training.
+// MATH.md §13.5: Li & Yan 2024 §4.2 — score-matching regularization in GAN training.
 
 const SPD = { maxConditionNumber: 30, centreRange: 0.5, meanBound: 2 } as const;
 const gaussPair = dimension({ max: 3 }).chain((d) => fc.record({ generator: gaussianOfDim(d, SPD), data: gaussianOfDim(d, SPD) }));

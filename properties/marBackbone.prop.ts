@@ -14,7 +14,7 @@ import {
   whitenTokenContext,
 } from '../src/theory/marBackbone.ts';
 
-// MATH.md §5.2: MAR's diffusion loss trains the backbone's conditioning through DSM.
+// MATH.md §13.2: MAR's diffusion loss trains the backbone's conditioning through DSM.
 
 /** A joint SPD covariance of (v, u), d, p ≤ 3, split into the law's blocks. */
 const lawArb = fc.integer({ min: 1, max: 3 }).chain((d) => fc.integer({ min: 1, max: 3 }).chain((p) =>

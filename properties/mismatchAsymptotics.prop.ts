@@ -8,7 +8,7 @@ import {
   biasAgainstDimension, continuumAccumulatedMismatch, continuumAlphaBar, discreteAccumulatedMismatch, toeplitzCovariance, vanishingMismatch,
 } from '../src/theory/mismatchAsymptotics.ts';
 
-// MATH.md §7.1: W_bias(T) = W_bias^∞ + W_vanish(T), and the dimension dependence on correlated targets.
+// MATH.md §13.9: W_bias(T) = W_bias^∞ + W_vanish(T), and the dimension dependence on correlated targets.
 
 const SPD = { maxConditionNumber: 100, centreRange: 0.5, meanBound: 1.5 } as const;
 const pair = fc.integer({ min: 1, max: 3 }).chain((d) => fc.record({ target: gaussianOfDim(d, SPD), training: gaussianOfDim(d, SPD) }));

@@ -10,7 +10,7 @@ import {
 } from '../src/theory/percoRateAllocation.ts';
 import { scheduleLevels, uniformTimestepWeights } from '../src/theory/marBackbone.ts';
 
-// MATH.md §5.3: a PerCo-style encoder trained through DSM at a fixed rate.
+// MATH.md §13.3: a PerCo-style encoder trained through DSM at a fixed rate.
 
 const schedule = cosineSchedule(100);
 const levels = scheduleLevels(schedule);

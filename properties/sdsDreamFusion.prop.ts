@@ -11,7 +11,7 @@ import {
 } from '../src/theory/sdsDreamFusion.ts';
 import { gaussianMarginalPrecision } from '../src/theory/vincentScoreFunction.ts';
 
-// MATH.md §5.4: DreamFusion's SDS update on Gaussian renderings.
+// MATH.md §13.4: DreamFusion's SDS update on Gaussian renderings.
 
 const SPD = { maxConditionNumber: 30 } as const;
 const problem = dimension({ max: 3 }).chain((d) => fc.integer({ min: 1, max: 3 }).chain((m) => fc.record({

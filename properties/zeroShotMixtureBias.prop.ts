@@ -7,7 +7,7 @@ import { createRng, criticalT, perAssertionFalseAlarm } from '../src/mc/index.ts
 import { normalQuantile } from '../src/mc/normalQuantile.ts';
 import { accumulatedMismatch, accumulatedMismatchGaussian, symmetricMixtureProblem } from '../src/theory/zeroShotMixtureBias.ts';
 
-// MATH.md §7.2: W_bias of zero-shot samplers on mixture priors, against the exact mixture posterior.
+// MATH.md §13.10: W_bias of zero-shot samplers on mixture priors, against the exact mixture posterior.
 
 const T = 20;
 const schedule = scaledLinearSchedule(T);

@@ -8,7 +8,7 @@ import { ddpmChain } from './ddpmChain.ts';
 import { type DdpmModel, type ReverseVariance, type StepwiseAffineScore, ddpmElbo, ddpmModelMarginal, gaussianScoreModel, standardPrior } from './elbo.ts';
 
 /*
- * ELBO minimizer vs likelihood minimizer over a rich family (Li & Yan 2024 §4.1; MATH.md §6.2).
+ * ELBO minimizer vs likelihood minimizer over a rich family (Li & Yan 2024 §4.1; MATH.md §13.6).
  * Family: DDPMs with a FREE affine score model at every step, ŝ(x, t) = B_t x + c_t (T(d² + d)
  * parameters), σ_t² fixed (β_t or β̃_t), p(x_T) = N(0, I). Data N(μ, Σ).
  * - The DDPM objective −E ELBO_T is, step by step, E‖μ̃_t(x_t, x_0) − μ_θ(x_t)‖²/(2σ_t²) + const, minimized

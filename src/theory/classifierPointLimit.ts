@@ -8,7 +8,7 @@ import type { ReverseVariance } from './elbo.ts';
 
 /*
  * The diffusion classifier's Bayes limit at a point x, with the N(0, I) prior used in practice
- * (Li & Yan 2024 §4.3; MATH.md §6.3). As the steps shrink with ᾱ_T held fixed, the exact-score DDPM's
+ * (Li & Yan 2024 §4.3; MATH.md §13.7). As the steps shrink with ᾱ_T held fixed, the exact-score DDPM's
  * reverse kernels become exact and ELBO_c(x) → log q_c(x) + δ_c(x), where the prior mismatch is
  *   δ_c(x) = E_{x_T ~ N(a_T x, s_T² I)} [log N(x_T; 0, I) − log q_{c,T}(x_T)],  q_{c,T} = N(a_T μ_c, a_T²Σ_c + s_T²I)
  * (closed form). So TV(p̂_T(·|x), p(·|x)) tends to the floor TV(softmax(ℓ), softmax(ℓ + δ)), which is

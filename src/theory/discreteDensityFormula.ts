@@ -6,7 +6,7 @@ import { affinePredictorProbe } from './affinePredictorProbe.ts';
 import type { NoisePredictor, VpPoint } from './vpPoint.ts';
 
 /*
- * The density formula on the DDPM grid (Li & Yan 2024 §3.2; MATH.md §6.4). Theorem 1,
+ * The density formula on the DDPM grid (Li & Yan 2024 §3.2; MATH.md §13.8). Theorem 1,
  *   log q_0(x_0) = −(d/2) log(2πe) − ½ ∫₀¹ [E_z‖ε*(√α x_0 + √(1−α) z; α) − z‖² − dα]/(α(1−α)) dα,
  * evaluated on the partition ᾱ_T < … < ᾱ_1 < ᾱ_0 = 1 of a DDPM schedule by the Riemann sum at the lower
  * end of each [ᾱ_t, ᾱ_{t−1}] (ᾱ_{t−1} − ᾱ_t = ᾱ_t β_t/α_t):

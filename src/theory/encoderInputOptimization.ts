@@ -12,7 +12,7 @@ import { checkFiniteResult, requireIntegerInRange } from '../validate.ts';
 import { conditionalScoreNormTerm, encoderPosteriorCovariance } from './inputBias.ts';
 
 /*
- * The direction of the input-optimization bias (Xu 2025, title claim; MATH.md §5.1).
+ * The direction of the input-optimization bias (Xu 2025, title claim; MATH.md §13.1).
  *
  * Setting: data x_0 ~ N(μ, Σ); a FROZEN (pretrained) conditional score model
  * s(x_t, c) = A x_t + G c + g at one noise level (a, s); an encoder c = B x_0 + b + τξ whose
@@ -62,7 +62,7 @@ function requireParameters(p: EncoderOptimizationProblem, e: EncoderParameters, 
 
 /**
  * The pretrained conditional model of a reference encoder: the exact conditional score
- * ∇log q(x_t|c) = −P*(x_t − a(M*c + m*)) as s = A x_t + G c + g (MATH.md §5.1).
+ * ∇log q(x_t|c) = −P*(x_t − a(M*c + m*)) as s = A x_t + G c + g (MATH.md §13.1).
  */
 export function pretrainedConditionalModel(data: Gaussian, reference: LinearEncoder, level: NoiseLevel): AffineConditionalScoreModel {
   requireLinearEncoder(reference, data.dim, 'reference');
@@ -90,7 +90,7 @@ function dsmParts(p: EncoderOptimizationProblem, e: EncoderParameters) {
   return { F, u, a, s, d, A, G };
 }
 
-/** DSM(B, b) of the frozen model (closed form, MATH.md §5.1). */
+/** DSM(B, b) of the frozen model (closed form, MATH.md §13.1). */
 export function encoderDsm(p: EncoderOptimizationProblem, e: EncoderParameters): number {
   requireProblem(p);
   requireParameters(p, e);
@@ -238,7 +238,7 @@ export interface EncoderDescentResult {
 }
 
 /**
- * Gradient descent on (B, b) under DSM or ESM (MATH.md §5.1): each step starts from the
+ * Gradient descent on (B, b) under DSM or ESM (MATH.md §13.1): each step starts from the
  * Barzilai–Borwein step ηₖ = ΔθᵀΔθ / ΔθᵀΔg (the first from η = 1) and backtracks until the Armijo
  * condition f(θ − η∇f) ≤ f(θ) − ½η‖∇f‖² holds, so every accepted step decreases f; BB only
  * chooses the trial step (plain Armijo GD needs ~10⁴ steps on the ill-conditioned DSM quadratics
@@ -306,7 +306,7 @@ export function encoderGradientDescent(
   return { encoder: e, steps: k, values, scoreNorms, gradientNorm: gnorm, initialGradientNorm: g0, converged };
 }
 
-/** The bias direction for a pretrained model (MATH.md §5.1), all terms exact. */
+/** The bias direction for a pretrained model (MATH.md §13.1), all terms exact. */
 export interface BiasDirection {
   /** N at the ESM-optimal encoder (the reference E*). */
   readonly scoreNormEsmOptimal: number;

@@ -10,7 +10,7 @@ import { mmseNoisePredictor } from './mmseNoisePredictor.ts';
 import { type VpPoint, logSnrPanels, vpPointAtLogSnr } from './vpPoint.ts';
 
 /*
- * Li & Yan 2024 §4.2 — what a score-matching regularizer controls in GAN training (MATH.md §6.1).
+ * Li & Yan 2024 §4.2 — what a score-matching regularizer controls in GAN training (MATH.md §13.5).
  * Applying the density formula (MATH.md §3) to the generator p_G and to the data p_data at the same
  * x_0 and subtracting, then averaging over x_0 ~ p_G (ε*_G = E[z | x_α] under p_G kills the cross term):
  *   KL(p_G ‖ p_data) = ½ ∫₀¹ E_{x_α ~ p_{G,α}} ‖ε*_data(x_α) − ε*_G(x_α)‖² / (α(1−α)) dα

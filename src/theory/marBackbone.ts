@@ -10,7 +10,7 @@ import type { LinearEncoder } from '../models/linearEncoder.ts';
 import { checkFiniteResult, requireIntegerInRange } from '../validate.ts';
 
 /*
- * MAR's diffusion loss as input optimization (Xu 2025, application 1; MATH.md §5.2).
+ * MAR's diffusion loss as input optimization (Xu 2025, application 1; MATH.md §13.2).
  * Gaussian instance: a token v ∈ R^d and its context u ∈ R^p are jointly Gaussian (zero mean); the
  * autoregressive backbone is linear of width k, z = W u (k×p); the per-token diffusion head s(v_t, z)
  * is trained jointly with it by DSM. Whiten the context, u = L u′ (Σ_uu = LLᵀ), C = Σ_vu L⁻ᵀ (d×p):

@@ -11,7 +11,7 @@ import { expectedSquaredMismatch, gaussianScoreMap, matchedGaussianGuidance, mis
 
 /*
  * Liang et al. 2025, Theorem 1's split of the mismatch into a vanishing and an asymptotic part, and
- * "linear in d" on correlated targets (MATH.md §7.1). Gaussian target N(m̃, S̃) sampled with a
+ * "linear in d" on correlated targets (MATH.md §13.9). Gaussian target N(m̃, S̃) sampled with a
  * mismatched score — the training distribution's, N(m, S) — on the scaled-linear schedule
  * β_t = (1000/T)·(β_s + (β_e − β_s)(t−1)/(T−1)), whose continuum limit is β(τ) = 1000(β_s + (β_e − β_s)τ),
  * ᾱ(τ) = exp(−∫₀^τ β). The accumulated mismatch of the exact path KL (mismatch.ts, σ_t² = (1−α_t)/α_t)

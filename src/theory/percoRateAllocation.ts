@@ -6,7 +6,7 @@ import type { LinearEncoder } from '../models/linearEncoder.ts';
 import { checkFiniteResult, requireFinite } from '../validate.ts';
 
 /*
- * PerCo's encoder trained through a DSM loss at a fixed bitrate (Xu 2025, application 2; MATH.md §5.3).
+ * PerCo's encoder trained through a DSM loss at a fixed bitrate (Xu 2025, application 2; MATH.md §13.3).
  * Gaussian instance: source x ~ N(μ, Σ), Σ = V diag(λ) Vᵀ; the encoder is a set of Gaussian test
  * channels along the eigen-directions with rates r_i ≥ 0 (nats), Σ r_i = R fixed (PerCo's rate is fixed
  * by its quantizer). Direction i keeps posterior variance v_i = λ_i e^{−2r_i}; as a noisy linear encoder

@@ -7,7 +7,7 @@ import { requireFinite, requireIntegerInRange } from '../validate.ts';
 import { gaussianMarginalPrecision } from './vincentScoreFunction.ts';
 
 /*
- * DreamFusion's score distillation (SDS) on a Gaussian instance (Xu 2025, application 3; MATH.md §5.4).
+ * DreamFusion's score distillation (SDS) on a Gaussian instance (Xu 2025, application 3; MATH.md §13.4).
  * The rendered image is x = μ + Fξ (ξ ~ N(0, I): the camera/seed randomness), so the optimized input
  * distribution is p_φ = N(μ, FFᵀ). The frozen model is the exact ε-predictor of a conditional target
  * N(μ_y, Σ_y), with classifier-free guidance ω against the unconditional N(μ_0, Σ_0):

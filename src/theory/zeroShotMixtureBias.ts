@@ -15,7 +15,7 @@ import { posteriorSamplerGuidance } from './zeroShotSamplerMmd.ts';
 
 /*
  * BO-DDNM's asymptotic bias on Gaussian-mixture priors, against the exact mixture posterior
- * (Liang et al. 2025, "detailed parameter dependency"; MATH.md §7.2). The bias term of Theorem 1 is
+ * (Liang et al. 2025, "detailed parameter dependency"; MATH.md §13.10). The bias term of Theorem 1 is
  * the accumulated mismatch W_bias = Σ_t w_t E_{q̃_t}‖Δ_t‖², Δ_t = ∇log q̃_t − g_{t,y}, with q̃_t the law
  * of x_t when x_0 follows the posterior x_0 | y (a mixture with reweighted components) and w_t the
  * path-KL weight (mismatch.ts). No closed form exists for a mixture; each E_{q̃_t}‖Δ_t‖² is estimated

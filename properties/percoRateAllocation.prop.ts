@@ -35,11 +35,10 @@ function randomAllocation(lambda: number[], rate: number, mix: number[]) {
 describe('PerCo Gaussian instance: closed forms', () => {
   test.prop([caseArb], { numRuns: 60 })('the allocation as a noisy linear encoder has Σ_{x|c} = V diag(λe^{−2r}) Vᵀ and mutual information R', (c) => {
     const cov = fromEigen(c.q, c.lambda);
-    // allocationEncoder indexes rates like symmetricEigen's eigenvalue order: build the allocation in that order
-    const { values } = symmetricEigen(cov);
-    const order = Array.from(values);
-    const a2 = randomAllocation(order, nats(c), c.mix);
-    const enc = allocationEncoder(cov, a2);
+    // the allocation in the order of cov's eigen-decomposition, and its eigenvectors as V
+    const { values, vectors } = symmetricEigen(cov);
+    const a2 = randomAllocation(Array.from(values), nats(c), c.mix);
+    const enc = allocationEncoder(vectors, a2);
     const post = encoderPosteriorCovariance(cov, enc.B, enc.tau);
     const mi = 0.5 * (choleskyLogDet(cholesky(cov)) - choleskyLogDet(cholesky(post)));
     // rounding of (Σ⁻¹ + BᵀB)⁻¹: relative ≈ κ·u, κ = λ_max / min_i v_i its condition number
@@ -53,9 +52,9 @@ describe('PerCo Gaussian instance: closed forms', () => {
 
   test.prop([caseArb], { numRuns: 40 })('N_w(allocation) = Σ_t ω_t s_t² tr((a_t²Σ_{x|c} + s_t²I)⁻¹) computed from the encoder (Theorem 2\'s term)', (c) => {
     const cov = fromEigen(c.q, c.lambda);
-    const order = Array.from(symmetricEigen(cov).values);
-    const a = randomAllocation(order, nats(c), c.mix);
-    const post = encoderPosteriorCovariance(cov, allocationEncoder(cov, a).B, 1);
+    const { values, vectors } = symmetricEigen(cov);
+    const a = randomAllocation(Array.from(values), nats(c), c.mix);
+    const post = encoderPosteriorCovariance(cov, allocationEncoder(vectors, a).B, 1);
     let viaEncoder = 0;
     levels.forEach((l, j) => { viaEncoder += weights[j] * l.s ** 2 * conditionalScoreNormTerm(post, l); });
     const kappa = Math.max(...c.lambda) / Math.min(...a.posteriorVariances);

@@ -1,7 +1,7 @@
 import type { NoiseLevel } from '../diffusion/noiseLevel.ts';
 import { requireNoiseLevel } from '../diffusion/noiseLevel.ts';
 import { DimensionMismatchError, InvalidArgumentError } from '../errors.ts';
-import { type Matrix, symmetricEigen, zeros } from '../linalg/index.ts';
+import { type Matrix, zeros } from '../linalg/index.ts';
 import type { LinearEncoder } from '../models/linearEncoder.ts';
 import { checkFiniteResult, requireFinite } from '../validate.ts';
 
@@ -196,17 +196,18 @@ export function percoBias(lambda: ArrayLike<number>, rateNats: number, levels: r
 
 /**
  * The allocation as the bias calculator's encoder (docs/bias-spec.md): c = B x + ξ, τ = 1,
- * B = diag(b) Vᵀ, b_i = √((e^{2r_i} − 1)/λ_i), Σ = V diag(λ) Vᵀ (rows of directions with r_i = 0 are zero).
+ * B = diag(b) Vᵀ, b_i = √((e^{2r_i} − 1)/λ_i), where column i of `eigenvectors` (V) is the direction of
+ * the allocation's i-th rate and λ_i = v_i e^{2r_i} its eigenvalue (rows of directions with r_i = 0 are zero).
+ * For a diagonal covariance in the allocation's order, V = I.
  */
-export function allocationEncoder(cov: Matrix, a: RateAllocation): LinearEncoder {
-  const { values, vectors } = symmetricEigen(cov, 'cov');
-  const d = cov.rows;
-  if (a.rates.length !== d) throw new DimensionMismatchError('allocation.rates', d, a.rates.length);
-  // the allocation is indexed like `values` (eigenvalues in the order symmetricEigen returns them)
+export function allocationEncoder(eigenvectors: Matrix, a: RateAllocation): LinearEncoder {
+  const d = a.rates.length;
+  if (eigenvectors.rows !== d || eigenvectors.cols !== d) throw new DimensionMismatchError('eigenvectors', `${d}x${d}`, `${eigenvectors.rows}x${eigenvectors.cols}`);
   const B = zeros(d, d);
   for (let i = 0; i < d; i++) {
-    const b = Math.sqrt(Math.expm1(2 * a.rates[i]) / values[i]);
-    for (let j = 0; j < d; j++) B.data[i * d + j] = b * vectors.data[j * d + i];
+    const lambda = a.posteriorVariances[i] * Math.exp(2 * a.rates[i]);
+    const b = Math.sqrt(Math.expm1(2 * a.rates[i]) / lambda);
+    for (let j = 0; j < d; j++) B.data[i * d + j] = b * eigenvectors.data[j * d + i];
   }
   return { B, b: new Float64Array(d), tau: 1 };
 }

@@ -33,3 +33,15 @@ export * from './theory/diffusionLoss.ts';
 export * from './subject/index.ts';
 export * from './claims/index.ts';
 export * from './report/index.ts';
+// issue 13 (claims13): every statement of the three papers at full strength (MATH.md §13)
+export * from './theory/encoderInputOptimization.ts';
+export * from './theory/marBackbone.ts';
+export * from './theory/percoRateAllocation.ts';
+export * from './theory/sdsDreamFusion.ts';
+export * from './theory/ganScoreRegularization.ts';
+export * from './theory/affineElboFit.ts';
+export * from './theory/classifierPointLimit.ts';
+export * from './theory/discreteDensityFormula.ts';
+export * from './theory/mismatchAsymptotics.ts';
+export * from './theory/zeroShotMixtureBias.ts';
+export * from './theory/lastStepNoise.ts';

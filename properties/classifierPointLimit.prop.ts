@@ -1,6 +1,6 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
-import { gaussianOfDim, simpleDouble } from '../src/arbitraries/index.ts';
+import { classifierPoint } from '../src/arbitraries/index.ts';
 import { scaledLinearSchedule } from '../src/diffusion/index.ts';
 import type { Gaussian } from '../src/gaussian/index.ts';
 import { classifierPointSweep, priorMismatchFloor, priorMismatchShift, vanishingTerminalSchedule } from '../src/theory/classifierPointLimit.ts';
@@ -9,16 +9,7 @@ import { ddpmElbo } from '../src/theory/elbo.ts';
 
 // MATH.md §13.7: the diffusion classifier at a point with the N(0, I) prior.
 
-const SPD = { maxConditionNumber: 30, centreRange: 0.3, meanBound: 1.5 } as const;
-const caseArb = fc.integer({ min: 1, max: 2 }).chain((d) => fc.record({
-  classes: fc.array(gaussianOfDim(d, SPD), { minLength: 2, maxLength: 3 }),
-  logits: fc.array(simpleDouble(-1, 1, 2), { minLength: 3, maxLength: 3 }),
-  x0: fc.array(simpleDouble(-2, 2, 2), { minLength: d, maxLength: d }),
-}).map(({ classes, logits, x0 }) => {
-  const w = classes.map((_, k) => Math.exp(logits[k]));
-  const z = w.reduce((a, b) => a + b, 0);
-  return { classes, weights: w.map((v) => v / z), x0 };
-}));
+const caseArb = classifierPoint();
 
 /** ELBO_c(x) − log q_c(x) with the N(0, I) prior on the scaled-linear schedule at T. */
 function elboGap(c: Gaussian, x0: number[], T: number): number {

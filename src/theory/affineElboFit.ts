@@ -5,6 +5,7 @@ import { gaussianKL } from '../gaussian/klDivergence.ts';
 import { type Matrix, addScaledIdentity, symmetricEigen, zeros } from '../linalg/index.ts';
 import { requireIntegerInRange } from '../validate.ts';
 import { ddpmChain } from './ddpmChain.ts';
+import { propagateAffineSampler } from './gaussianPropagation.ts';
 import { type DdpmModel, type ReverseVariance, type StepwiseAffineScore, ddpmElbo, ddpmModelMarginal, gaussianScoreModel, standardPrior } from './elbo.ts';
 
 /*
@@ -110,38 +111,15 @@ export function likelihoodMatchingModel(data: Gaussian, schedule: VPSchedule, va
   return { score: { dim: d, at: (t) => (t === 1 ? { B: B1, c: c1 } : exact.at(t)) }, variance, prior: standardPrior(d) };
 }
 
-/** Law of x_1 of a model's reverse chain (steps T..2), via ddpmModelMarginal on the schedule without step 1. */
+/**
+ * Law of x_1 of a model's reverse chain from N(0, I) (steps T..2): the affine sampler of gaussianPropagation
+ * with guidance A_t = B_t, b_t = c_t (its mean map (I + β_tA_t)/√α_t is G_t) and σ_t² = β_t ('beta') or
+ * β̃_t ('posterior', = elbo.ts's 'betaTilde' for t ≥ 2).
+ */
 function lawOfX1(model: DdpmModel, schedule: VPSchedule): Gaussian {
-  // Run the chain for t = T..2 by hand (ddpmModelMarginal runs to t = 1).
-  const c = ddpmChain(schedule);
-  const d = model.score.dim;
-  let m = new Float64Array(d);
-  let S = zeros(d, d).data;
-  for (let i = 0; i < d; i++) S[i * d + i] = 1;
-  for (let t = c.T; t >= 2; t--) {
-    const { B, c: cc } = model.score.at(t);
-    const k = 1 / Math.sqrt(c.alpha[t]);
-    const G = new Float64Array(d * d);
-    for (let i = 0; i < d * d; i++) G[i] = k * c.beta[t] * B.data[i];
-    for (let i = 0; i < d; i++) G[i * d + i] += k;
-    const nm = new Float64Array(d);
-    for (let i = 0; i < d; i++) {
-      let v = k * c.beta[t] * cc[i];
-      for (let j = 0; j < d; j++) v += G[i * d + j] * m[j];
-      nm[i] = v;
-    }
-    const sig = typeof model.variance === 'function' ? model.variance(t) : model.variance === 'beta' ? c.beta[t] : (c.s2[t - 1] * c.beta[t]) / c.s2[t];
-    const nS = new Float64Array(d * d);
-    for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) {
-      let v = 0;
-      for (let l = 0; l < d; l++) for (let r = 0; r < d; r++) v += G[i * d + l] * S[l * d + r] * G[j * d + r];
-      if (i === j) v += sig;
-      nS[i * d + j] = nS[j * d + i] = v;
-    }
-    m = nm;
-    S = nS;
-  }
-  return new Gaussian(m, { rows: d, cols: d, data: S }, 'x1');
+  if (typeof model.variance === 'function') throw new InvalidArgumentError('variance', 'function', "the likelihood-matching member supports 'beta' and 'betaTilde'");
+  const laws = propagateAffineSampler(schedule, (t) => { const s = model.score.at(t); return { A: s.B, b: s.c }; }, model.variance === 'beta' ? 'beta' : 'posterior', model.score.dim);
+  return new Gaussian(laws[1].mean, laws[1].cov, 'x1');
 }
 
 /** The comparison the statement is about, at one T. */

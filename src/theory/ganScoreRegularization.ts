@@ -116,6 +116,19 @@ function affinePair(generator: Gaussian, eData: (x: Float64Array, t: VpPoint) =>
   return { u0, U, v0, V, inner };
 }
 
+/** The λ-integrand for a Gaussian generator and data: `value` of the probed affine pair at each level, exact. */
+function gaussianIntegrand(
+  generator: Gaussian, eData: (x: Float64Array, t: VpPoint) => ArrayLike<number>, eGen: (x: Float64Array, t: VpPoint) => ArrayLike<number>,
+  value: (pair: ReturnType<typeof affinePair>, t: VpPoint) => number,
+): (t: VpPoint) => Float64Array {
+  const out = new Float64Array(3);
+  return (t) => {
+    out[0] = out[1] = value(affinePair(generator, eData, eGen, t), t);
+    out[2] = 0;
+    return out;
+  };
+}
+
 function lambdaIntegral(integrand: (t: VpPoint) => Float64Array): QuadratureValue {
   const r = integrateVector((lam) => integrand(vpPointAtLogSnr(lam)), -L_BOUND, L_BOUND, 3, {
     absTol: 1e-11, relTol: 1e-11, initialPieces: logSnrPanels(L_BOUND), maxIntervals: 400, control: [0],
@@ -130,35 +143,41 @@ function requireSameDim(generator: DataDistribution, data: DataDistribution): vo
   if (generator.dim !== data.dim) throw new DimensionMismatchError('generator', data.dim, generator.dim);
 }
 
+type Predictor = (x: Float64Array, t: VpPoint) => ArrayLike<number>;
+
+/**
+ * ½ ∫ E_{x ~ p_{G,α}} h(ε*_data(x), ε*_G(x), t) dλ for an integrand h of the two predictors: with the
+ * generator's and the data's MMSE predictors; exact for Gaussians (`affine` evaluates h's expectation from
+ * the probed affine pair), tensor Gauss–Hermite over p_G's components otherwise (d ≤ 2).
+ */
+function generatorIntegral(
+  generator: DataDistribution, data: DataDistribution, nodes: number | undefined,
+  pointwise: (u: ArrayLike<number>, v: ArrayLike<number>, t: VpPoint) => number,
+  affine: (pair: ReturnType<typeof affinePair>, t: VpPoint) => number,
+): QuadratureValue {
+  requireSameDim(generator, data);
+  const eData: Predictor = mmseNoisePredictor(data), eGen: Predictor = mmseNoisePredictor(generator);
+  const integrand = generator instanceof Gaussian && data instanceof Gaussian
+    ? gaussianIntegrand(generator, eData, eGen, affine)
+    : mixtureIntegrand(generator, nodes ?? (generator.dim === 1 ? 60 : 30), (x, t) => pointwise(eData(x, t), eGen(x, t), t));
+  const r = lambdaIntegral(integrand);
+  return { value: 0.5 * r.value, error: 0.5 * r.error };
+}
+
 /**
  * ½ ∫ E_{p_{G,α}} ‖ε*_data − ε*_G‖² dλ (= KL(p_G ‖ p_data) by the density formula). Inner expectation:
  * closed form when both are Gaussian (the difference is affine), tensor Gauss–Hermite over p_G's
  * components otherwise (d ≤ 2; `nodes` per axis, error from a coarser rule).
  */
 export function scoreDivergenceIntegral(generator: DataDistribution, data: DataDistribution, opts: { nodes?: number } = {}): QuadratureValue {
-  requireSameDim(generator, data);
-  const eData = mmseNoisePredictor(data), eGen = mmseNoisePredictor(generator);
-  const d = generator.dim;
-  const g = (x: Float64Array, t: VpPoint) => {
-    const u = eData(x, t), v = eGen(x, t);
+  return generatorIntegral(generator, data, opts.nodes, (u, v) => {
     let q = 0;
-    for (let i = 0; i < d; i++) q += (u[i] - v[i]) ** 2;
+    for (let i = 0; i < u.length; i++) q += (u[i] - v[i]) ** 2;
     return q;
-  };
-  let integrand: (t: VpPoint) => Float64Array;
-  if (generator instanceof Gaussian && data instanceof Gaussian) {
-    // both predictors affine: E‖u − v‖² = E⟨u,u⟩ − 2E⟨u,v⟩ + E⟨v,v⟩, in closed form
-    const out = new Float64Array(3);
-    integrand = (t) => {
-      const { u0, U, v0, V, inner } = affinePair(generator, eData, eGen, t);
-      const D0 = u0.map((v, i) => v - v0[i]), D1 = U.map((v, i) => v - V[i]);
-      out[0] = out[1] = inner(D0, D1, D0, D1);
-      out[2] = 0;
-      return out;
-    };
-  } else integrand = mixtureIntegrand(generator, opts.nodes ?? (d === 1 ? 60 : 30), g);
-  const r = lambdaIntegral(integrand);
-  return { value: 0.5 * r.value, error: 0.5 * r.error };
+  }, ({ u0, U, v0, V, inner }) => {
+    const D0 = u0.map((x, i) => x - v0[i]), D1 = U.map((x, i) => x - V[i]);
+    return inner(D0, D1, D0, D1);
+  });
 }
 
 /**
@@ -167,27 +186,12 @@ export function scoreDivergenceIntegral(generator: DataDistribution, data: DataD
  * and E[z | x_α] = ε*_G(x_α), so the integrand is E_{p_{G,α}}[‖ε_data‖² − 2⟨ε_data, ε*_G⟩] + d(1 − α).
  */
 export function dsmRegularizer(generator: DataDistribution, data: DataDistribution, opts: { nodes?: number } = {}): QuadratureValue {
-  requireSameDim(generator, data);
-  const eData = mmseNoisePredictor(data), eGen = mmseNoisePredictor(generator);
   const d = generator.dim;
-  const g = (x: Float64Array, t: VpPoint) => {
-    const u = eData(x, t), v = eGen(x, t);
+  return generatorIntegral(generator, data, opts.nodes, (u, v, t) => {
     let q = 0;
-    for (let i = 0; i < d; i++) q += u[i] * u[i] - 2 * u[i] * v[i];
+    for (let i = 0; i < u.length; i++) q += u[i] * u[i] - 2 * u[i] * v[i];
     return q + d * t.oneMinusAlpha;
-  };
-  let integrand: (t: VpPoint) => Float64Array;
-  if (generator instanceof Gaussian && data instanceof Gaussian) {
-    const out = new Float64Array(3);
-    integrand = (t) => {
-      const { u0, U, v0, V, inner } = affinePair(generator, eData, eGen, t);
-      out[0] = out[1] = inner(u0, U, u0, U) - 2 * inner(u0, U, v0, V) + d * t.oneMinusAlpha;
-      out[2] = 0;
-      return out;
-    };
-  } else integrand = mixtureIntegrand(generator, opts.nodes ?? (d === 1 ? 60 : 30), g);
-  const r = lambdaIntegral(integrand);
-  return { value: 0.5 * r.value, error: 0.5 * r.error };
+  }, ({ u0, U, v0, V, inner }, t) => inner(u0, U, u0, U) - 2 * inner(u0, U, v0, V) + d * t.oneMinusAlpha);
 }
 
 /** KL(p ‖ q) for Gaussians (closed form) or mixtures (Gauss–Hermite over p's components, d ≤ 2). */

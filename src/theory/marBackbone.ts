@@ -8,6 +8,9 @@ import {
 } from '../linalg/index.ts';
 import type { LinearEncoder } from '../models/linearEncoder.ts';
 import { checkFiniteResult, requireIntegerInRange } from '../validate.ts';
+import { requireWeightedLevels } from './weightedLevels.ts';
+
+export { scheduleLevels, uniformTimestepWeights } from './weightedLevels.ts';
 
 /*
  * MAR's diffusion loss as input optimization (Xu 2025, application 1; MATH.md §13.2).
@@ -114,7 +117,7 @@ export function backboneNll(w: WhitenedTokenContext, Q: BackboneSubspace): numbe
  * tr(s²(a²Σ + s²I)⁻¹) = Σ_i s²/(a²σ_i + s²).
  */
 export function weightedScoreNorm(w: WhitenedTokenContext, Q: BackboneSubspace, levels: readonly NoiseLevel[], weights: readonly number[]): number {
-  requireLevels(levels, weights);
+  requireWeightedLevels(levels, weights);
   const { values } = symmetricEigen(conditionalTokenCovariance(w, Q), 'Σ_{v|z}');
   let total = 0;
   levels.forEach((l, j) => {
@@ -124,15 +127,6 @@ export function weightedScoreNorm(w: WhitenedTokenContext, Q: BackboneSubspace, 
     for (const sig of values) total += (wj * s2) / (a2 * Math.max(sig, 0) + s2);
   });
   return checkFiniteResult('weightedScoreNorm', total);
-}
-
-function requireLevels(levels: readonly NoiseLevel[], weights: readonly number[]): void {
-  if (levels.length < 1) throw new InvalidArgumentError('levels', levels.length, 'need at least one noise level');
-  if (weights.length !== levels.length) throw new DimensionMismatchError('weights', levels.length, weights.length);
-  levels.forEach((l, j) => requireNoiseLevel(l, `levels[${j}]`));
-  weights.forEach((v, j) => {
-    if (!(Number.isFinite(v) && v >= 0)) throw new InvalidArgumentError(`weights[${j}]`, v, 'must be finite and ≥ 0');
-  });
 }
 
 /** ∂/∂P of the weighted score norm: Σ_j ω_j s_j² a_j² CᵀK_j⁻²C = CᵀV diag(Σ_j ω_j s_j²a_j²/(a_j²σ_i + s_j²)²) VᵀC. */
@@ -208,7 +202,7 @@ export function dsmOptimalBackbone(
   w: WhitenedTokenContext, k: number, levels: readonly NoiseLevel[], weights: readonly number[], opts: { steps?: number; tolerance?: number } = {},
 ): BackboneOptimum {
   requireIntegerInRange('k', k, 1, w.p);
-  requireLevels(levels, weights);
+  requireWeightedLevels(levels, weights);
   const steps = opts.steps ?? 300, tol = opts.tolerance ?? 1e-12;
   const f = (Q: Matrix) => weightedScoreNorm(w, Q, levels, weights);
   const starts: Matrix[] = [nllOptimalBackbone(w, k)];
@@ -253,12 +247,6 @@ function kSubsets(p: number, k: number): number[][] {
   };
   rec(0, []);
   return out;
-}
-
-/** MAR's training weighting: ω_t = 1/T over the T levels of its schedule (ε-prediction). */
-export function uniformTimestepWeights(T: number): number[] {
-  requireIntegerInRange('T', T, 1, 1e7);
-  return Array.from({ length: T }, () => 1 / T);
 }
 
 /** The bias of a DSM-trained backbone against the likelihood-optimal one, in units a MAR user knows. */
@@ -342,9 +330,4 @@ export function marBiasByWidth(w: WhitenedTokenContext, levels: readonly NoiseLe
     rows.push({ k, excessBitsPerDim: r.excessBitsPerDim, scoreNormGain: r.scoreNormDsm - r.scoreNormNll });
   }
   return rows;
-}
-
-/** Levels of a VP schedule t = 1..T (helper for the MAR weighting). */
-export function scheduleLevels(schedule: { readonly T: number; level(t: number): NoiseLevel }): NoiseLevel[] {
-  return Array.from({ length: schedule.T }, (_, i) => schedule.level(i + 1));
 }

@@ -4,6 +4,7 @@ import { DimensionMismatchError, InvalidArgumentError } from '../errors.ts';
 import { type Matrix, zeros } from '../linalg/index.ts';
 import type { LinearEncoder } from '../models/linearEncoder.ts';
 import { checkFiniteResult, requireFinite } from '../validate.ts';
+import { requireWeightedLevels } from './weightedLevels.ts';
 
 /*
  * PerCo's encoder trained through a DSM loss at a fixed bitrate (Xu 2025, application 2; MATH.md §13.3).
@@ -35,15 +36,6 @@ function requireEigenvalues(lambda: ArrayLike<number>): void {
     const v = lambda[i];
     if (!(Number.isFinite(v) && v > 0)) throw new InvalidArgumentError(`eigenvalues[${i}]`, v, 'must be finite and > 0');
   }
-}
-
-function requireWeightedLevels(levels: readonly NoiseLevel[], weights: readonly number[]): void {
-  if (levels.length < 1) throw new InvalidArgumentError('levels', levels.length, 'need at least one noise level');
-  if (weights.length !== levels.length) throw new DimensionMismatchError('weights', levels.length, weights.length);
-  levels.forEach((l, j) => requireNoiseLevel(l, `levels[${j}]`));
-  weights.forEach((w, j) => {
-    if (!(Number.isFinite(w) && w >= 0)) throw new InvalidArgumentError(`weights[${j}]`, w, 'must be finite and ≥ 0');
-  });
 }
 
 export function allocation(lambda: ArrayLike<number>, rates: ArrayLike<number>): RateAllocation {

@@ -4,6 +4,7 @@ import { DimensionMismatchError, InvalidArgumentError } from '../errors.ts';
 import { Gaussian } from '../gaussian/gaussian.ts';
 import { type Matrix, type Vector, cholesky, choleskySolve, matmul, matvec, symmetricEigen, symmetrize, zeros } from '../linalg/index.ts';
 import { requireFinite, requireIntegerInRange } from '../validate.ts';
+import { requireWeightedLevels } from './weightedLevels.ts';
 import { gaussianMarginalPrecision } from './vincentScoreFunction.ts';
 
 /*
@@ -46,15 +47,6 @@ function requireTarget(t: GuidedTarget): number {
   return t.conditional.dim;
 }
 
-function requireWeights(levels: readonly NoiseLevel[], weights: readonly number[]): void {
-  if (levels.length < 1) throw new InvalidArgumentError('levels', levels.length, 'need at least one noise level');
-  if (weights.length !== levels.length) throw new DimensionMismatchError('weights', levels.length, weights.length);
-  levels.forEach((l, j) => requireNoiseLevel(l, `levels[${j}]`));
-  weights.forEach((w, j) => {
-    if (!(Number.isFinite(w) && w >= 0)) throw new InvalidArgumentError(`weights[${j}]`, w, 'must be finite and ≥ 0');
-  });
-}
-
 /** K_ω and h_ω of the expected SDS gradient g_μ = K_ω μ − h_ω, g_F = K_ω F. */
 export interface SdsLinearization {
   readonly K: Matrix;
@@ -63,7 +55,7 @@ export interface SdsLinearization {
 
 export function sdsLinearization(target: GuidedTarget, levels: readonly NoiseLevel[], weights: readonly number[]): SdsLinearization {
   const d = requireTarget(target);
-  requireWeights(levels, weights);
+  requireWeightedLevels(levels, weights);
   const K = zeros(d, d);
   const h = new Float64Array(d);
   const w1 = 1 + target.guidance, w0 = target.guidance;

@@ -104,7 +104,7 @@ describe('input bias: the closed-form prediction against Monte Carlo', () => {
   // 0.99, default seed: before (plain, 4000 draws) median 2.4·gap, after median 1.07·gap (per
   // case ×0.46 median, ≤ ×0.96 where R ≈ 1), with a median 1740 draws instead of 4000.
   test.prop([inputBiasMcCases()])('MLP s(x_t, c), encoder c = Bx_0 + b + τξ', (c) => {
-    const o = checkInputBiasMonteCarlo(c, 'inputBias.mc');
+    const o = checkInputBiasMonteCarlo(c, perAssertionFalseAlarm('inputBias.mc'));
     expect(o.holds, `z = ${o.z}, ${JSON.stringify(o.quantities)}`).toBe(true);
   });
   // Controls only need one failing case: no shrinking.
@@ -112,12 +112,12 @@ describe('input bias: the closed-form prediction against Monte Carlo', () => {
     fc.check(fc.property(inputBiasMcCases(), holds), { numRuns, endOnFailure: true }).failed;
   const tauNotSquared: GapFormula = (data, enc, level) => inputBiasGap(encoderPosteriorCovariance(data.cov, enc.B, Math.sqrt(enc.tau)), level);
   test('negative control: Σ_{x|c} with τ in place of τ² is rejected by the same test', () => {
-    expect(rejected((c) => checkInputBiasMonteCarlo(c, 'inputBias.mc', tauNotSquared).holds, 50)).toBe(true);
+    expect(rejected((c) => checkInputBiasMonteCarlo(c, perAssertionFalseAlarm('inputBias.mc'), tauNotSquared).holds, 50)).toBe(true);
   });
   test('negative control: ESM against the wrong conditional marginal (s halved) is rejected by the same test', () => {
     const wrongMarginal = (cd: Parameters<typeof prepareConditionalGaussianGap>[0], l: NoiseLevel, m: ConditionalScoreModel) =>
       withHalvedMarginalNoise(prepareConditionalGaussianGap(cd, l, m));
-    expect(rejected((c) => checkInputBiasMonteCarlo(c, 'inputBias.mc', encoderInputBiasGap, wrongMarginal).holds, 50)).toBe(true);
+    expect(rejected((c) => checkInputBiasMonteCarlo(c, perAssertionFalseAlarm('inputBias.mc'), encoderInputBiasGap, wrongMarginal).holds, 50)).toBe(true);
   });
 
   // 100 runs × 2 assertions charged to 'inputBias.mc' (exact per-sample variances). About the

@@ -34,7 +34,7 @@ describe('zero-shot samplers on mixture priors: seeded sampling and MMD² to the
 
   test('the claim’s check passes on the default problem and exposes its test (z against the t critical value)', () => {
     const { prior, problem } = defaultMixtureProblem(0.3);
-    const out = matchedBeatsZeroShotMixture.check({ ip: { prior, problem }, T: 50, seed: 1 });
+    const out = matchedBeatsZeroShotMixture.check({ ip: { prior, problem }, T: 50, seed: 1 }, { falseAlarm: ALPHA, replicate: 0 });
     expect(out.holds).toBe(true);
     expect(out.maxError).toBeLessThanOrEqual(out.tolerance as number);
   });

@@ -1,13 +1,14 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import type { Figure } from '../src/claims/figure.ts';
-import type { ClaimResult } from '../src/claims/verdict.ts';
 import { consoleReport } from '../src/report/consoleTable.ts';
 import { htmlReport } from '../src/report/htmlReport.ts';
 import { jsonReport } from '../src/report/jsonReport.ts';
 import { junitReport } from '../src/report/junitReport.ts';
 import { markdownReport } from '../src/report/markdownReport.ts';
-import { buildReport, mergeReports, validateReport, type VerifyReport } from '../src/report/reportModel.ts';
+import { type Report, type ResultRow, buildReport, mergeReports, resultRow, validateReport } from '../src/report/reportModel.ts';
+import type { PropertyRun } from '../src/engine/runProperty.ts';
+import { shardOf } from '../src/engine/selectProperties.ts';
 import { renderFigureSvg } from '../src/report/svgChart.ts';
 import { xmlEscape } from '../src/report/xmlEscape.ts';
 
@@ -15,37 +16,53 @@ import { xmlEscape } from '../src/report/xmlEscape.ts';
 const nastyText = fc.string({ unit: fc.constantFrom('a', 'Σ', '<', '>', '&', '"', "'", '|', '\n', '\u0001', ' ', '⁻¹', ']]>') , maxLength: 30 });
 const finite = fc.double({ min: -1e6, max: 1e6, noNaN: true });
 
-const claimResult: fc.Arbitrary<ClaimResult> = fc
+const resultRowArb: fc.Arbitrary<ResultRow> = fc
   .record({
     name: fc.stringMatching(/^[a-z][a-z0-9-]{0,10}$/),
-    source: fc.constantFrom('xu2025', 'liyan2024', 'liang2025') as fc.Arbitrary<ClaimResult['source']>,
-    expected: fc.constantFrom('holds', 'refuted') as fc.Arbitrary<ClaimResult['expected']>,
-    verdict: fc.constantFrom('holds', 'refuted-as-expected', 'counterexample', 'error') as fc.Arbitrary<ClaimResult['verdict']>,
+    kind: fc.constantFrom('claim', 'check') as fc.Arbitrary<'claim' | 'check'>,
+    group: fc.constantFrom('xu2025', 'liyan2024', 'liang2025', 'step'),
+    expected: fc.constantFrom('holds', 'refuted') as fc.Arbitrary<PropertyRun['expected']>,
+    finding: fc.constantFrom('holds', 'fails', 'error', 'inconclusive') as fc.Arbitrary<PropertyRun['finding']>,
     statement: nastyText,
     reason: fc.option(nastyText, { nil: undefined }),
     cases: fc.nat(1000),
     maxError: fc.option(fc.double({ min: 0, max: 10, noNaN: true }), { nil: undefined }),
     z: fc.option(finite, { nil: undefined }),
-    cx: fc.option(fc.record({ seed: fc.integer(), path: fc.stringMatching(/^\d{1,3}(:\d{1,2}){0,5}$/), q: finite, note: nastyText, m: fc.array(fc.array(finite, { minLength: 2, maxLength: 2 }), { minLength: 2, maxLength: 2 }) }), { nil: undefined }),
+    detectable: fc.option(fc.double({ min: 0, max: 2, noNaN: true }), { nil: undefined }),
+    cx: fc.option(fc.record({ choices: fc.array(fc.integer({ min: -5, max: 5 }), { maxLength: 6 }), q: finite, note: nastyText, m: fc.array(fc.array(finite, { minLength: 2, maxLength: 2 }), { minLength: 2, maxLength: 2 }) }), { nil: undefined }),
     ms: fc.nat(10_000),
   })
-  .map((r, ) => ({
-    id: `${r.source}.fixture.${r.name}`,
-    source: r.source,
-    statement: r.statement,
-    expected: r.expected,
-    verdict: r.verdict,
-    ...(r.reason !== undefined ? { reason: r.reason } : {}),
-    cases: r.cases,
-    evidence: { runs: r.cases, shrinks: 0, ...(r.maxError !== undefined ? { maxError: r.maxError, tolerance: 1e-9 } : {}), ...(r.z !== undefined ? { z: r.z, zCritical: 5.3 } : {}) },
-    ...(r.cx ? { counterexample: { seed: r.cx.seed, path: r.cx.path, kind: 'fails' as const, case: { m: r.cx.m, label: r.cx.note }, quantities: { 'observed <x>': r.cx.q, predicted: 0 } } } : {}),
-    seed: 1,
-    numRuns: 100,
-    ms: r.ms,
-  }));
+  .map((r) => {
+    const run: PropertyRun = {
+      id: `${r.group}.fixture.${r.name}`,
+      statement: r.statement,
+      expected: r.expected,
+      finding: r.finding,
+      ...(r.reason !== undefined ? { reason: r.reason } : {}),
+      cases: r.cases,
+      evidence: {
+        runs: r.cases, shrinks: 0, phases: { replayed: 0, corner: 0, random: r.cases, target: 0, shrink: 0 },
+        ...(r.maxError !== undefined ? { maxError: r.maxError, tolerance: 1e-9 } : {}),
+        ...(r.z !== undefined ? { z: r.z, zCritical: 5.3 } : {}),
+        ...(r.detectable !== undefined ? { detectable: { absolute: r.detectable, relative: r.detectable, power: 0.99, target: 0.1, met: r.detectable <= 0.1 } } : {}),
+      },
+      ...(r.cx ? { counterexample: { kind: 'fails' as const, choices: r.cx.choices, case: { m: r.cx.m, label: r.cx.note }, outcome: { holds: false, maxError: 1, tolerance: 1e-9, quantities: { 'observed <x>': r.cx.q, predicted: 0 } }, foundIn: 'random' as const } } : {}),
+      seed: 1,
+      runs: 100,
+      ms: r.ms,
+      storeNotes: [],
+    };
+    return resultRow(run, r.kind, r.group, r.cx ? 'npx scorecheck verify --claim x --replay choices:W10' : undefined);
+  });
 
-const results = fc.uniqueArray(claimResult, { selector: (c) => c.id, maxLength: 8 });
-const report = (rs: ClaimResult[]) => buildReport(rs, { seed: 1, date: new Date(0) });
+const results = fc.uniqueArray(resultRowArb, { selector: (c) => c.id, maxLength: 8 });
+const meta = (rs: readonly ResultRow[], extra: Partial<Parameters<typeof buildReport>[1]> = {}) => ({
+  command: 'verify' as const, seed: 1, date: new Date(0),
+  selection: { ids: rs.map((c) => c.id) },
+  falseAlarm: { total: 1e-6, perAssertion: 1e-8, planned: 100, made: 3 },
+  ...extra,
+});
+const report = (rs: ResultRow[]) => buildReport(rs, meta(rs));
 
 /** A minimal XML well-formedness check: balanced tags, no raw '<' or '&' in text, no forbidden control characters. */
 function wellFormedXml(xml: string): boolean {
@@ -82,8 +99,8 @@ describe('report writers', () => {
     expect(wellFormedXml(xml)).toBe(true);
     expect((xml.match(/<testcase /g) ?? []).length).toBe(rs.length);
     const errors = rs.filter((r) => r.verdict === 'error').length;
-    const failures = rs.filter((r) => r.verdict === 'counterexample').length;
-    expect(xml).toContain(`<testsuites name="scorecheck" tests="${rs.length}" failures="${failures}" errors="${errors}"`);
+    const failures = rs.filter((r) => r.verdict === 'counterexample' || r.verdict === 'inconclusive').length;
+    expect(xml).toContain(`<testsuites name="scorecheck verify" tests="${rs.length}" failures="${failures}" errors="${errors}"`);
     expect((xml.match(/<failure /g) ?? []).length).toBe(failures);
     expect((xml.match(/<error /g) ?? []).length).toBe(errors);
   });
@@ -99,38 +116,34 @@ describe('report writers', () => {
     const r = report(rs);
     const back = validateReport(JSON.parse(jsonReport(r)), 'r.json');
     expect(back).toEqual(JSON.parse(jsonReport(r)));
-    expect(back.ok).toBe(rs.every((c) => c.verdict === 'holds' || c.verdict === 'refuted-as-expected'));
+    expect(back.ok).toBe(rs.every((c) => c.verdict === 'holds' || c.verdict === 'refuted-as-expected' || c.verdict === 'skipped'));
   });
 
-  test.prop([results, fc.integer({ min: 1, max: 4 })])('merging shards gives the whole run (registry order)', (rs, n) => {
-    const whole = report(rs);
-    const shards = Array.from({ length: n }, (_, i) => ({
+  const shardsOf = (rs: ResultRow[], n: number) =>
+    Array.from({ length: n }, (_, i) => ({
       file: `s${i}.json`,
-      report: validateReport(JSON.parse(jsonReport(buildReport(rs.filter((_, j) => j % n === i), { seed: 1, shard: { index: i + 1, count: n }, date: new Date(i) }))), `s${i}.json`),
+      report: validateReport(JSON.parse(jsonReport(buildReport(shardOf(rs, { index: i + 1, count: n }), meta(rs, { selection: { ids: rs.map((c) => c.id), shard: { index: i + 1, count: n } }, date: new Date(i) })))), `s${i}.json`),
     }));
-    const merged = mergeReports(shards, rs.map((c) => c.id));
-    expect(merged.claims.map((c) => c.id)).toEqual(whole.claims.map((c) => c.id));
+
+  test.prop([results, fc.integer({ min: 1, max: 4 })])('merging every shard gives the whole run (selection order)', (rs, n) => {
+    const whole = report(rs);
+    const merged = mergeReports(shardsOf(rs, n), rs.map((c) => c.id));
+    expect(merged.results.map((c) => c.id)).toEqual(whole.results.map((c) => c.id));
     expect(merged.summary).toEqual(whole.summary);
     expect(merged.ok).toBe(whole.ok);
   });
 
-  test.prop([results.filter((rs) => rs.length > 0), fc.constantFrom('version', 'verdict', 'source', 'evidence', 'seed')])(
-    'negative control: validateReport rejects a report with a broken field, naming it',
-    (rs, field) => {
-      const j = JSON.parse(jsonReport(report(rs))) as Record<string, unknown> & { claims: Record<string, unknown>[] };
-      if (field === 'version') j.version = 2;
-      else if (field === 'seed') j.seed = 'x';
-      else if (field === 'verdict') j.claims[0].verdict = 'maybe';
-      else if (field === 'source') j.claims[0].source = 'nature2099';
-      else delete j.claims[0].evidence;
-      expect(() => validateReport(j, 'r.json')).toThrow(new RegExp(`r\\.json: .*${field}`));
-    },
-  );
+  test.prop([results.filter((rs) => rs.length >= 2), fc.integer({ min: 2, max: 4 })])('merge fails closed: a missing shard, a repeated shard, an unknown id', (rs, n) => {
+    const shards = shardsOf(rs, n);
+    expect(() => mergeReports(shards.slice(1), rs.map((c) => c.id))).toThrow(/incomplete: missing shard 1\//);
+    expect(() => mergeReports([...shards, shards[0]], rs.map((c) => c.id))).toThrow(/given twice/);
+    expect(() => mergeReports(shards, rs.slice(1).map((c) => c.id))).toThrow(/unknown id/);
+  });
 
   test.prop([results])('Markdown: one table row per claim; HTML: self-contained (no scripts, no external assets)', (rs) => {
     const r = report(rs);
     const md = markdownReport(r);
-    expect(md.split('\n').filter((l) => /^\| (✅|❌|💥) \|/.test(l))).toHaveLength(rs.length);
+    expect(md.split('\n').filter((l) => /^\| (✅|❌|💥|❔|⏭) \|/.test(l))).toHaveLength(rs.length);
     const html = htmlReport(r);
     expect(html).not.toMatch(/<script|<link|src="http|href="http/);
     expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
@@ -169,4 +182,4 @@ describe('report writers', () => {
   });
 });
 
-export type { VerifyReport };
+export type { Report };

@@ -99,17 +99,17 @@ describe('Vincent by Monte Carlo (MLP models, Gaussian and mixture data)', () =>
   // after median 0.47·C_t (per case ×0.27 median, ≤ ×0.70), with a median 1280 draws (pilot and
   // fit included) instead of 4000. Mixtures: plain, 4000 draws (no closed-form C_t or E A).
   test.prop([vincentMcCases()])('DSM − ESM matches C_t (Gaussian: E B = 0 with reduced variance; mixtures: plain same-draw z-test)', (c) => {
-    const o = checkVincentMonteCarlo(c, 'vincent.mc');
+    const o = checkVincentMonteCarlo(c, perAssertionFalseAlarm('vincent.mc'));
     expect(o.holds, `z = ${o.z}, zCritical = ${o.zCritical}, ${JSON.stringify(o.quantities)}`).toBe(true);
   });
   test('negative control: ESM against the wrong marginal (s halved) is rejected — reduced path (Gaussian data)', () => {
-    expect(rejected(gaussianMcCases, (c) => checkVincentMonteCarlo(c, 'vincent.mc', wrongMarginalMc).holds, 30)).toBe(true);
+    expect(rejected(gaussianMcCases, (c) => checkVincentMonteCarlo(c, perAssertionFalseAlarm('vincent.mc'), wrongMarginalMc).holds, 30)).toBe(true);
   });
   test('negative control: ESM against the wrong marginal (s halved) is rejected — plain path (mixtures)', () => {
-    expect(rejected(mixtureMcCases, (c) => checkVincentMonteCarlo(c, 'vincent.mc', wrongMarginalMc).holds, 30)).toBe(true);
+    expect(rejected(mixtureMcCases, (c) => checkVincentMonteCarlo(c, perAssertionFalseAlarm('vincent.mc'), wrongMarginalMc).holds, 30)).toBe(true);
   });
   test('negative control: C_t with d/s instead of d/s² is rejected by the same Monte Carlo check', () => {
-    expect(rejected(gaussianMcCases, (c) => checkVincentMonteCarlo(c, 'vincent.mc', missingSFactorMc).holds, 30)).toBe(true);
+    expect(rejected(gaussianMcCases, (c) => checkVincentMonteCarlo(c, perAssertionFalseAlarm('vincent.mc'), missingSFactorMc).holds, 30)).toBe(true);
   });
 
   // 100 runs × 2 assertions charged to 'vincent.mc', exact per-sample variance from affineSquaredNormMoments.

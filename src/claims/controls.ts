@@ -5,13 +5,18 @@ import type { NoiseLevel } from '../diffusion/noiseLevel.ts';
 import { InvalidArgumentError } from '../errors.ts';
 import type { Gaussian } from '../gaussian/gaussian.ts';
 import { addScaledIdentity, scale, spdTraceInverse } from '../linalg/index.ts';
+import type { Verdict } from '../engine/verdict.ts';
 import type { Claim } from './claim.ts';
 
+/** A negative control: a claim that is deliberately wrong, with the verdict `verify` must give it. */
+export interface ControlClaim<Case = any> extends Claim<Case> {
+  readonly mustBe: Verdict;
+}
+
 /**
- * Negative controls for the runner (not part of the registry; `verify` runs them
- * only with `--controls` or `--claim <id>`). Each is deliberately wrong, so
- * `verify` must report it as unexpected and exit 1; their saved counterexamples
- * in fixtures/counterexamples/ must keep reproducing (properties/counterexamples.prop.ts).
+ * Negative controls for the runner (not part of the registry). `verify --controls` is a self-test:
+ * it runs only the controls and passes exactly when each gets its `mustBe` verdict;
+ * `verify --claim <control id>` runs one like any claim (and reports it as unexpected).
  */
 
 interface FisherCase {
@@ -27,13 +32,15 @@ function fisherInformation({ data, level }: FisherCase): number {
 }
 
 /** Deliberately wrong closed form: d/(a² + s²) is the Fisher information only when Σ = I. */
-export const brokenFisherControl: Claim<FisherCase> = {
+export const brokenFisherControl: ControlClaim<FisherCase> = {
+  mustBe: 'counterexample',
   id: 'xu2025.control.broken-fisher',
   source: 'xu2025',
   statement: 'NEGATIVE CONTROL (deliberately wrong): E‖∇log q_t‖² = d/(a²+s²) for every Gaussian data distribution.',
   assumptions: ['x_0 ~ N(μ, Σ), d ≤ 4', 'true only for Σ = I: verify must find a counterexample'],
   expected: 'holds',
   defaultRuns: 100,
+  assertionsPerCase: 0,
   cases: fisherCases,
   check(c) {
     const exact = fisherInformation(c);
@@ -46,13 +53,15 @@ export const brokenFisherControl: Claim<FisherCase> = {
 };
 
 /** A check that throws on d ≥ 3: `verify` must report `error` (not crash) and shrink to d = 3. */
-export const throwingCheckControl: Claim<FisherCase> = {
+export const throwingCheckControl: ControlClaim<FisherCase> = {
+  mustBe: 'error',
   id: 'xu2025.control.throwing-check',
   source: 'xu2025',
   statement: 'NEGATIVE CONTROL (deliberately broken): a check that throws for d ≥ 3.',
   assumptions: ['x_0 ~ N(μ, Σ), d ≤ 4'],
   expected: 'holds',
   defaultRuns: 100,
+  assertionsPerCase: 0,
   cases: fisherCases,
   check(c) {
     if (c.data.dim >= 3) throw new InvalidArgumentError('control.dim', c.data.dim, 'this control refuses d ≥ 3');
@@ -62,4 +71,4 @@ export const throwingCheckControl: Claim<FisherCase> = {
   describeCase: (c) => ({ d: c.data.dim, a: c.level.a, s: c.level.s }),
 };
 
-export const controlClaims: readonly Claim[] = [brokenFisherControl, throwingCheckControl];
+export const controlClaims: readonly ControlClaim[] = [brokenFisherControl, throwingCheckControl];

@@ -7,7 +7,7 @@ import { type BiasRow, biasRows } from './bias/biasRows.ts';
 import { type BiasSetting, loadBiasSpec } from './bias/biasSpec.ts';
 import { type CliIO, line } from './io.ts';
 import { UsageError } from './usageError.ts';
-import { SCORECHECK_VERSION } from '../claims/scorecheckVersion.ts';
+import { SCORECHECK_VERSION } from '../version.ts';
 
 export const BIAS_HELP = `Usage: scorecheck bias SPEC.json [--json FILE]
 
@@ -41,7 +41,7 @@ export async function biasCommand(argv: readonly string[], io: CliIO): Promise<n
   }
   io.stdout.write(line(biasText(setting, rows)));
   if (typeof o.json === 'string') {
-    const [w] = writeReports([{ kind: 'json', file: resolve(io.cwd, o.json), render: json }]);
+    const [w] = writeReports([{ kind: 'json', file: resolve(io.cwd, o.json), mode: 'replace', render: json }], io.stdout);
     if (w.error) {
       io.stderr.write(line(`scorecheck bias: ${w.error}`));
       return 2;

@@ -6,9 +6,23 @@ export interface CliIO {
   readonly stderrIsTTY: boolean;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
+  /** Interrupts a run (tests); without it, verify and check listen for SIGINT themselves. */
+  readonly signal?: AbortSignal;
 }
 
+let pipeGuard = false;
+
 export function processIO(): CliIO {
+  if (!pipeGuard) {
+    // `scorecheck … | head -1`: a closed pipe ends the output quietly, not with an EPIPE stack trace.
+    pipeGuard = true;
+    for (const s of [process.stdout, process.stderr]) {
+      s.on('error', (e: NodeJS.ErrnoException) => {
+        if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+        throw e;
+      });
+    }
+  }
   return {
     stdout: process.stdout,
     stderr: process.stderr,

@@ -1,5 +1,5 @@
 import { ScorecheckError } from '../errors.ts';
-import { SCORECHECK_VERSION } from '../claims/scorecheckVersion.ts';
+import { SCORECHECK_VERSION } from '../version.ts';
 import { biasCommand } from './biasCommand.ts';
 import { checkCommand } from './checkCommand.ts';
 import { claimsCommand } from './claimsCommand.ts';

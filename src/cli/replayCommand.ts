@@ -1,42 +1,53 @@
 import { resolve } from 'node:path';
 import { controlClaims } from '../claims/controls.ts';
-import { loadCounterexample } from '../claims/counterexampleStore.ts';
 import { allClaims } from '../claims/registry.ts';
-import { runClaim } from '../claims/runner.ts';
-import { verdictText } from '../claims/verdict.ts';
-import { formatCounterexample } from '../report/formatCounterexample.ts';
-import { formatEvidence } from '../report/formatEvidence.ts';
-import { buildReport } from '../report/reportModel.ts';
+import { FalseAlarmPlan, RUN_FALSE_ALARM } from '../engine/falseAlarmPlan.ts';
+import { type ReplayCase, readReplaySpec } from '../engine/replaySpec.ts';
+import { runProperty } from '../engine/runProperty.ts';
+import { buildReport, resultRow } from '../report/reportModel.ts';
 import { parseArgs } from './args.ts';
-import { type CliIO, line } from './io.ts';
+import { emitReport } from './emitReport.ts';
+import type { CliIO } from './io.ts';
+import { DEFAULT_SEED } from './runFlags.ts';
 import { UsageError } from './usageError.ts';
 
-export const REPLAY_HELP = `Usage: scorecheck replay FILE
+export const REPLAY_HELP = `Usage: scorecheck replay FILE [--claim ID]
 
-Rebuilds the exact case saved in FILE (a fixtures/counterexamples/<claim>.json
-written by verify: claim id, fast-check seed and path) and checks it again.
-Prints whether it still reproduces and the case, quantities and error.
-Exit 0 if the verdict is the expected one (an expected-refuted claim is still
-refuted, or a fixed claim now holds), 1 if not, 2 for a bad file.
+Rebuilds every case saved in FILE — a counterexample file written by verify (in
+your store, or fixtures/counterexamples/ of the package) or a JSON report — from
+its choice sequence, and checks it again. A case whose rebuilt form differs from
+the one saved (the generator changed since) is reported as stale, never as
+reproduced. Subject checks are replayed with 'scorecheck check … --replay FILE'.
+Exit 0 if every verdict is the expected one (an expected-refuted claim is still
+refuted, a fixed claim now holds), 1 if not, 2 for a bad file.
+  --claim ID   only this claim's cases
   -h, --help   this help
 `;
 
 export async function replayCommand(argv: readonly string[], io: CliIO): Promise<number> {
-  const { options: o, positionals } = parseArgs(argv, { help: { type: 'boolean', short: 'h' } });
+  const { options: o, positionals } = parseArgs(argv, { claim: { type: 'string' }, help: { type: 'boolean', short: 'h' } });
   if (o.help) {
     io.stdout.write(REPLAY_HELP);
     return 0;
   }
-  if (positionals.length !== 1) throw new UsageError('replay needs exactly one counterexample file (scorecheck replay --help)');
-  const saved = loadCounterexample(resolve(io.cwd, positionals[0]));
-  const claim = [...allClaims, ...controlClaims].find((c) => c.id === saved.claim);
-  if (!claim) throw new UsageError(`${positionals[0]}: unknown claim id "${saved.claim}" (scorecheck claims lists them)`);
-  const r = runClaim(claim, { seed: saved.seed, replay: { seed: saved.seed, path: saved.path }, counterexampleDir: null });
-  const reproduced = r.counterexample !== undefined && r.counterexample.kind === saved.kind;
-  const report = buildReport([r], { seed: saved.seed });
-  const c = report.claims[0];
-  io.stdout.write(line(`${claim.id}: seed ${saved.seed}, path "${saved.path}" — ${reproduced ? `reproduces (${saved.kind})` : r.counterexample ? `now ${r.counterexample.kind} (saved: ${saved.kind})` : 'no longer fails'}`));
-  io.stdout.write(line(`verdict: ${verdictText(c)}${c.reason ? ` — ${c.reason}` : ''} · ${formatEvidence(c)}`));
-  if (c.counterexample) io.stdout.write(line(formatCounterexample(c)));
-  return c.ok ? 0 : 1;
+  if (positionals.length !== 1) throw new UsageError('replay needs exactly one counterexample file or JSON report (scorecheck replay --help)');
+  const cases = readReplaySpec(resolve(io.cwd, positionals[0]), typeof o.claim === 'string' ? o.claim : undefined);
+  const known = [...allClaims, ...controlClaims];
+  const work: { claim: (typeof known)[number]; replay: ReplayCase }[] = [];
+  for (const [id, list] of cases) {
+    const claim = known.find((c) => c.id === id);
+    if (!claim) throw new UsageError(`${positionals[0]}: "${id}" is not a claim of this scorecheck (subject checks replay with scorecheck check … --replay FILE)`);
+    for (const replay of list) work.push({ claim, replay });
+  }
+  const plan = new FalseAlarmPlan(RUN_FALSE_ALARM, work.map((w) => ({ id: w.claim.id, assertionsPerCase: w.claim.assertionsPerCase, runs: 1 })));
+  const rows = [];
+  for (const w of work) {
+    const run = await runProperty(w.claim, { seed: DEFAULT_SEED, falseAlarm: plan, replay: w.replay });
+    rows.push(resultRow(run, 'claim', w.claim.source, run.counterexample ? `npx scorecheck replay ${positionals[0]}` : undefined));
+  }
+  const report = buildReport(rows, {
+    command: 'verify', seed: DEFAULT_SEED, selection: { ids: [...new Set(work.map((w) => w.claim.id))] },
+    falseAlarm: { total: plan.total, perAssertion: plan.perAssertion, planned: plan.plannedTotal, made: plan.assertionsMade() },
+  });
+  return emitReport(report, {}, io, { toStdout: false, format: 'text', command: 'replay' });
 }

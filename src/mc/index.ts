@@ -6,3 +6,4 @@ export * from './falseAlarmBudget.ts';
 export * from './controlVariate.ts';
 export * from './antithetic.ts';
 export * from './mmdEstimate.ts';
+export * from './meanTest.ts';

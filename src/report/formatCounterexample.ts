@@ -1,34 +1,71 @@
-import type { ClaimReport } from './reportModel.ts';
+import type { OutcomeSummary } from '../engine/store/storedExample.ts';
+import { distinguishable } from './formatEvidence.ts';
 import { formatNumber } from './formatNumber.ts';
+import type { ResultRow } from './reportModel.ts';
+import { verdictText } from './verdictText.ts';
+
+/** Error multiples of float32 rounding below this read as rounding ("looks like float32 rounding"). */
+export const FLOAT32_LOOKALIKE = 16;
 
 /**
- * A counterexample for a human: the case field by field (matrices as aligned
- * rows), the compared quantities side by side, the error against its
- * tolerance, and how to replay it. Plain text, indented by `indent`.
+ * A counterexample for a human: the case field by field (matrices as aligned rows), the
+ * request, expected and got (checks), the compared quantities side by side, the shrunk
+ * case's comparison beside the first failing case's (how bad the bug was where it was
+ * found), a rounding verdict, and how to replay it. Plain text, indented by `indent`.
  */
-export function formatCounterexample(c: ClaimReport, indent = '  '): string {
+export function formatCounterexample(c: ResultRow, indent = '  '): string {
   const cx = c.counterexample;
   if (!cx) return '';
   const lines: string[] = [];
-  lines.push(`${c.id}: ${c.verdict === 'refuted-as-expected' ? 'refuted as expected' : c.verdict === 'error' ? 'error' : 'COUNTEREXAMPLE'}${c.reason ? ` — ${c.reason}` : ''}`);
+  lines.push(`${c.id}: ${verdictText(c)}${c.reason ? ` — ${c.reason}` : ''}`);
+  if (cx.size) lines.push(`${indent}size: ${Object.entries(cx.size).map(([k, v]) => `${k} = ${v}`).join(', ')}`);
   lines.push(`${indent}case:`);
   lines.push(...formatValueLines(cx.case, indent + indent));
-  if (cx.quantities && Object.keys(cx.quantities).length > 0) {
+  const o = cx.outcome;
+  if (o?.inputs !== undefined) {
+    lines.push(`${indent}request${o.requestId !== undefined ? ` #${o.requestId}` : ''}${o.op ? ` (${o.op})` : ''}:`);
+    lines.push(...formatValueLines(o.inputs, indent + indent));
+  }
+  if (o?.expected !== undefined || o?.got !== undefined) {
+    lines.push(`${indent}expected:`);
+    lines.push(...formatValueLines(o.expected, indent + indent));
+    lines.push(`${indent}got:`);
+    lines.push(...formatValueLines(o.got, indent + indent));
+  }
+  if (o?.quantities && Object.keys(o.quantities).length > 0) {
     lines.push(`${indent}quantities:`);
-    lines.push(...formatSideBySide(cx.quantities as Record<string, unknown>, indent + indent));
+    lines.push(...formatSideBySide(o.quantities as Record<string, unknown>, indent + indent));
   }
-  if (cx.maxError !== undefined) {
-    const rel = cx.tolerance === undefined ? '' : cx.maxError <= cx.tolerance ? ' ≤ tolerance ' : ' > tolerance ';
-    lines.push(`${indent}${cx.metric ?? 'error'} ${formatNumber(cx.maxError, 3)}${cx.tolerance !== undefined ? rel + formatNumber(cx.tolerance, 3) : ''}`);
-  }
-  if (cx.z !== undefined) {
-    lines.push(`${indent}z = ${formatNumber(cx.z, 4)}${cx.zCritical !== undefined ? ` (critical ${formatNumber(cx.zCritical, 4)})` : ''}`);
-  }
+  if (o) lines.push(`${indent}${cx.first ? 'shrunk: ' : ''}${comparison(o)}`);
+  if (cx.first) lines.push(`${indent}first failing case (${cx.foundIn}, before shrinking): ${comparison(cx.first)}`);
+  if (o?.float32Multiple !== undefined) lines.push(`${indent}${roundingVerdict(o.float32Multiple)}`);
+  if (o?.note) lines.push(`${indent}note: ${o.note}`);
   if (cx.note) lines.push(`${indent}note: ${cx.note}`);
   if (cx.error) lines.push(`${indent}error: ${cx.error}`);
-  lines.push(`${indent}replay: npx scorecheck verify --claim ${c.id} --replay ${cx.seed}:${cx.path}`);
+  if (c.replay) lines.push(`${indent}replay: ${c.replay}`);
   if (c.savedTo) lines.push(`${indent}saved: ${c.savedTo}`);
   return lines.join('\n');
+}
+
+/** `error 3.2e-4 > tolerance 1e-9 (margin 5.5)`, `|z| 7.1 > 6.4`, or the error line. */
+export function comparison(o: OutcomeSummary): string {
+  if (o.error) return `error: ${o.error}`;
+  const parts: string[] = [];
+  if (o.maxError !== undefined) {
+    const [v, l] = distinguishable(o.maxError, o.tolerance);
+    parts.push(`${o.metric ?? 'error'} ${v}${l !== undefined ? `${o.maxError <= (o.tolerance as number) ? ' ≤ tolerance ' : ' > tolerance '}${l}` : ''}`);
+    if (o.tolerance !== undefined && o.tolerance > 0 && o.maxError >= 0) parts.push(`${formatNumber(o.maxError / o.tolerance, 3)}× the tolerance`);
+  }
+  if (o.z !== undefined) parts.push(`z = ${formatNumber(o.z, 4)}${o.zCritical !== undefined ? ` (critical ${formatNumber(o.zCritical, 4)})` : ''}`);
+  return parts.length > 0 ? parts.join(' · ') : o.holds === false ? 'fails' : 'holds';
+}
+
+/** Says whether an error is within a small multiple of float32 rounding of the compared terms. */
+export function roundingVerdict(multiple: number): string {
+  const m = formatNumber(multiple, 3);
+  return multiple <= FLOAT32_LOOKALIKE
+    ? `looks like float32 rounding: the error is ${m}× float32 rounding of the terms (declare "precision": "float32" if your coefficients are float32)`
+    : `not rounding: the error is ${m}× float32 rounding of the terms`;
 }
 
 /** `name  value` rows with the names padded to one column; array values inline, matrices as rows. */

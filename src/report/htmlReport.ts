@@ -1,9 +1,10 @@
 import type { Figure } from '../claims/figure.ts';
-import { verdictText } from '../claims/verdict.ts';
 import { formatCounterexample } from './formatCounterexample.ts';
 import { formatEvidence } from './formatEvidence.ts';
 import { formatMs } from './formatNumber.ts';
-import type { ClaimReport, VerifyReport } from './reportModel.ts';
+import type { Report, ResultRow } from './reportModel.ts';
+import { summaryLine } from './consoleTable.ts';
+import { verdictText } from './verdictText.ts';
 import { renderFigureSvg } from './svgChart.ts';
 import { xmlEscape as esc } from './xmlEscape.ts';
 
@@ -35,29 +36,32 @@ pre{background:#fff;border:1px solid #e3e3e3;padding:10px;overflow:auto;font-siz
  * scripts or external assets). A summary, the verdict table, each claim's
  * figures as static SVG charts, and every counterexample in readable form.
  */
-export function htmlReport(r: VerifyReport, extras: (id: string) => ClaimExtras = () => ({})): string {
-  const s = r.summary;
+export function htmlReport(r: Report, extras: (id: string) => ClaimExtras = () => ({})): string {
   const out: string[] = [];
+  const title = r.subject ? `scorecheck check — ${r.subject.name ?? r.subject.spec}` : `scorecheck ${r.command}`;
   out.push('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">');
   out.push('<meta name="viewport" content="width=device-width, initial-scale=1">');
-  out.push(`<title>scorecheck verify — ${r.ok ? 'as expected' : 'unexpected verdicts'}</title><style>${CSS}</style></head><body><main>`);
-  out.push(`<h1>scorecheck verify <span class="badge ${r.ok ? 'ok' : 'bad'}">${r.ok ? 'every verdict as expected' : 'unexpected verdicts'}</span></h1>`);
-  out.push(`<p class="meta">${s.total} claims · ${s.asExpected} as expected · ${s.unexpected} unexpected · ${s.errors} error${s.errors === 1 ? "" : "s"} · seed <code>${r.seed}</code>${r.shard ? ` · shard ${r.shard.index}/${r.shard.count}` : ''} · ${formatMs(s.ms)} · scorecheck ${esc(r.scorecheckVersion)} · ${esc(r.date)}</p>`);
+  out.push(`<title>${esc(title)} — ${r.ok ? 'as expected' : 'unexpected verdicts'}</title><style>${CSS}</style></head><body><main>`);
+  out.push(`<h1>${esc(title)} <span class="badge ${r.ok ? 'ok' : 'bad'}">${r.ok ? 'every verdict as expected' : 'unexpected verdicts'}</span></h1>`);
+  out.push(`<p class="meta">${esc(summaryLine(r))} · scorecheck ${esc(r.scorecheckVersion)} · ${esc(r.date)}</p>`);
+  if (r.fatal) out.push(`<p class="badge err">error: ${esc(r.fatal)}</p>`);
+  if (r.interrupted) out.push('<p class="badge err">interrupted: only the finished rows are reported</p>');
+  const noun = r.command === 'verify' ? 'claim' : 'check';
 
-  out.push('<h2>Verdicts</h2><table><thead><tr><th>claim</th><th>source</th><th>expected</th><th>verdict</th><th>evidence</th><th>time</th></tr></thead><tbody>');
-  for (const c of r.claims) {
-    const cls = c.ok ? 'ok' : c.verdict === 'error' ? 'err' : 'bad';
-    out.push(`<tr><td><a href="#${anchor(c.id)}"><code>${esc(c.id)}</code></a></td><td>${c.source}</td><td>${c.expected}</td><td><span class="badge ${cls}">${esc(verdictText(c))}</span></td><td>${esc(formatEvidence(c))}</td><td class="num">${formatMs(c.ms)}</td></tr>`);
+  out.push(`<h2>Verdicts</h2><table><thead><tr><th>${noun}</th><th>${r.command === 'verify' ? 'source' : 'op'}</th><th>expected</th><th>verdict</th><th>evidence</th><th>time</th></tr></thead><tbody>`);
+  for (const c of r.results) {
+    const cls = c.ok ? 'ok' : c.verdict === 'error' || c.verdict === 'inconclusive' ? 'err' : 'bad';
+    out.push(`<tr><td><a href="#${anchor(c.id)}"><code>${esc(c.id)}</code></a></td><td>${esc(c.group)}</td><td>${c.expected}</td><td><span class="badge ${cls}">${esc(verdictText(c))}</span></td><td>${esc(c.verdict === 'skipped' ? (c.reason ?? '') : formatEvidence(c))}</td><td class="num">${formatMs(c.ms)}</td></tr>`);
   }
   out.push('</tbody></table>');
 
-  out.push('<h2>Claims</h2>');
-  for (const c of r.claims) out.push(claimSection(c, extras(c.id)));
+  out.push(`<h2>${r.command === 'verify' ? 'Claims' : 'Checks'}</h2>`);
+  for (const c of r.results) out.push(claimSection(c, extras(c.id)));
   out.push('</main></body></html>\n');
   return out.join('\n');
 }
 
-function claimSection(c: ClaimReport, x: ClaimExtras): string {
+function claimSection(c: ResultRow, x: ClaimExtras): string {
   const out: string[] = [`<section id="${anchor(c.id)}"><h3>${esc(c.id)}</h3>`];
   if (c.statement) out.push(`<p class="statement">${esc(c.statement)} <span class="meta">(expected: ${c.expected}; ${esc(verdictText(c))})</span></p>`);
   if (x.assumptions && x.assumptions.length > 0) out.push(`<ul class="assume">${x.assumptions.map((a) => `<li>${esc(a)}</li>`).join('')}</ul>`);

@@ -1,6 +1,6 @@
-import type { VerifyReport } from './reportModel.ts';
+import type { Report } from './reportModel.ts';
 
 /** The JSON report text (schema: docs/report-schema.md). Non-finite numbers are written as strings ("NaN", "Infinity"). */
-export function jsonReport(r: VerifyReport): string {
+export function jsonReport(r: Report): string {
   return `${JSON.stringify(r, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2)}\n`;
 }

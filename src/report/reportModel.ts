@@ -1,68 +1,94 @@
 import { ScorecheckError } from '../errors.ts';
-import { CLAIM_SOURCES } from '../claims/claim.ts';
-import { SCORECHECK_VERSION } from '../claims/scorecheckVersion.ts';
-import { type ClaimResult, VERDICTS, verdictIsExpected } from '../claims/verdict.ts';
+import type { PropertyRun } from '../engine/runProperty.ts';
+import { VERDICTS, type Verdict, verdictIsExpected, verdictOf } from '../engine/verdict.ts';
+import { SCORECHECK_VERSION } from '../version.ts';
 
-/** Version of the JSON report schema (docs/report-schema.md). Bump on an incompatible change. */
-export const REPORT_VERSION = 1;
+/** Version of the JSON report schema (docs/report-schema.md). Bumped on an incompatible change. */
+export const REPORT_VERSION = 2;
 
-/** One claim's entry in a report: a ClaimResult plus whether its verdict is the expected one. */
-export interface ClaimReport extends ClaimResult {
+/** One claim's or check's entry in a report: its run, its verdict, and how to replay it. */
+export interface ResultRow extends PropertyRun {
+  readonly kind: 'claim' | 'check';
+  /** The claim's source paper, or the check's protocol op. */
+  readonly group: string;
+  readonly verdict: Verdict;
+  /** The verdict is the expected one. */
   readonly ok: boolean;
-  /** Set by `verify` when it saved a new counterexample file. */
-  readonly savedTo?: string;
-}
-
-/** The `verify` report: what `--json` writes and `merge` reads (docs/report-schema.md). */
-export interface VerifyReport {
-  readonly version: typeof REPORT_VERSION;
-  readonly tool: 'scorecheck';
-  readonly scorecheckVersion: string;
-  readonly seed: number;
-  /** ISO-8601 time the run finished. */
-  readonly date: string;
-  /** `--shard i/n` of the run; absent for a whole (or merged) run. */
-  readonly shard?: { readonly index: number; readonly count: number };
-  /** Every verdict is what the registry expects. */
-  readonly ok: boolean;
-  readonly summary: ReportSummary;
-  readonly claims: readonly ClaimReport[];
+  /** The command that replays the counterexample exactly (when there is one). */
+  readonly replay?: string;
 }
 
 export interface ReportSummary {
   readonly total: number;
   readonly asExpected: number;
   readonly unexpected: number;
+  readonly inconclusive: number;
   readonly errors: number;
-  /** Sum of the claims' times. */
+  readonly skipped: number;
+  /** Sum of the rows' times. */
   readonly ms: number;
 }
 
-export function summarize(claims: readonly ClaimReport[]): ReportSummary {
+/**
+ * The one report of `verify`, `check` and `merge`: what `--json` writes and `merge` reads
+ * (docs/report-schema.md), rendered to console, JUnit, Markdown and HTML.
+ */
+export interface Report {
+  readonly version: typeof REPORT_VERSION;
+  readonly tool: 'scorecheck';
+  readonly command: 'verify' | 'check';
+  readonly scorecheckVersion: string;
+  readonly seed: number;
+  /** ISO-8601 time the run finished. */
+  readonly date: string;
+  /**
+   * Every id the run was asked for before sharding (merge checks that the shards cover it),
+   * and the shard of this report.
+   */
+  readonly selection: { readonly ids: readonly string[]; readonly shard?: { readonly index: number; readonly count: number } };
+  /** The run's false-alarm budget: total, per assertion, assertions planned and made. */
+  readonly falseAlarm: { readonly total: number; readonly perAssertion: number; readonly planned: number; readonly made: number };
+  /** `check`: the subject as started and as it described itself. */
+  readonly subject?: { readonly spec: string; readonly name?: string; readonly hello?: unknown; readonly stderrTail?: string };
+  /** A failure that stopped the run before or between properties (start-up, handshake). */
+  readonly fatal?: string;
+  /** The run was interrupted (SIGINT): only the finished rows are here. */
+  readonly interrupted?: boolean;
+  /** Every verdict is the expected one, nothing errored, and the run was complete. */
+  readonly ok: boolean;
+  readonly summary: ReportSummary;
+  readonly results: readonly ResultRow[];
+}
+
+export function summarize(rows: readonly ResultRow[]): ReportSummary {
   return {
-    total: claims.length,
-    asExpected: claims.filter((c) => c.ok).length,
-    unexpected: claims.filter((c) => !c.ok && c.verdict !== 'error').length,
-    errors: claims.filter((c) => c.verdict === 'error').length,
-    ms: claims.reduce((s, c) => s + c.ms, 0),
+    total: rows.length,
+    asExpected: rows.filter((c) => c.ok).length,
+    unexpected: rows.filter((c) => !c.ok && c.verdict !== 'error' && c.verdict !== 'inconclusive').length,
+    inconclusive: rows.filter((c) => c.verdict === 'inconclusive').length,
+    errors: rows.filter((c) => c.verdict === 'error').length,
+    skipped: rows.filter((c) => c.verdict === 'skipped').length,
+    ms: rows.reduce((s, c) => s + c.ms, 0),
   };
 }
 
-export function buildReport(
-  results: readonly (ClaimResult & { savedTo?: string })[],
-  opts: { seed: number; shard?: { index: number; count: number }; date?: Date },
-): VerifyReport {
-  const claims: ClaimReport[] = results.map((r) => ({ ...r, ok: verdictIsExpected(r.verdict) }));
+/** A report row from a run: its verdict against the expectation. */
+export function resultRow(run: PropertyRun, kind: ResultRow['kind'], group: string, replay?: string): ResultRow {
+  const verdict = verdictOf(run);
+  return { ...run, kind, group, verdict, ok: verdictIsExpected(verdict), ...(replay && run.counterexample ? { replay } : {}) };
+}
+
+export function buildReport(rows: readonly ResultRow[], meta: Omit<Report, 'version' | 'tool' | 'scorecheckVersion' | 'date' | 'ok' | 'summary' | 'results'> & { readonly date?: Date }): Report {
+  const { date, ...rest } = meta;
   return {
     version: REPORT_VERSION,
     tool: 'scorecheck',
     scorecheckVersion: SCORECHECK_VERSION,
-    seed: opts.seed,
-    date: (opts.date ?? new Date()).toISOString(),
-    ...(opts.shard ? { shard: opts.shard } : {}),
-    ok: claims.every((c) => c.ok),
-    summary: summarize(claims),
-    claims,
+    ...rest,
+    date: (date ?? new Date()).toISOString(),
+    ok: rows.every((c) => c.ok) && !meta.fatal && !meta.interrupted,
+    summary: summarize(rows),
+    results: rows,
   };
 }
 
@@ -79,89 +105,91 @@ export class ReportFormatError extends ScorecheckError {
 }
 
 /**
- * Validates a parsed JSON report against schema version 1 (the fields `merge`
- * and the writers rely on) and returns it typed; throws ReportFormatError.
+ * Validates a parsed JSON report against schema version 2 (the fields `merge` and the
+ * writers rely on) and returns it typed, with `ok` and `summary` recomputed; throws
+ * ReportFormatError naming the file and the field.
  */
-export function validateReport(v: unknown, file: string): VerifyReport {
+export function validateReport(v: unknown, file: string): Report {
   const fail = (field: string, detail: string): never => {
     throw new ReportFormatError(file, field, detail);
   };
   if (typeof v !== 'object' || v === null || Array.isArray(v)) fail('(root)', 'expected a JSON object');
   const o = v as Record<string, unknown>;
-  if (o.version !== REPORT_VERSION) fail('version', `this scorecheck reads report version ${REPORT_VERSION} (got ${JSON.stringify(o.version)})`);
+  if (o.version !== REPORT_VERSION) fail('version', `this scorecheck reads report version ${REPORT_VERSION} (got ${JSON.stringify(o.version)}; re-run the shard with this version)`);
+  if (o.command !== 'verify' && o.command !== 'check') fail('command', `must be "verify" or "check" (got ${JSON.stringify(o.command)})`);
   if (typeof o.seed !== 'number' || !Number.isSafeInteger(o.seed)) fail('seed', `must be an integer (got ${JSON.stringify(o.seed)})`);
-  if (!Array.isArray(o.claims)) fail('claims', 'must be an array');
-  const claims = o.claims as unknown[];
-  claims.forEach((c, i) => {
-    const f = `claims[${i}]`;
+  const sel = o.selection as Record<string, unknown> | undefined;
+  if (typeof sel !== 'object' || sel === null || !Array.isArray(sel.ids) || !sel.ids.every((x) => typeof x === 'string')) fail('selection.ids', 'must be an array of ids');
+  if (sel!.shard !== undefined) {
+    const sh = sel!.shard as Record<string, unknown>;
+    if (typeof sh !== 'object' || sh === null || !Number.isInteger(sh.index) || !Number.isInteger(sh.count) || (sh.index as number) < 1 || (sh.index as number) > (sh.count as number)) fail('selection.shard', 'must be { index, count } with 1 ≤ index ≤ count');
+  }
+  if (!Array.isArray(o.results)) fail('results', 'must be an array');
+  (o.results as unknown[]).forEach((c, i) => {
+    const f = `results[${i}]`;
     if (typeof c !== 'object' || c === null) fail(f, 'must be an object');
     const r = c as Record<string, unknown>;
     if (typeof r.id !== 'string' || r.id === '') fail(`${f}.id`, 'must be a non-empty string');
-    if (!CLAIM_SOURCES.includes(r.source as never)) fail(`${f}.source`, `must be one of ${CLAIM_SOURCES.join(', ')} (got ${JSON.stringify(r.source)})`);
+    if (r.kind !== 'claim' && r.kind !== 'check') fail(`${f}.kind`, `must be "claim" or "check" (got ${JSON.stringify(r.kind)})`);
     if (r.expected !== 'holds' && r.expected !== 'refuted') fail(`${f}.expected`, `must be "holds" or "refuted" (got ${JSON.stringify(r.expected)})`);
-    if (!VERDICTS.includes(r.verdict as never)) fail(`${f}.verdict`, `must be one of ${VERDICTS.join(', ')} (got ${JSON.stringify(r.verdict)})`);
+    if (!VERDICTS.includes(r.verdict as Verdict)) fail(`${f}.verdict`, `must be one of ${VERDICTS.join(', ')} (got ${JSON.stringify(r.verdict)})`);
     if (typeof r.cases !== 'number' || !(r.cases >= 0)) fail(`${f}.cases`, 'must be a number ≥ 0');
     if (typeof r.ms !== 'number' || !(r.ms >= 0)) fail(`${f}.ms`, 'must be a number ≥ 0');
     if (typeof r.evidence !== 'object' || r.evidence === null) fail(`${f}.evidence`, 'must be an object');
-    const ev = r.evidence as Record<string, unknown>;
-    if (typeof ev.runs !== 'number') fail(`${f}.evidence.runs`, 'must be a number');
-    if (r.counterexample !== undefined) {
-      const cx = r.counterexample as Record<string, unknown>;
-      if (typeof cx !== 'object' || cx === null) fail(`${f}.counterexample`, 'must be an object');
-      if (typeof cx.seed !== 'number' || typeof cx.path !== 'string') fail(`${f}.counterexample`, 'needs a numeric seed and a string path');
-    }
   });
-  // Fill what older writers may omit, recomputing the derived fields.
-  const full = (claims as Record<string, unknown>[]).map((c) => ({
-    statement: '',
-    seed: o.seed as number,
-    numRuns: c.cases as number,
-    ...c,
-    ok: verdictIsExpected(c.verdict as ClaimReport['verdict']),
-  })) as unknown as ClaimReport[];
-  return {
-    version: REPORT_VERSION,
-    tool: 'scorecheck',
-    scorecheckVersion: typeof o.scorecheckVersion === 'string' ? o.scorecheckVersion : 'unknown',
-    seed: o.seed as number,
-    date: typeof o.date === 'string' ? o.date : new Date(0).toISOString(),
-    ...(o.shard ? { shard: o.shard as VerifyReport['shard'] } : {}),
-    ok: full.every((c) => c.ok),
-    summary: summarize(full),
-    claims: full,
-  } as VerifyReport;
+  const rows = (o.results as ResultRow[]).map((r) => ({ ...r, storeNotes: r.storeNotes ?? [], ok: verdictIsExpected(r.verdict) }));
+  const report = o as unknown as Report;
+  return { ...report, ok: rows.every((r) => r.ok) && !report.fatal && !report.interrupted, summary: summarize(rows), results: rows };
 }
 
 /**
- * Joins shard reports into one (`scorecheck merge`): same seed required, claim
- * ids must not repeat; claims are ordered by `order` (the registry) when given,
- * unknown ids last in input order.
+ * Joins shard reports into one (`scorecheck merge`). Fails closed: the shards must share a
+ * command, a seed and a selection, come from one shard count, cover every shard index
+ * exactly once, and together hold every selected id exactly once; an id outside `known`
+ * (the registry, when merging `verify` reports) is refused.
  */
-export function mergeReports(reports: readonly { report: VerifyReport; file: string }[], order: readonly string[] = []): VerifyReport {
+export function mergeReports(reports: readonly { report: Report; file: string }[], known?: readonly string[]): Report {
   if (reports.length === 0) throw new ReportFormatError('(merge)', 'inputs', 'no reports to merge');
-  const seed = reports[0].report.seed;
-  const byId = new Map<string, { c: ClaimReport; file: string }>();
+  const first = reports[0];
+  const want = first.report.selection.ids;
+  const count = first.report.selection.shard?.count ?? 1;
+  const indices = new Map<number, string>();
   for (const { report, file } of reports) {
-    if (report.seed !== seed) throw new ReportFormatError(file, 'seed', `shards must share a seed (${reports[0].file} has ${seed}, this has ${report.seed})`);
-    for (const c of report.claims) {
-      const prev = byId.get(c.id);
-      if (prev) throw new ReportFormatError(file, `claims[id=${c.id}]`, `also in ${prev.file}: shards overlap`);
-      byId.set(c.id, { c, file });
+    if (report.command !== first.report.command) throw new ReportFormatError(file, 'command', `shards must come from one command (${first.file}: ${first.report.command}, this: ${report.command})`);
+    if (report.seed !== first.report.seed) throw new ReportFormatError(file, 'seed', `shards must share a seed (${first.file} has ${first.report.seed}, this has ${report.seed})`);
+    if (JSON.stringify(report.selection.ids) !== JSON.stringify(want)) throw new ReportFormatError(file, 'selection.ids', `shards must come from the same selection as ${first.file}`);
+    const sh = report.selection.shard ?? { index: 1, count: 1 };
+    if (sh.count !== count) throw new ReportFormatError(file, 'selection.shard.count', `shards must share a shard count (${first.file}: ${count}, this: ${sh.count})`);
+    const prev = indices.get(sh.index);
+    if (prev) throw new ReportFormatError(file, 'selection.shard.index', `shard ${sh.index}/${count} given twice (also ${prev})`);
+    indices.set(sh.index, file);
+  }
+  const missingShards = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !indices.has(i));
+  if (missingShards.length > 0) throw new ReportFormatError('(merge)', 'shards', `incomplete: missing shard${missingShards.length === 1 ? '' : 's'} ${missingShards.map((i) => `${i}/${count}`).join(', ')} of ${count}`);
+  const byId = new Map<string, { row: ResultRow; file: string }>();
+  for (const { report, file } of reports) {
+    for (const row of report.results) {
+      if (known && !known.includes(row.id)) throw new ReportFormatError(file, `results[id=${row.id}]`, 'unknown id (not in this scorecheck\'s registry)');
+      if (!want.includes(row.id)) throw new ReportFormatError(file, `results[id=${row.id}]`, 'not in the run\'s selection');
+      const prev = byId.get(row.id);
+      if (prev) throw new ReportFormatError(file, `results[id=${row.id}]`, `also in ${prev.file}: shards overlap`);
+      byId.set(row.id, { row, file });
     }
   }
-  const rank = new Map(order.map((id, i) => [id, i]));
-  const all = [...byId.values()].map((x, i) => ({ ...x, i }));
-  all.sort((a, b) => (rank.get(a.c.id) ?? order.length + a.i) - (rank.get(b.c.id) ?? order.length + b.i));
-  const claims = all.map((x) => x.c);
-  const latest = reports.map((r) => r.report.date).sort().at(-1)!;
-  return {
-    version: REPORT_VERSION,
-    tool: 'scorecheck',
-    scorecheckVersion: SCORECHECK_VERSION,
-    seed,
-    date: latest,
-    ok: claims.every((c) => c.ok),
-    summary: summarize(claims),
-    claims,
-  };
+  const interrupted = reports.some((r) => r.report.interrupted);
+  const missing = want.filter((id) => !byId.has(id));
+  if (missing.length > 0 && !interrupted) throw new ReportFormatError('(merge)', 'results', `incomplete: no result for ${missing.length} selected id${missing.length === 1 ? '' : 's'} (${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''})`);
+  const rows = want.filter((id) => byId.has(id)).map((id) => byId.get(id)!.row);
+  const fatal = reports.map((r) => r.report.fatal).filter(Boolean).join('; ');
+  const made = reports.reduce((s, r) => s + r.report.falseAlarm.made, 0);
+  return buildReport(rows, {
+    command: first.report.command,
+    seed: first.report.seed,
+    selection: { ids: want },
+    falseAlarm: { ...first.report.falseAlarm, made },
+    ...(first.report.subject ? { subject: first.report.subject } : {}),
+    ...(fatal ? { fatal } : {}),
+    ...(interrupted ? { interrupted } : {}),
+    date: new Date(reports.map((r) => r.report.date).sort().at(-1)!),
+  });
 }

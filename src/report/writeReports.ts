@@ -1,10 +1,13 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { appendFileSync } from 'node:fs';
+import { makeParents, writeFileAtomic } from '../io/atomicWrite.ts';
 
-/** One report to write: its kind (for messages), file and a function producing its text. */
+/** One report to write: its kind (for messages), where, how, and a function producing its text. */
 export interface ReportTarget {
   readonly kind: 'json' | 'junit' | 'markdown' | 'html' | string;
+  /** A file path, or `-` for standard output. */
   readonly file: string;
+  /** `append` adds to the file (a CI step summary); `replace` writes it atomically. */
+  readonly mode: 'replace' | 'append';
   readonly render: () => string;
 }
 
@@ -16,16 +19,20 @@ export interface WriteOutcome {
 }
 
 /**
- * Writes each report independently: a report that cannot be rendered or
- * written (unwritable path, missing folder that cannot be created) is reported
- * and the others are still written.
+ * Writes each report independently: atomically (a temporary file renamed over the
+ * target, so an interrupted run never leaves half a report), or appended, or to
+ * `stdout` for `-`. A report that cannot be rendered or written is reported and the
+ * others are still written.
  */
-export function writeReports(targets: readonly ReportTarget[]): WriteOutcome[] {
+export function writeReports(targets: readonly ReportTarget[], stdout: { write(s: string): unknown }): WriteOutcome[] {
   return targets.map((t) => {
     try {
       const text = t.render();
-      makeParents(t.file);
-      writeFileSync(t.file, text);
+      if (t.file === '-') stdout.write(text);
+      else if (t.mode === 'append') {
+        makeParents(t.file);
+        appendFileSync(t.file, text);
+      } else writeFileAtomic(t.file, text);
       return { kind: t.kind, file: t.file };
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
@@ -37,20 +44,4 @@ export function writeReports(targets: readonly ReportTarget[]): WriteOutcome[] {
       return { kind: t.kind, file: t.file, error: `cannot write ${t.kind} report to ${t.file}: ${why}` };
     }
   });
-}
-
-/**
- * mkdir -p for the file's folder, one level at a time (Node's recursive mkdir
- * can spin on pseudo file systems such as /proc; this fails fast instead).
- */
-function makeParents(file: string): void {
-  const missing: string[] = [];
-  let dir = dirname(resolve(file));
-  while (!existsSync(dir)) {
-    missing.push(dir);
-    const up = dirname(dir);
-    if (up === dir) break;
-    dir = up;
-  }
-  for (const m of missing.reverse()) mkdirSync(m);
 }

@@ -46,7 +46,7 @@ export class ModuleSubject implements Subject {
     const ref = { op: 'hello', requestId: 0 };
     let mod: Record<string, unknown>;
     try {
-      mod = (await import(pathToFileURL(resolve(file)).href)) as Record<string, unknown>;
+      mod = await importModule(resolve(file));
     } catch (e) {
       throw new SubjectFatalError('crash', ref, `cannot load module ${file}: ${(e as Error)?.message ?? String(e)}`);
     }
@@ -72,4 +72,22 @@ export class ModuleSubject implements Subject {
   }
 
   async close(): Promise<void> {}
+}
+
+/**
+ * Imports a subject module. A TypeScript file (.ts, .mts, .cts) is loaded through tsx's
+ * `tsImport`, which compiles it whatever the nearest package.json says ("type": "module"
+ * or not); tsx must then be installed (it is a development dependency of most TypeScript
+ * projects) — without it the error says so.
+ */
+async function importModule(file: string): Promise<Record<string, unknown>> {
+  const url = pathToFileURL(file).href;
+  if (!/\.(c|m)?ts$/.test(file)) return (await import(url)) as Record<string, unknown>;
+  let api: { tsImport: (specifier: string, parent: string) => Promise<unknown> };
+  try {
+    api = (await import('tsx/esm/api')) as typeof api;
+  } catch {
+    throw new Error(`${file} is TypeScript: install tsx beside scorecheck (npm install --save-dev tsx) or compile the subject to JavaScript`);
+  }
+  return (await api.tsImport(url, import.meta.url)) as Record<string, unknown>;
 }

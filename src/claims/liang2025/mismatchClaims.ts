@@ -27,6 +27,7 @@ export const matchedKlRate: Claim<Gaussian> = {
   ],
   expected: 'holds',
   defaultRuns: 40,
+  assertionsPerCase: 0,
   cases: targetArb,
   check(target) {
     const sweep = matchedSweep(target);
@@ -93,6 +94,7 @@ export const biasOrderOne: Claim<MismatchCase> = {
   ],
   expected: 'holds',
   defaultRuns: 40,
+  assertionsPerCase: 0,
   cases: () => fc.integer({ min: 1, max: 4 }).chain((d) => fc.record({ target: gaussianOfDim(d, SPD), training: gaussianOfDim(d, SPD) })),
   check({ target, training }) {
     const rows = T_GRID.map((T) => {
@@ -165,6 +167,7 @@ export const biasLinearInD: Claim<ProductCase> = {
   ],
   expected: 'holds',
   defaultRuns: 60,
+  assertionsPerCase: 0,
   cases: () =>
     fc.record({
       d: fc.integer({ min: 1, max: 8 }),
@@ -207,6 +210,7 @@ export const pathKlBound: Claim<PathCase> = {
   ],
   expected: 'holds',
   defaultRuns: 60,
+  assertionsPerCase: 0,
   cases: () =>
     fc
       .integer({ min: 1, max: 4 })

@@ -6,6 +6,7 @@ import { Gaussian } from '../../gaussian/gaussian.ts';
 import { GaussianMixture } from '../../gaussian/mixture.ts';
 import { fromRows } from '../../linalg/index.ts';
 import type { Estimate } from '../../mc/estimate.ts';
+import { assertMeanAtMost } from '../../mc/meanTest.ts';
 import { perAssertionFalseAlarm } from '../../mc/falseAlarmBudget.ts';
 import { criticalT } from '../../mc/tolerance.ts';
 import { linearInverseProblem } from '../../models/linearInverseProblem.ts';
@@ -49,12 +50,10 @@ const describeMixtureCase = (c: MixtureCase) => ({ ...(describeInverseProblem(c.
  */
 const ROUNDING = 1e-12;
 
-/** Is "MMD²_a ≤ MMD²_b" significantly violated? */
-function notAboveTest(diff: Estimate): { holds: boolean; z: number; zCritical: number } {
-  const zCritical = criticalT(perAssertionFalseAlarm(FAMILY), diff.n - 1);
-  const excess = diff.mean - ROUNDING;
-  const z = excess <= 0 ? Math.min(0, diff.mean / Math.max(diff.stderr, Number.MIN_VALUE)) : diff.stderr > 0 ? excess / diff.stderr : Infinity;
-  return { holds: z <= zCritical, z, zCritical };
+/** Is "MMD²_a ≤ MMD²_b" significantly violated? One-sided paired mean test at the run's α. */
+function notAboveTest(diff: Estimate, falseAlarm: number): { holds: boolean; z: number; zCritical: number } {
+  const t = assertMeanAtMost(diff, 0, { falseAlarm, rounding: ROUNDING });
+  return { holds: t.holds, z: t.z, zCritical: t.critical };
 }
 
 /** MMD²(a) − MMD²(b) for each b, paired on the case's seed (a is drawn once). */
@@ -76,13 +75,14 @@ export const boMmdLeDdnmMixture: Claim<MixtureCase> = {
   ],
   expected: 'refuted',
   defaultRuns: 40,
+  assertionsPerCase: 1,
   cases: () => mixtureCases([10, 25], { positive: true }),
-  check(c): CheckOutcome {
+  check(c, env): CheckOutcome {
     const [diff] = compareSamplers(c, 'bo-ddnm', ['ddnm'], DEFAULT_SAMPLER_MMD.samples);
-    const t = notAboveTest(diff);
+    const t = notAboveTest(diff, env.falseAlarm);
     // One-sided: the signed z is the evidence (|z| would read a large BO advantage as a failure).
     return {
-      holds: t.holds, samples: 2 * DEFAULT_SAMPLER_MMD.samples, maxError: t.z, tolerance: t.zCritical,
+      holds: t.holds, samples: 2 * DEFAULT_SAMPLER_MMD.samples, assertions: 1, maxError: t.z, tolerance: t.zCritical,
       metric: 'z of MMD²(BO) − MMD²(DDNM)',
       quantities: { 'MMD²(BO) − MMD²(DDNM)': diff.mean, SE: diff.stderr, z: t.z, 't critical': t.zCritical },
     };
@@ -104,14 +104,15 @@ export const matchedBeatsZeroShotMixture: Claim<MixtureCase> = {
   ],
   expected: 'holds',
   defaultRuns: 8,
+  assertionsPerCase: 3,
   cases: () => mixtureCases([50]),
-  check(c): CheckOutcome {
+  check(c, env): CheckOutcome {
     const diffs = compareSamplers(c, 'matched', ZERO_SHOT, 2048);
     const rows = ZERO_SHOT.map((k, i) => ({ k, diff: diffs[i] }));
-    const tests = rows.map((r) => ({ ...r, ...notAboveTest(r.diff) }));
+    const tests = rows.map((r) => ({ ...r, ...notAboveTest(r.diff, env.falseAlarm) }));
     const worst = tests.reduce((a, b) => (b.z > a.z ? b : a));
     return {
-      holds: tests.every((r) => r.holds), samples: 4 * 2048,
+      holds: tests.every((r) => r.holds), samples: 4 * 2048, assertions: tests.length,
       maxError: worst.z, tolerance: worst.zCritical, metric: 'z of MMD²(matched) − MMD²(zero-shot)',
       quantities: {
         ...Object.fromEntries(tests.map((r) => [`MMD²(matched) − MMD²(${r.k})`, r.diff.mean])),

@@ -36,6 +36,7 @@ export const nullSpaceAdmissible: Claim<StepCase> = {
   assumptions: ['H p × d of any rank r ≤ min(p, d), d ≤ 4, p ≤ d + 1 (masks, masks with repeated or zero rows, generic; r = 0 included), H† the Moore–Penrose pseudo-inverse; σ_y ≥ 0 (incl. 0; then y ∈ range(H)), Gaussian or mixture prior, any t', 'f is affine, so ≡ 0 is checked on its coefficients, relative 1e-9 (floating point)'],
   expected: 'holds',
   defaultRuns: 100,
+  assertionsPerCase: 0,
   cases: () => stepCases(),
   check(c) {
     const geom = inverseProblemGeometry(c.ip.problem);
@@ -59,6 +60,7 @@ export const boEqualsDdnmNoiseless: Claim<StepCase> = {
   assumptions: ['σ_y = 0 exactly (y ∈ range(H)), H p × d of any rank r ≤ min(p, d), d ≤ 4, p ≤ d + 1 (masks, masks with repeated or zero rows, generic; r = 0 included), H† the Moore–Penrose pseudo-inverse, any t', 'coefficients compared, relative 1e-9'],
   expected: 'holds',
   defaultRuns: 100,
+  assertionsPerCase: 0,
   cases: () => stepCases({ sigmaY: 0 }),
   check(c) {
     const geom = inverseProblemGeometry(c.ip.problem);
@@ -109,6 +111,7 @@ export const boOptimalPointwise: Claim<StepCase> = {
   ],
   expected: 'refuted',
   defaultRuns: 100,
+  assertionsPerCase: 0,
   cases: () => stepCases(),
   check(c) {
     const w = pointwiseOptimalityGap(c);
@@ -127,6 +130,7 @@ export const boOptimalNoiseless: Claim<StepCase> = {
   ],
   expected: 'holds',
   defaultRuns: 100,
+  assertionsPerCase: 0,
   cases: () => stepCases({ sigmaY: 0 }),
   check(c) {
     const w = pointwiseOptimalityGap(c);
@@ -162,6 +166,7 @@ export const boMismatchPerStep: Claim<CompareCase> = {
   assumptions: ['Gaussian prior (exact closed forms), H of any rank r ≤ min(p, d), d ≤ 4, p ≤ d + 1 (rank-deficient H act as their r-row reduction U_rᵀH), σ_y ∈ [0.01, 3.2], fixed y', 'seed sampler, scaled-linear β, T ∈ {25, 50, 100}; relative slack 1e-9 plus absolute 1e-12 (rounding)', 'expected refuted: with a strong prior and y near the prior mean, DDNM\'s stronger pull is closer to the true posterior score at intermediate t'],
   expected: 'refuted',
   defaultRuns: 100,
+  assertionsPerCase: 0,
   cases: () => fc.record({ ip: inverseProblemCase({ priorKind: 'gaussian', noise: { positive: true } }).map((x) => x as InverseProblemCase<Gaussian>), T: fc.constantFrom(25, 50, 100) }),
   check(c) {
     const { dd, bo } = compare(c);
@@ -183,6 +188,7 @@ export const boAccumulatedMismatch: Claim<CompareCase> = {
   assumptions: ['Gaussian prior, H of any rank r ≤ min(p, d), d ≤ 4, p ≤ d + 1 (rank-deficient H act as their r-row reduction U_rᵀH), σ_y ∈ [0.01, 3.2], fixed y', 'seed sampler, scaled-linear β, T ∈ {25, …, 400}; relative slack 1e-9'],
   expected: 'holds',
   defaultRuns: 100,
+  assertionsPerCase: 0,
   cases: () => compareCases({ positive: true }),
   check(c) {
     const { dd, bo } = compare(c);
@@ -199,6 +205,7 @@ export const boFinalKl: Claim<CompareCase> = {
   assumptions: ['Gaussian prior, H of any rank r ≤ min(p, d), d ≤ 4, p ≤ d + 1 (rank-deficient H act as their r-row reduction U_rᵀH), σ_y ∈ [0.01, 3.2], fixed y', 'seed sampler, scaled-linear β, T ∈ {25, …, 400}; relative slack 1e-9', 'expected refuted: fails for small σ_y relative to the step size (σ_y² ≲ β_1)'],
   expected: 'refuted',
   defaultRuns: 100,
+  assertionsPerCase: 0,
   cases: () => compareCases({ positive: true }),
   check(c) {
     const { dd, bo } = compare(c);
@@ -214,6 +221,7 @@ export const boFinalKlModerateNoise: Claim<CompareCase> = {
   assumptions: ['Gaussian prior, H of any rank r ≤ min(p, d), d ≤ 4, p ≤ d + 1 (rank-deficient H act as their r-row reduction U_rᵀH), σ_y ∈ [0.3, 3.2], fixed y', 'seed sampler, scaled-linear β, T ∈ {25, …, 400} (β_1 ≤ 0.004 ≪ σ_y²); relative slack 1e-9'],
   expected: 'holds',
   defaultRuns: 100,
+  assertionsPerCase: 0,
   cases: () =>
     fc.record({
       ip: inverseProblemCase({ priorKind: 'gaussian', noise: { positive: true } }).map((x) => x as InverseProblemCase<Gaussian>),

@@ -31,6 +31,7 @@ export const classifierBayes: Claim<ClassifierCase> = {
   ],
   expected: 'holds',
   defaultRuns: 10,
+  assertionsPerCase: 0,
   cases: () =>
     fc.integer({ min: 1, max: 2 }).chain((d) =>
       fc.record({
@@ -77,6 +78,7 @@ export const diffusionLossSurrogate: Claim<{ q: Gaussian; p: Gaussian }> = {
   assumptions: ['token law q and candidate head = MMSE predictor of p, both Gaussian, d ≤ 3', 'λ-quadrature with error estimate; holds if |excess − KL| ≤ estimate + 1e-10 · max(1, KL)'],
   expected: 'holds',
   defaultRuns: 20,
+  assertionsPerCase: 0,
   cases: () => fc.integer({ min: 1, max: 3 }).chain((d) => fc.record({ q: gaussianOfDim(d, SPD), p: gaussianOfDim(d, SPD) })),
   check({ q, p }) {
     const ex = expectedLossExcess(q, p, 'density-formula');
@@ -104,6 +106,7 @@ export const marRanking: Claim<RankingCase> = {
   ],
   expected: 'refuted',
   defaultRuns: 40,
+  assertionsPerCase: 0,
   cases: () => fc.record({ varianceRatio: simpleDouble(0.2, 5, 2).filter((r) => Math.abs(r - 1) > 0.05), klRatio: simpleDouble(0.8, 1.2, 3).filter((k) => k !== 1) }),
   check({ varianceRatio: r, klRatio: k }) {
     const q = new Gaussian([0], scaledIdentity(1, 1));

@@ -24,6 +24,7 @@ export const formulaGaussian: Claim<{ g: Gaussian; u: number[] }> = {
   ],
   expected: 'holds',
   defaultRuns: 30,
+  assertionsPerCase: 0,
   cases: () => fc.integer({ min: 1, max: 3 }).chain((d) => fc.record({ g: gaussianOfDim(d, SPD), u: offsets(d) })),
   check({ g, u }) {
     const x0 = pointNear(g, u);
@@ -48,6 +49,7 @@ export const formulaMixture: Claim<{ m: GaussianMixture; x: number[] }> = {
   ],
   expected: 'holds',
   defaultRuns: 6,
+  assertionsPerCase: 0,
   cases: () => fc.integer({ min: 1, max: 2 }).chain((d) => fc.record({ m: mixtureOfDim(d, { maxConditionNumber: 30, centreRange: 0.5, meanBound: 2, maxComponents: 3 }), x: fc.array(simpleDouble(-2.5, 2.5, 2), { minLength: d, maxLength: d }) })),
   check({ m, x }) {
     const r = densityFormulaLogDensity(x, mmseNoisePredictor(m), { inner: { kind: 'gauss-hermite' }, relTol: 1e-10, absTol: 1e-10 });
@@ -68,6 +70,7 @@ export const formulaMismatch: Claim<{ q: Gaussian; p: Gaussian }> = {
   ],
   expected: 'holds',
   defaultRuns: 20,
+  assertionsPerCase: 0,
   cases: () => fc.integer({ min: 1, max: 3 }).chain((d) => fc.record({ q: gaussianOfDim(d, SPD), p: gaussianOfDim(d, SPD) })),
   check({ q, p }) {
     const f = expectedDensityFormula(q, mmseNoisePredictor(p));

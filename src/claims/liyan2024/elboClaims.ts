@@ -25,6 +25,7 @@ export const decompositionExact: Claim<{ g: Gaussian; schedule: VPSchedule; u: n
   assumptions: ['Gaussian data, d ≤ 3, cond ≤ 100', 'linear / scaled-linear / cosine VP schedule, 1 ≤ T ≤ 2000', 'closed form per eigen-direction; holds if |total − log q| ≤ 1e-10 · max(1, |log q|)'],
   expected: 'holds',
   defaultRuns: 40,
+  assertionsPerCase: 0,
   cases: () => fc.record({ g: dataArb(), schedule: vpSchedule({ maxT: 2000 }), u: offsets }),
   check({ g, schedule, u }) {
     const x0 = pointNear(g, u);
@@ -48,6 +49,7 @@ export const elboBoundsModel: Claim<ModelCase> = {
   assumptions: ['Gaussian data d ≤ 2; model = exact diffused score, σ_t² ∈ {β_t, β̃_t}, p(x_T) = N(0, I); linear β, 2 ≤ T ≤ 300', 'log p_θ exact (linear-Gaussian reverse chain); holds if ELBO ≤ log p_θ + 1e-9 · max(1, |log p_θ|)'],
   expected: 'holds',
   defaultRuns: 40,
+  assertionsPerCase: 0,
   cases: () => modelCaseArb(300),
   check({ g, T, u, variance }) {
     const s = linearSchedule(T);
@@ -71,6 +73,7 @@ export const elboBoundsDataPointwise: Claim<ModelCase> = {
   ],
   expected: 'refuted',
   defaultRuns: 60,
+  assertionsPerCase: 0,
   cases: () => modelCaseArb(20),
   check({ g, T, u, variance }) {
     const s = linearSchedule(T);
@@ -114,6 +117,7 @@ export const elboGapVanishes: Claim<Gaussian> = {
   ],
   expected: 'holds',
   defaultRuns: 20,
+  assertionsPerCase: 0,
   cases: () => gaussianByEigenvalues('non-unit'),
   check(g) {
     const r = GAP_T.map((T) => expectedElboGapWithFloor(g, T));
@@ -137,6 +141,7 @@ export const elboMinimizer: Claim<DataDistribution> = {
   ],
   expected: 'holds',
   defaultRuns: 6,
+  assertionsPerCase: 0,
   cases: () =>
     fc.integer({ min: 1, max: 2 }).chain((d) => fc.oneof(gaussianOfDim(d, SPD), mixtureOfDim(d, { ...SPD, maxComponents: 3 }))).filter((data) => {
       const c = dataMoments(data).cov;

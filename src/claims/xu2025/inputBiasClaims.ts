@@ -20,7 +20,7 @@ import { encoderInputBiasGap } from '../../theory/inputBias.ts';
 import type { CheckOutcome, Claim } from '../claim.ts';
 import { gapsOverTimeFigure } from './figures.ts';
 import { inputBiasGapPathAllowance } from './posteriorCovarianceAgreement.ts';
-import { type McFamily, RELATIVE_TOLERANCE, closeRelative, describeGaussian, describeLevel, gapPlan, marginalCondition, plannedOutcome, rows } from './shared.ts';
+import { RELATIVE_TOLERANCE, closeRelative, describeGaussian, describeLevel, gapPlan, marginalCondition, plannedOutcome, rows } from './shared.ts';
 
 const SPD = { maxConditionNumber: 100 } as const;
 const describeEncoder = (e: LinearEncoder) => ({ B: rows(e.B), b: Array.from(e.b), tau: e.tau });
@@ -63,13 +63,13 @@ export type ConditionalGapKernel = (cd: ConditionedGaussianData, level: NoiseLev
  *   max 0.96 (R ≈ 1 at the 4000 cap); draws per case median 1740 (max 4768) instead of 4000.
  */
 export function checkInputBiasMonteCarlo(
-  c: InputBiasMcCase, family: McFamily = 'verify.mc', formula: GapFormula = encoderInputBiasGap,
+  c: InputBiasMcCase, falseAlarm: number, formula: GapFormula = encoderInputBiasGap,
   prepare: ConditionalGapKernel = prepareConditionalGaussianGap,
 ): CheckOutcome {
   const cd = conditionedByEncoder(c.data, c.encoder);
   const prep = prepare(cd, c.level, c.model);
-  const p = plannedGapEstimate(prep, createRng(`input-bias-mc/${c.seed}`), gapPlan(family));
-  return plannedOutcome(p, formula(c.data, c.encoder, c.level), family, c.data.dim, marginalCondition(prep), inputBiasGapPathAllowance(c.data, c.encoder, c.level), {
+  const p = plannedGapEstimate(prep, createRng(`input-bias-mc/${c.seed}`), gapPlan(falseAlarm));
+  return plannedOutcome(p, formula(c.data, c.encoder, c.level), falseAlarm, c.data.dim, marginalCondition(prep), inputBiasGapPathAllowance(c.data, c.encoder, c.level), {
     'd/s²': c.data.dim / (c.level.s * c.level.s), estimator: 'control variates A (E = gap) + fitted affine model in x_t (E = 0)',
   });
 }
@@ -81,8 +81,9 @@ export const inputBiasFormula: Claim<InputBiasMcCase> = {
   assumptions: ['x_0 ~ N(μ, Σ), d ≤ 4, cond(Σ) ≤ 100; encoder k ≤ 3, B entries in [−2, 2], τ ∈ [0.1, 3.2]', 'random tanh MLP s(x_t, c)', 'per-draw DSM − ESM = A + B with control variates of exact mean (A: E = the gap; fitted affine model in x_t: E = 0); draws planned from the budget to detect half the discrepancy of the plain estimator at 4000 draws (power 0.99, ≤ 4000 draws)', 'z-test at the verify.mc budget'],
   expected: 'holds',
   defaultRuns: 20,
+  assertionsPerCase: 1,
   cases: () => inputBiasMcCases(),
-  check: (c) => checkInputBiasMonteCarlo(c),
+  check: (c, env) => checkInputBiasMonteCarlo(c, env.falseAlarm),
   describeCase: (c) => ({ data: describeGaussian(c.data), encoder: describeEncoder(c.encoder), level: describeLevel(c.level), seed: c.seed }),
   figures: () => [gapsOverTimeFigure()],
 };
@@ -130,6 +131,7 @@ export const inputBiasConstantUnderEncoderOptimization: Claim<EncoderPairCase> =
   assumptions: ['x_0 ~ N(μ, Σ), d ≤ 4; two noisy linear encoders c = Bx_0 + b + τξ of the same k ≤ 3', 'one affine conditional model s(x_t, c) = Ax_t + Bc + b, closed-form objectives', `"constant" read as: equal DSM − ESM for both encoders to relative ${RELATIVE_TOLERANCE}`],
   expected: 'refuted',
   defaultRuns: 100,
+  assertionsPerCase: 0,
   cases: () => encoderPairCases(),
   check: checkConstantAcrossEncoders,
   describeCase: (c) => ({ data: describeGaussian(c.data), level: describeLevel(c.level), model: { A: rows(c.model.A), B: rows(c.model.B), b: Array.from(c.model.b) }, encoders: c.encoders.map(describeEncoder) }),

@@ -1,4 +1,5 @@
-import { type Estimate, criticalZ, perAssertionFalseAlarm, zScore } from '../../mc/index.ts';
+import { type Estimate, assertMeanEqual } from '../../mc/index.ts';
+import { meanTestOutcome } from '../../engine/outcome.ts';
 import type { GapSamplePlan, PlannedGapEstimate } from '../../objectives/reducedVariance/plannedGapEstimate.ts';
 import type { PreparedGaussianGap } from '../../objectives/reducedVariance/gaussianGapTerms.ts';
 import type { Gaussian } from '../../gaussian/gaussian.ts';
@@ -19,22 +20,13 @@ export function closeRelative(observed: number, predicted: number, magnitude: nu
   return { ok: err <= RELATIVE_TOLERANCE, err };
 }
 
-/** Which false-alarm family a statistical check charges: `verify` by default, a property family in the test suite. */
-export type McFamily = 'verify.mc' | 'vincent.mc' | 'inputBias.mc' | 'sds.mc';
-
 /**
- * Two-sided z-test of an estimate against a prediction known exactly or with its
- * own standard error (independent draws): z = (m − p)/√(se² + se_p²).
+ * Two-sided mean test of an estimate against a prediction known exactly or with its own
+ * standard error (independent draws), at the run's per-assertion α (src/mc/meanTest.ts).
  */
-export function zTest(e: Estimate, predicted: number, predictedStderr: number, family: McFamily): { ok: boolean; z: number; zCritical: number } {
-  const zCritical = criticalZ(perAssertionFalseAlarm(family));
-  const z = zScore(e.mean, predicted, Math.sqrt(e.stderr * e.stderr + predictedStderr * predictedStderr));
-  return { ok: Math.abs(z) <= zCritical, z, zCritical };
-}
-
-export function mcOutcome(e: Estimate, predicted: number, predictedStderr: number, family: McFamily, quantities: Record<string, Quantity>): CheckOutcome {
-  const t = zTest(e, predicted, predictedStderr, family);
-  return { holds: t.ok, z: t.z, zCritical: t.zCritical, samples: e.n, quantities: { observed: e.mean, stderr: e.stderr, predicted, ...quantities } };
+export function mcOutcome(e: Estimate, predicted: number, predictedStderr: number, falseAlarm: number, quantities: Record<string, Quantity>): CheckOutcome {
+  const t = assertMeanEqual(e, predicted, { falseAlarm, expectedStderr: predictedStderr });
+  return meanTestOutcome(t, { scale: predicted, samples: e.n, quantities: { observed: e.mean, stderr: e.stderr, predicted, ...quantities } });
 }
 
 export function describeGaussian(g: Gaussian): { mean: number[]; cov: number[][] } {
@@ -65,9 +57,9 @@ export const PLAIN_MC_SAMPLES = 4000;
  * Pilot 256 draws; affine-control fit 256 draws (the reduction is flat above that);
  * at least 512 main draws (and more when the pilot's skewness/kurtosis ask for it).
  */
-export function gapPlan(family: McFamily): GapSamplePlan {
+export function gapPlan(falseAlarm: number): GapSamplePlan {
   return {
-    falseAlarm: perAssertionFalseAlarm(family), missRate: 0.01, referenceSamples: PLAIN_MC_SAMPLES, sensitivityGain: 2,
+    falseAlarm, missRate: 0.01, referenceSamples: PLAIN_MC_SAMPLES, sensitivityGain: 2,
     minSamples: 512, maxSamples: PLAIN_MC_SAMPLES, pilotSamples: 256, fitSamples: 256,
   };
 }
@@ -82,23 +74,21 @@ export function gapPlan(family: McFamily): GapSamplePlan {
  * prediction's own computation path can put it from the kernel's exact mean (absolute).
  */
 export function plannedOutcome(
-  p: PlannedGapEstimate, predicted: number, family: McFamily, dim: number, kappa: number, predictedPathError: number,
+  p: PlannedGapEstimate, predicted: number, falseAlarm: number, dim: number, kappa: number, predictedPathError: number,
   quantities: Record<string, Quantity>,
 ): CheckOutcome {
-  const zCritical = criticalZ(perAssertionFalseAlarm(family));
   const e = p.estimate;
   const rounding = (e.n + 4 * dim * kappa) * Number.EPSILON * (Math.abs(predicted) + p.magnitude) + predictedPathError;
-  const err = Math.abs(e.mean - predicted);
-  const tolerance = zCritical * e.stderr + rounding;
-  return {
-    holds: err <= tolerance, z: zScore(e.mean, predicted, e.stderr), zCritical, maxError: err, tolerance, metric: '|MC − predicted|', samples: p.samples,
+  const t = assertMeanEqual(e, predicted, { falseAlarm, rounding });
+  return meanTestOutcome(t, {
+    scale: predicted, samples: p.samples,
     quantities: {
       observed: e.mean, stderr: e.stderr, predicted, ...quantities,
       'main draws': p.mainSamples,
       'detectable δ, plain @4000 (power 0.99)': p.detectablePlain,
       'detectable δ, reduced (power 0.99)': p.detectable,
     },
-  };
+  });
 }
 
 /** λ_max/λ_min of the noisy marginal covariance, from the kernel's eigenframe precisions. */

@@ -23,7 +23,7 @@ import { dsmMinusEsmMonteCarlo } from '../../objectives/dsmMinusEsmMonteCarlo.ts
 import { weightedDsmAffine, weightedEsmAffine } from '../../objectives/weightedObjective.ts';
 import { vincentConstant, vincentConstantMixture, weightedVincentConstant } from '../../theory/vincent.ts';
 import type { CheckOutcome, Claim } from '../claim.ts';
-import { type McFamily, PLAIN_MC_SAMPLES, RELATIVE_TOLERANCE, closeRelative, describeGaussian, describeLevel, gapPlan, marginalCondition, mcOutcome, plannedOutcome, rows } from './shared.ts';
+import { PLAIN_MC_SAMPLES, RELATIVE_TOLERANCE, closeRelative, describeGaussian, describeLevel, gapPlan, marginalCondition, mcOutcome, plannedOutcome, rows } from './shared.ts';
 
 /** The implementations a Vincent check uses; properties swap in deliberately wrong ones (negative controls). */
 export interface VincentImpl {
@@ -78,6 +78,7 @@ export const vincentPerTimestep: Claim<VincentCase> = {
   assumptions: ['x_0 ~ N(μ, Σ), d ≤ 6, cond(Σ) ≤ 1e3', 'affine models s(x) = Ax + b (two per case), closed-form objectives', 'VP (ᾱ ∈ [1e-3, 0.9989]) or VE (σ ∈ [0.03, 30]) noise level', `relative tolerance ${RELATIVE_TOLERANCE} of max(|DSM|, |ESM|, C_t)`],
   expected: 'holds',
   defaultRuns: 100,
+  assertionsPerCase: 0,
   cases: () => vincentCases(),
   check: (c) => checkVincentPerTimestep(c),
   describeCase: describeVincentCase,
@@ -121,6 +122,7 @@ export const vincentWeighted: Claim<WeightedVincentCase> = {
   assumptions: ['x_0 ~ N(μ, Σ), d ≤ 4, cond(Σ) ≤ 1e3', 'VP schedule (linear, scaled-linear or cosine), T ≤ 20, weights λ_t ∈ [0, 2]', 'two affine models, alternating with the parity of t', `relative tolerance ${RELATIVE_TOLERANCE}`],
   expected: 'holds',
   defaultRuns: 60,
+  assertionsPerCase: 0,
   cases: () => weightedVincentCases(),
   check: (c) => checkWeightedVincent(c),
   describeCase: (c) => ({ data: describeGaussian(c.data), schedule: c.schedule.name, weights: Array.from(c.weights), models: c.models.map((m) => ({ A: rows(m.A), b: Array.from(m.b) })) }),
@@ -203,6 +205,7 @@ export const vincentGradient: Claim<GradientCase> = {
   assumptions: ['x_0 ~ N(μ, Σ), d ≤ 5, cond(Σ) ≤ 1e3', 'affine model s(x) = Ax + b; analytic gradients of the closed forms, and central finite differences', `tolerance ${RELATIVE_TOLERANCE} of the Cauchy–Schwarz bound 2√(E‖r‖²E‖(x_t,1)‖²)`],
   expected: 'holds',
   defaultRuns: 100,
+  assertionsPerCase: 0,
   cases: () => gradientCases(),
   check(c) {
     const eq = checkGradientEquality(c);
@@ -273,16 +276,16 @@ export function batchModelOf(model: ScoreModel): BatchScoreModel {
  * Mixture data — plain: C_t itself has no closed form (independent MC), and the
  * model-free term has no exact mean; the same-draw estimator with 4000 draws.
  */
-export function checkVincentMonteCarlo(c: VincentMcCase, family: McFamily = 'verify.mc', impl: VincentMcImpl = referenceVincentMcImpl): CheckOutcome {
+export function checkVincentMonteCarlo(c: VincentMcCase, falseAlarm: number, impl: VincentMcImpl = referenceVincentMcImpl): CheckOutcome {
   const rng = createRng(`vincent-mc/${c.seed}`);
   if (c.data instanceof Gaussian) {
     const prep = impl.prepare(c.data, c.level, batchModelOf(c.model));
-    const p = plannedGapEstimate(prep, rng.fork('reduced'), gapPlan(family));
-    return plannedOutcome(p, impl.constant(c.data, c.level), family, c.data.dim, marginalCondition(prep), 0, { data: 'gaussian', estimator: 'control variates A (E = C_t) + fitted affine model (E = 0)' });
+    const p = plannedGapEstimate(prep, rng.fork('reduced'), gapPlan(falseAlarm));
+    return plannedOutcome(p, impl.constant(c.data, c.level), falseAlarm, c.data.dim, marginalCondition(prep), 0, { data: 'gaussian', estimator: 'control variates A (E = C_t) + fitted affine model (E = 0)' });
   }
   const e = impl.plain(c.model, c.data, c.level, rng.fork('difference'), VINCENT_MC_SAMPLES);
   const C = vincentConstantMixture(c.data, c.level, rng.fork('constant'), VINCENT_MC_SAMPLES);
-  return mcOutcome(e, C.mean, C.stderr, family, { data: `mixture of ${c.data.components.length}`, estimator: 'plain same-draw' });
+  return mcOutcome(e, C.mean, C.stderr, falseAlarm, { data: `mixture of ${c.data.components.length}`, estimator: 'plain same-draw' });
 }
 
 export const vincentMonteCarlo: Claim<VincentMcCase> = {
@@ -292,8 +295,9 @@ export const vincentMonteCarlo: Claim<VincentMcCase> = {
   assumptions: ['x_0 ~ Gaussian or Gaussian mixture (≤ 3 components), d ≤ 4, cond ≤ 100', 'random tanh MLP score model (seeded, hidden ≤ 16)', 'Gaussian data: control variates with exact means (model-free term, E = C_t; fitted affine-model term, E = 0), draws planned from the budget to detect half the discrepancy of the plain estimator at 4000 draws (power 0.99, ≤ 4000 draws)', `mixtures: ${VINCENT_MC_SAMPLES} plain draws of the per-sample difference; C_t by independent MC`, 'two-sided z-test, α from the verify.mc budget'],
   expected: 'holds',
   defaultRuns: 20,
+  assertionsPerCase: 1,
   cases: () => vincentMcCases(),
-  check: (c) => checkVincentMonteCarlo(c),
+  check: (c, env) => checkVincentMonteCarlo(c, env.falseAlarm),
   describeCase: (c) => ({
     data: c.data instanceof Gaussian ? describeGaussian(c.data) : { weights: Array.from(c.data.weights), components: c.data.components.map(describeGaussian) },
     level: describeLevel(c.level), seed: c.seed,

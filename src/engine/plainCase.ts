@@ -1,4 +1,4 @@
-import type { Claim } from './claim.ts';
+import type { Property } from './property.ts';
 
 /**
  * Plain-JSON view of a generated case, for reports and saved counterexamples:
@@ -8,8 +8,8 @@ import type { Claim } from './claim.ts';
  * (anything with `name`, `T` and `level()`) → its name; functions are dropped.
  * Non-finite numbers become strings ("NaN", "Infinity") so the JSON stays valid.
  */
-export function plainCase(claim: Pick<Claim, 'describeCase'>, c: unknown): unknown {
-  if (claim.describeCase) return toPlain(claim.describeCase(c), 0);
+export function plainCase(property: Pick<Property, 'describeCase'>, c: unknown): unknown {
+  if (property.describeCase) return toPlain(property.describeCase(c), 0);
   return toPlain(c, 0);
 }
 

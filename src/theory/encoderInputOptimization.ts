@@ -233,7 +233,10 @@ export interface EncoderDescentResult {
   readonly gradientNorm: number;
   /** ‖∇‖ at the start. */
   readonly initialGradientNorm: number;
-  /** ‖∇‖ ≤ gradientTolerance · initialGradientNorm was reached within `steps`. */
+  /**
+   * ‖∇‖ ≤ gradientTolerance · initialGradientNorm was reached within `steps`, or no step along −∇ decreases
+   * the objective any more (100 halvings: a stationary point to rounding, e.g. a start at the minimum).
+   */
   readonly converged: boolean;
 }
 
@@ -297,7 +300,10 @@ export function encoderGradientDescent(
       }
       eta /= 2;
     }
-    if (!accepted) break;
+    if (!accepted) {
+      converged = true;
+      break;
+    }
     prevTheta = theta;
     prevGrad = g;
     values.push(value);

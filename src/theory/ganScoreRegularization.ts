@@ -4,7 +4,7 @@ import { type DataDistribution, GaussianMixture } from '../gaussian/mixture.ts';
 import { gaussianKL } from '../gaussian/klDivergence.ts';
 import { cholesky, choleskyLogDet } from '../linalg/index.ts';
 import { gaussHermiteGrid } from '../numerics/gaussHermite.ts';
-import { integrateVector } from '../numerics/gaussKronrod.ts';
+import { integrate, integrateVector } from '../numerics/gaussKronrod.ts';
 import { requireIntegerInRange } from '../validate.ts';
 import { mmseNoisePredictor } from './mmseNoisePredictor.ts';
 import { type VpPoint, logSnrPanels, vpPointAtLogSnr } from './vpPoint.ts';
@@ -52,10 +52,41 @@ function components(p: DataDistribution): { weights: Float64Array; comps: readon
   return p instanceof Gaussian ? { weights: Float64Array.of(1), comps: [p] } : { weights: p.weights, comps: p.components };
 }
 
-/** The λ-integrand E_{x ~ p_α} g(x, t) over the components of p_α, fine and coarse GH rules. */
+/** E_{N(m, v)} f over z ∈ [−12, 12] (x = m + √v z) by adaptive Gauss–Kronrod: value and error estimate (d = 1). */
+function gaussKronrodExpectation1d(m: number, v: number, f: (x: Float64Array) => number, x: Float64Array): { value: number; error: number } {
+  const sd = Math.sqrt(v), c = 1 / Math.sqrt(2 * Math.PI);
+  const r = integrate((z) => {
+    x[0] = m + sd * z;
+    return c * Math.exp(-0.5 * z * z) * f(x);
+  }, -12, 12, { absTol: 1e-13, relTol: 1e-12, initialPieces: 12, maxIntervals: 400 });
+  return { value: r.value, error: r.error };
+}
+
+/**
+ * The λ-integrand E_{x ~ p_α} g(x, t) over the components of p_α: in d = 1 by adaptive Gauss–Kronrod per
+ * component (components out[0] = out[1] = value, out[2] = the integrator's error estimate — robust to components
+ * of very different widths, where Gauss–Hermite's fine/coarse difference under-estimated the error: seed 3);
+ * in d = 2 by tensor Gauss–Hermite (out[2] = |fine − coarse|).
+ */
 function mixtureIntegrand(p: DataDistribution, nodes: number, g: (x: Float64Array, t: VpPoint) => number): (t: VpPoint) => Float64Array {
   const { weights, comps } = components(p);
   const d = p.dim;
+  if (d === 1) {
+    const x = new Float64Array(1);
+    const out = new Float64Array(3);
+    return (t) => {
+      let a = 0, e = 0;
+      comps.forEach((c, k) => {
+        const r = gaussKronrodExpectation1d(t.a * c.mean[0], t.alpha * c.cov.data[0] + t.oneMinusAlpha, (y) => g(y, t), x);
+        a += weights[k] * r.value;
+        e += weights[k] * r.error;
+      });
+      out[0] = a;
+      out[1] = a;
+      out[2] = e;
+      return out;
+    };
+  }
   requireIntegerInRange('dimension (Gauss–Hermite)', d, 1, MAX_GH_DIM);
   const fine = gaussHermiteGrid(d, nodes), coarse = gaussHermiteGrid(d, Math.max(3, Math.ceil((2 * nodes) / 3)));
   const x = new Float64Array(d);
@@ -200,6 +231,7 @@ export function klByQuadrature(p: DataDistribution, q: DataDistribution, nodes =
   if (p instanceof Gaussian && q instanceof Gaussian) return { value: gaussianKL(p, q), error: 0 };
   const { weights, comps } = components(p);
   const d = p.dim;
+  if (d === 1) return expectationOverComponents1d(weights, comps, (y) => p.logPdf(y) - q.logPdf(y));
   requireIntegerInRange('dimension (Gauss–Hermite)', d, 1, MAX_GH_DIM);
   const fine = gaussHermiteGrid(d, nodes), coarse = gaussHermiteGrid(d, Math.ceil((2 * nodes) / 3));
   const x = new Float64Array(d);
@@ -212,11 +244,24 @@ export function klByQuadrature(p: DataDistribution, q: DataDistribution, nodes =
   return { value: a, error: Math.abs(a - b) };
 }
 
+/** Σ_k π_k E_{N_k} f by adaptive Gauss–Kronrod (d = 1), with the summed error estimates. */
+function expectationOverComponents1d(weights: Float64Array, comps: readonly Gaussian[], f: (x: Float64Array) => number): QuadratureValue {
+  const x = new Float64Array(1);
+  let value = 0, error = 0;
+  comps.forEach((c, k) => {
+    const r = gaussKronrodExpectation1d(c.mean[0], c.cov.data[0], f, x);
+    value += weights[k] * r.value;
+    error += weights[k] * r.error;
+  });
+  return { value, error };
+}
+
 /** Differential entropy H(p): closed form for a Gaussian, Gauss–Hermite for a mixture (d ≤ 2). */
 export function entropyByQuadrature(p: DataDistribution, nodes = 80): QuadratureValue {
   if (p instanceof Gaussian) return { value: 0.5 * (p.dim * Math.log(2 * Math.PI * Math.E) + choleskyLogDet(p.chol)), error: 0 };
   const { weights, comps } = components(p);
   const d = p.dim;
+  if (d === 1) return expectationOverComponents1d(weights, comps, (y) => -p.logPdf(y));
   requireIntegerInRange('dimension (Gauss–Hermite)', d, 1, MAX_GH_DIM);
   const fine = gaussHermiteGrid(d, nodes), coarse = gaussHermiteGrid(d, Math.ceil((2 * nodes) / 3));
   const x = new Float64Array(d);

@@ -1,6 +1,6 @@
 import type { Outcome, Quantity } from '../engine/outcome.ts';
 import type { CheckEnv, Property } from '../engine/property.ts';
-import type { Figure } from './figure.ts';
+import type { Figure } from '../engine/figure.ts';
 
 /** Which paper a claim comes from. */
 export type ClaimSource = 'xu2025' | 'liyan2024' | 'liang2025';

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { replayToken, readReplaySpec } from '../engine/replaySpec.ts';
 import { runStore } from '../engine/store/defaultStores.ts';
-import { buildReport } from '../report/reportModel.ts';
+import { buildReport, resultRow } from '../report/reportModel.ts';
 import { ModuleSubject } from '../subject/moduleSubject.ts';
 import { ProcessSubject } from '../subject/processSubject.ts';
 import { OP_NAMES, type OpName } from '../subject/protocol.ts';
@@ -103,7 +103,7 @@ export async function checkCommand(argv: readonly string[], io: CliIO): Promise<
     if (progress) progress.write('\r\x1b[2K');
     await subject?.close().catch(() => undefined);
   }
-  const rows = (run?.rows ?? []).map((r) => (r.counterexample ? { ...r, replay: `npx scorecheck check ${spec} --only ${r.id} --replay ${r.savedTo ?? replayToken(r.counterexample.choices)}` } : r));
+  const rows = (run?.results ?? []).map(({ run: r, op }) => resultRow(r, 'check', op, r.counterexample ? `npx scorecheck check ${spec} --only ${r.id} --replay ${r.savedTo ?? replayToken(r.counterexample.choices)}` : undefined));
   if (!fatal && rows.length > 0 && rows.every((r) => r.verdict === 'skipped')) {
     fatal = `nothing was checked: ${rows.map((r) => `${r.id} (${r.reason})`).join('; ')}`;
   }

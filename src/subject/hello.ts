@@ -1,6 +1,9 @@
 import { describeValue } from '../errors.ts';
+import { PRECISIONS } from '../numerics/roundingArithmetic.ts';
 import { type DeclaredOps, type Hello, OP_NAMES, SUBJECT_PARAMETERIZATIONS, PROTOCOL_VERSION, type Weighting } from './protocol.ts';
 import { SubjectFatalError } from './subjectError.ts';
+import { parseScheduleDeclaration, parseTrainingDeclaration } from './trainingHello.ts';
+import { TRAINING_OP_NAMES, type TrainingOpName } from './trainingProtocol.ts';
 
 const HELLO_REF = { op: 'hello', requestId: 0 } as const;
 
@@ -12,8 +15,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function parseWeighting(v: unknown): Weighting {
-  const field = 'ops.loss.weighting';
+function parseWeighting(v: unknown, field = 'ops.loss.weighting'): Weighting {
   if (!isObject(v)) bad(field, v, 'must be an object {kind, gamma?}');
   const kind = v.kind;
   if (kind === 'unit' || kind === 'snr') return { kind };
@@ -50,11 +52,16 @@ export function parseHello(raw: unknown): Hello {
         variant: oneOf('ops.zero_shot_step.variant', d.variant, ['ddnm', 'bo_ddnm'] as const),
         variance: oneOf('ops.zero_shot_step.variance', d.variance, ['beta', 'beta_tilde'] as const),
       };
+    } else if (op === 'schedule') {
+      ops.schedule = parseScheduleDeclaration(bad, d);
+    } else if ((TRAINING_OP_NAMES as readonly string[]).includes(op)) {
+      ops[op] = parseTrainingDeclaration(bad, op as TrainingOpName, d, parseWeighting);
     } else ops[op] = {};
   }
-  const needsModel = 'loss' in ops || 'step' in ops || 'zero_shot_step' in ops;
+  const needsModel = ['loss', 'step', 'zero_shot_step', 'loss_grad', 'vlb_terms', 'loss_input_grad', 'sds_grad'].some((op) => op in ops);
   let parameterization: Hello['parameterization'];
   if (raw.parameterization !== undefined || needsModel) parameterization = oneOf('parameterization', raw.parameterization, SUBJECT_PARAMETERIZATIONS);
   const precision = raw.precision === undefined ? 'float64' : oneOf('precision', raw.precision, ['float64', 'float32'] as const);
-  return { protocol_version: PROTOCOL_VERSION, name, parameterization, precision, ops: ops as DeclaredOps };
+  const coefficient_precision = raw.coefficient_precision === undefined ? undefined : oneOf('coefficient_precision', raw.coefficient_precision, PRECISIONS);
+  return { protocol_version: PROTOCOL_VERSION, name, parameterization, precision, coefficient_precision, ops: ops as DeclaredOps };
 }

@@ -6,7 +6,6 @@ import { type Phase, type PropertyRun, runProperty, skippedRun } from '../engine
 import { matches } from '../engine/selectProperties.ts';
 import type { ExampleStore } from '../engine/store/exampleStore.ts';
 import { InvalidArgumentError } from '../errors.ts';
-import { type ResultRow, resultRow } from '../report/reportModel.ts';
 import { checkProperty, scheduleProperty, SCHEDULE_CHECK_ID } from './checkProperty.ts';
 import { type CheckContext, SUBJECT_CHECKS } from './checks/index.ts';
 import { OP_NAMES, type OpName } from './protocol.ts';
@@ -43,8 +42,15 @@ export interface SubjectRunOptions {
   readonly onCase?: (id: string, phase: Phase | 'shrink', index: number, total: number) => void;
 }
 
+/** One check's run and the op it checks. */
+export interface CheckRun {
+  readonly run: PropertyRun;
+  readonly op: string;
+}
+
 export interface SubjectRun {
-  readonly rows: ResultRow[];
+  /** In check order (schedule first); skipped and errored checks included, with their reasons. */
+  readonly results: CheckRun[];
   readonly plan: FalseAlarmPlan;
   readonly selected: readonly string[];
   readonly interrupted: boolean;
@@ -94,8 +100,8 @@ export async function runSubjectChecks(subject: Subject, opts: SubjectRunOptions
     ...(opts.timeLimitMs !== undefined ? { timeLimitMs: opts.timeLimitMs } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
   };
-  const rows: ResultRow[] = [];
-  const row = (r: PropertyRun, op: string) => rows.push(resultRow(r, 'check', op, r.counterexample ? `scorecheck check <subject> --only ${r.id} --replay ${r.savedTo ?? 'REPORT.json'}` : undefined));
+  const rows: CheckRun[] = [];
+  const row = (run: PropertyRun, op: string) => rows.push({ run, op });
   const missing = (id: string, op: string, statement: string) => {
     const needed = required.has(op) || explicit.has(id) || explicit.has(op);
     row(skippedRun({ id, statement, expected: 'holds', defaultRuns: 0 }, opts.seed, needed ? `op "${op}" is required (${required.has(op) ? '--require-ops' : '--only'}) but not declared in the subject's hello` : `op "${op}" not declared by the subject`, needed ? 'error' : 'skipped'), op);
@@ -148,6 +154,6 @@ export async function runSubjectChecks(subject: Subject, opts: SubjectRunOptions
     if (result.interrupted) break;
     row(skippedRun(p, opts.seed, fatal ?? (opts.bail ? 'not run: --bail after an unexpected verdict' : 'not run')), opOf.get(p.id)!);
   }
-  rows.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
-  return { rows, plan, selected, interrupted: result.interrupted };
+  rows.sort((a, b) => (order.get(a.run.id) ?? 0) - (order.get(b.run.id) ?? 0));
+  return { results: rows, plan, selected, interrupted: result.interrupted };
 }

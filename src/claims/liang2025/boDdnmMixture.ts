@@ -6,7 +6,7 @@ import { assertMeanAtMost } from '../../mc/meanTest.ts';
 import { createRng } from '../../mc/rng.ts';
 import { accumulatedMismatch, symmetricMixtureProblem, zeroShotBiasRows } from '../../theory/zeroShotMixtureBias.ts';
 import type { Claim } from '../claim.ts';
-import type { Figure } from '../figure.ts';
+import type { Figure } from '../../engine/figure.ts';
 
 /*
  * Liang et al. 2025, BO-DDNM's "detailed parameter dependency" for Gaussian-mixture targets (MATH.md §13.10):

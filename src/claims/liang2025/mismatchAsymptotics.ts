@@ -8,7 +8,7 @@ import {
   DIMENSION_FAMILIES, type DimensionFamily, biasAgainstDimension, continuumAccumulatedMismatch, toeplitzCovariance, vanishingMismatch,
 } from '../../theory/mismatchAsymptotics.ts';
 import type { Claim } from '../claim.ts';
-import type { Figure } from '../figure.ts';
+import type { Figure } from '../../engine/figure.ts';
 import { defaultTarget } from './mismatchClaims.ts';
 import { describeMoments } from './sweeps.ts';
 

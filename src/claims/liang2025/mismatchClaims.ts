@@ -9,7 +9,7 @@ import { add, identity, scaledIdentity } from '../../linalg/index.ts';
 import { type GaussianMoments, affineSamplerGrowthLog10 } from '../../theory/gaussianPropagation.ts';
 import { gaussianScoreMap, matchedGaussianGuidance, mismatchDecomposition, targetMarginalAt } from '../../theory/mismatch.ts';
 import type { Claim } from '../claim.ts';
-import type { Figure } from '../figure.ts';
+import type { Figure } from '../../engine/figure.ts';
 import { T_GRID, describeMoments, logLogSlope, matchedSweep } from './sweeps.ts';
 
 const SPD = { maxConditionNumber: 100, centreRange: 0.5, meanBound: 1.5 } as const;

@@ -15,7 +15,7 @@ import {
   DEFAULT_SAMPLER_MMD, POSTERIOR_SAMPLER_KINDS, type PosteriorSamplerKind, type SamplerMmdSettings, samplerMmd, samplerMmdDifference, samplerMmdDifferences,
 } from '../../theory/zeroShotSamplerMmd.ts';
 import type { Claim, CheckOutcome } from '../claim.ts';
-import type { Figure } from '../figure.ts';
+import type { Figure } from '../../engine/figure.ts';
 import { describeInverseProblem } from './sweeps.ts';
 
 /**

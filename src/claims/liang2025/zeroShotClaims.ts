@@ -11,7 +11,7 @@ import {
 } from '../../theory/inverseProblem.ts';
 import { nullSpaceLeak, zeroShotCorrection } from '../../theory/zeroShot.ts';
 import type { Claim } from '../claim.ts';
-import type { Figure } from '../figure.ts';
+import type { Figure } from '../../engine/figure.ts';
 import { T_GRID, describeInverseProblem, zeroShotDecomposition } from './sweeps.ts';
 
 interface StepCase {

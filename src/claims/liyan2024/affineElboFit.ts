@@ -7,7 +7,7 @@ import type { Gaussian } from '../../gaussian/gaussian.ts';
 import { symmetricEigen } from '../../linalg/index.ts';
 import { affineFamilyModel, affineFitComparison, elboMinimizerScore, likelihoodMatchingModel, negativeExpectedElbo, perturbStep } from '../../theory/affineElboFit.ts';
 import type { Claim } from '../claim.ts';
-import type { Figure } from '../figure.ts';
+import type { Figure } from '../../engine/figure.ts';
 import { describeData, figureGaussian } from './shared.ts';
 
 /*

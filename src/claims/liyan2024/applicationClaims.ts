@@ -9,7 +9,7 @@ import { bayesLogits, bayesPosterior, classifierKlBound, diffusionClassifierLogi
 import { gaussianKL } from '../../gaussian/klDivergence.ts';
 import { expectedLossExcess } from '../../theory/diffusionLoss.ts';
 import type { Claim } from '../claim.ts';
-import type { Figure } from '../figure.ts';
+import type { Figure } from '../../engine/figure.ts';
 import { SPD, T_SWEEP, describeData } from './shared.ts';
 
 interface ClassifierCase {

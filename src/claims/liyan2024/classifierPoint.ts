@@ -4,7 +4,7 @@ import { limitMargin, withinTolerance } from '../../engine/outcome.ts';
 import { Gaussian } from '../../gaussian/gaussian.ts';
 import { classifierPointSweep, priorMismatchFloor, vanishingTerminalSchedule } from '../../theory/classifierPointLimit.ts';
 import type { Claim } from '../claim.ts';
-import type { Figure } from '../figure.ts';
+import type { Figure } from '../../engine/figure.ts';
 import { describeData } from './shared.ts';
 
 /*

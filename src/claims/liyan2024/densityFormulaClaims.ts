@@ -8,7 +8,7 @@ import { densityFormulaLogDensity } from '../../theory/densityFormula.ts';
 import { expectedDensityFormula, expectedPredictorMismatch } from '../../theory/expectedDensityFormula.ts';
 import { mmseNoisePredictor } from '../../theory/mmseNoisePredictor.ts';
 import type { Claim } from '../claim.ts';
-import type { Figure } from '../figure.ts';
+import type { Figure } from '../../engine/figure.ts';
 import { SPD, describeData, figureGaussian, pointNear } from './shared.ts';
 
 const offsets = (d: number) => fc.array(simpleDouble(-3, 3, 2), { minLength: d, maxLength: d });

@@ -8,7 +8,7 @@ import { ddpmDecomposition } from '../../theory/ddpmDecomposition.ts';
 import { discreteDensityFormula } from '../../theory/discreteDensityFormula.ts';
 import { mmseNoisePredictor } from '../../theory/mmseNoisePredictor.ts';
 import type { Claim } from '../claim.ts';
-import type { Figure } from '../figure.ts';
+import type { Figure } from '../../engine/figure.ts';
 import { describeData, figureGaussian, pointNear } from './shared.ts';
 
 /*

@@ -12,7 +12,7 @@ import { ddpmDecomposition } from '../../theory/ddpmDecomposition.ts';
 import { type ReverseVariance, ddpmElbo, ddpmModelLogLikelihood, elboRoundingFloor, gaussianScoreModel, marginalPrior, standardPrior } from '../../theory/elbo.ts';
 import { dataMoments, isotropicElboMinimizer, isotropicNllMinimizer, isotropicSamplerNllMinimizer, minimizerDistanceFloor } from '../../theory/elboFit.ts';
 import type { Claim } from '../claim.ts';
-import type { Figure } from '../figure.ts';
+import type { Figure } from '../../engine/figure.ts';
 import { SPD, T_SWEEP, describeData, figureGaussian, gaussianByEigenvalues, pointNear } from './shared.ts';
 
 const offsets = fc.array(simpleDouble(-3, 3, 2), { minLength: 3, maxLength: 3 });

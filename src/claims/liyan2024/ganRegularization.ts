@@ -7,7 +7,7 @@ import { GaussianMixture, type DataDistribution } from '../../gaussian/mixture.t
 import { fromRows } from '../../linalg/index.ts';
 import { dsmRegularizer, entropyByQuadrature, klByQuadrature, scoreDivergenceDensity, scoreDivergenceIntegral } from '../../theory/ganScoreRegularization.ts';
 import type { Claim } from '../claim.ts';
-import type { Figure } from '../figure.ts';
+import type { Figure } from '../../engine/figure.ts';
 import { describeData } from './shared.ts';
 
 /*

@@ -12,7 +12,7 @@ import {
   type EncoderOptimizationProblem, biasDirection, dsmOptimalGainOnRay, encoderGainProfile, encoderScoreNormGradient, pretrainedConditionalModel,
 } from '../../theory/encoderInputOptimization.ts';
 import type { Claim } from '../claim.ts';
-import type { Figure } from '../figure.ts';
+import type { Figure } from '../../engine/figure.ts';
 import { describeGaussian, describeLevel, rows } from './shared.ts';
 
 /*

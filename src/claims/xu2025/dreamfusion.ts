@@ -7,7 +7,7 @@ import { diag } from '../../linalg/index.ts';
 import { limitMargin } from '../../engine/outcome.ts';
 import { type GuidedTarget, dreamFusionWeights, sdsFixedPoint, sdsFlow } from '../../theory/sdsDreamFusion.ts';
 import type { Claim } from '../claim.ts';
-import type { Figure } from '../figure.ts';
+import type { Figure } from '../../engine/figure.ts';
 import { describeGaussian } from './shared.ts';
 
 /*

@@ -8,7 +8,7 @@ import {
 } from '../../theory/marBackbone.ts';
 import { vpPointAtLogSnr } from '../../theory/vpPoint.ts';
 import type { Claim } from '../claim.ts';
-import type { Figure } from '../figure.ts';
+import type { Figure } from '../../engine/figure.ts';
 
 /*
  * MAR (Xu 2025, §4 "affected works"; MATH.md §13.2): the autoregressive backbone producing the

@@ -5,7 +5,7 @@ import { withinTolerance } from '../../engine/outcome.ts';
 import { percoBias, percoBiasByRate } from '../../theory/percoRateAllocation.ts';
 import { scheduleLevels, uniformTimestepWeights } from '../../theory/weightedLevels.ts';
 import type { Claim } from '../claim.ts';
-import type { Figure } from '../figure.ts';
+import type { Figure } from '../../engine/figure.ts';
 
 /*
  * PerCo (Xu 2025, §4 "affected works"; MATH.md §13.3): a compression encoder whose output is optimized

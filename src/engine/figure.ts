@@ -1,4 +1,4 @@
-/** A 2-D line/point chart, produced by a claim module and rendered by the report layer. */
+/** A 2-D line/point chart, produced by a claim or a check and rendered by the report layer (plain data). */
 export interface Figure {
   readonly id: string;
   readonly title: string;

@@ -23,6 +23,16 @@ export interface ObservationCase {
   readonly seed: number;
 }
 
+/** The symmetric two-mode family over d ≤ 6 with a nearer observation and a farther one (far = farOf(near, k), k ∈ [1, 6]). */
+function observationCases(
+  domain: { minD: number; separation: [number, number]; sigmaY: [number, number] }, near: fc.Arbitrary<number>, farOf: (near: number, k: number) => number,
+): fc.Arbitrary<ObservationCase> {
+  return fc.record({
+    d: fc.integer({ min: domain.minD, max: 6 }), separation: simpleDouble(domain.separation[0], domain.separation[1], 1),
+    sigmaY: simpleDouble(domain.sigmaY[0], domain.sigmaY[1], 2), near, k: fc.integer({ min: 1, max: 6 }), seed: fc.integer({ min: 0, max: 1e6 }),
+  }).map(({ k, ...c }) => ({ ...c, far: farOf(c.near, k) }));
+}
+
 const T = 20;
 const schedule = scaledLinearSchedule(T);
 const N = 400;
@@ -55,10 +65,7 @@ export const biasMonotoneInObservation: Claim<ObservationCase> = {
   expected: 'refuted',
   defaultRuns: 20,
   assertionsPerCase: 1,
-  cases: () => fc.record({
-    d: fc.integer({ min: 2, max: 6 }), separation: simpleDouble(2, 6, 1), sigmaY: simpleDouble(0.05, 0.5, 2),
-    near: fc.integer({ min: 0, max: 6 }).map((k) => k / 2), gap: fc.integer({ min: 1, max: 6 }).map((k) => k / 2), seed: fc.integer({ min: 0, max: 1e6 }),
-  }).map(({ gap, ...c }) => ({ ...c, far: c.near + gap })),
+  cases: () => observationCases({ minD: 2, separation: [2, 6], sigmaY: [0.05, 0.5] }, fc.integer({ min: 0, max: 6 }).map((k) => k / 2), (near, k) => near + k / 2),
   check: (c, env) => compareObservations(c, 1, env.falseAlarm, env.replicate),
   describeCase: (c) => c,
   figures: () => [observationFigure(), dimensionFigure()],
@@ -76,10 +83,7 @@ export const biasQuadraticBeyondModes: Claim<ObservationCase> = {
   expected: 'holds',
   defaultRuns: 20,
   assertionsPerCase: 1,
-  cases: () => fc.record({
-    d: fc.integer({ min: 1, max: 6 }), separation: simpleDouble(1, 4, 1), sigmaY: simpleDouble(0.1, 1, 1),
-    near: simpleDouble(16, 32, 1), seed: fc.integer({ min: 0, max: 1e6 }),
-  }).map((c) => ({ ...c, far: 2 * c.near })),
+  cases: () => observationCases({ minD: 1, separation: [1, 4], sigmaY: [0.1, 1] }, simpleDouble(16, 32, 1), (near) => 2 * near),
   check: (c, env) => compareObservations(c, 3, env.falseAlarm, env.replicate),
   describeCase: (c) => c,
 };

@@ -12,3 +12,4 @@ export * from './affineScoreModel.ts';
 export * from './mlpScoreModel.ts';
 export * from './encoder.ts';
 export * from './affineSamplerCase.ts';
+export * from './classifierPoint.ts';

@@ -1,4 +1,8 @@
 import type { Claim } from '../claim.ts';
+import { affineElboFitClaims } from './affineElboFit.ts';
+import { classifierPointClaims } from './classifierPoint.ts';
+import { discreteFormulaClaims } from './discreteFormula.ts';
+import { ganRegularizationClaims } from './ganRegularization.ts';
 import { classifierBayes, diffusionLossSurrogate, marRanking } from './applicationClaims.ts';
 import { formulaGaussian, formulaMismatch, formulaMixture } from './densityFormulaClaims.ts';
 import { decompositionExact, elboBoundsDataPointwise, elboBoundsModel, elboGapVanishes, elboMinimizer } from './elboClaims.ts';
@@ -16,4 +20,8 @@ export const liyan2024Claims: readonly Claim[] = [
   classifierBayes,
   diffusionLossSurrogate,
   marRanking,
+  ...discreteFormulaClaims,
+  ...affineElboFitClaims,
+  ...classifierPointClaims,
+  ...ganRegularizationClaims,
 ];

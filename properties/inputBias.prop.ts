@@ -3,7 +3,7 @@ import { describe, expect } from 'vitest';
 import { affineConditionalScoreModel, dimension, gaussianOfDim, linearEncoder, mcSeed, meanVector, noiseLevelArb, spdMatrix } from '../src/arbitraries/index.ts';
 import {
   type GapFormula, type InputBiasMcCase, checkConstantAcrossEncoders, checkInputBiasMonteCarlo, encoderPairCases, inputBiasMcCases,
-} from '../src/claims/xu2025/inputBiasClaims.ts';
+} from '../src/claims/xu2025/input-bias.ts';
 import { withHalvedMarginalNoise } from '../src/claims/xu2025/halvedMarginalNoise.ts';
 import { RELATIVE_TOLERANCE } from '../src/claims/xu2025/shared.ts';
 import type { NoiseLevel } from '../src/diffusion/index.ts';

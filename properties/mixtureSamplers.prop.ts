@@ -1,7 +1,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import { type InverseProblemCase, inverseProblemCase, mcSeed } from '../src/arbitraries/index.ts';
-import { defaultMixtureProblem, matchedBeatsZeroShotMixture } from '../src/claims/liang2025/mixtureClaims.ts';
+import { defaultMixtureProblem, matchedBeatsZeroShotMixture } from '../src/claims/liang2025/mixture.ts';
 import { scaledLinearSchedule } from '../src/diffusion/schedule.ts';
 import type { GaussianMixture } from '../src/gaussian/mixture.ts';
 import { perAssertionFalseAlarm } from '../src/mc/falseAlarmBudget.ts';

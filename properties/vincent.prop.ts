@@ -5,7 +5,7 @@ import {
   type DifferenceEstimator, type GradientImpl, type VincentImpl, type VincentMcImpl, checkGradientEquality, checkGradientFiniteDifferences,
   checkVincentMonteCarlo, checkVincentPerTimestep, checkWeightedVincent, gradientCases, referenceVincentImpl, referenceVincentMcImpl,
   vincentCases, vincentMcCases, weightedVincentCases,
-} from '../src/claims/xu2025/vincentClaims.ts';
+} from '../src/claims/xu2025/vincent.ts';
 import { withHalvedMarginalNoise } from '../src/claims/xu2025/halvedMarginalNoise.ts';
 import type { NoiseLevel } from '../src/diffusion/index.ts';
 import { Gaussian } from '../src/gaussian/index.ts';

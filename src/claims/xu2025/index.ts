@@ -1,7 +1,7 @@
 import type { Claim } from '../claim.ts';
-import { inputBiasClaims } from './inputBiasClaims.ts';
-import { sdsClaims } from './sdsClaims.ts';
-import { vincentClaims } from './vincentClaims.ts';
+import { inputBiasClaims } from './input-bias.ts';
+import { sdsClaims } from './sds.ts';
+import { vincentClaims } from './vincent.ts';
 
 /** Claims from the xu2025 seed, in registry order. */
 export const xu2025Claims: readonly Claim[] = [...vincentClaims, ...inputBiasClaims, ...sdsClaims];

@@ -103,3 +103,5 @@ function toleranceFigure(): Figure {
     caption: 'The QUADPACK-style estimate bounds the actual error at every tolerance (log-SNR substitution, adaptive G7–K15).',
   };
 }
+
+export const densityFormulaClaims: readonly Claim[] = [formulaGaussian, formulaMixture, formulaMismatch];

@@ -1,4 +1,5 @@
 import { scaledLinearSchedule } from '../../diffusion/schedule.ts';
+import type { AffineGuidance } from '../../diffusion/reverseSampler.ts';
 import type { ReverseVarianceKind } from '../../diffusion/reverseVariance.ts';
 import type { Gaussian } from '../../gaussian/gaussian.ts';
 import { toRows } from '../../linalg/index.ts';
@@ -37,7 +38,17 @@ export function zeroShotDecomposition(c: InverseProblemCase<Gaussian>, T: number
   const geom = inverseProblemGeometry(c.problem);
   const post = gaussianPosterior(c.prior, c.problem);
   const s = scaledLinearSchedule(T);
-  return mismatchDecomposition(s, post, zeroShotAffineGuidance(geom, c.prior, post, s, kind), variance);
+  return mismatchDecomposition(s, post, memoized(zeroShotAffineGuidance(geom, c.prior, post, s, kind)), variance);
+}
+
+/** The guidance map of each t computed once (the decomposition and the propagation both ask for it). */
+function memoized(g: AffineGuidance): AffineGuidance {
+  const cache = new Map<number, ReturnType<AffineGuidance>>();
+  return (t) => {
+    let m = cache.get(t);
+    if (!m) cache.set(t, (m = g(t)));
+    return m;
+  };
 }
 
 export function describeMoments(m: GaussianMoments): unknown {

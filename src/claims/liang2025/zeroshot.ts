@@ -1,7 +1,7 @@
-import fc from 'fast-check';
-import { type InverseProblemCase, inverseProblemCase } from '../../arbitraries/inverseProblem.ts';
+import type fc from 'fast-check';
+import type { InverseProblemCase } from '../../arbitraries/inverseProblem.ts';
+import { type NoiseSpec, type ZeroShotCase, type ZeroShotCaseConstraints, type ZeroShotScales, zeroShotCase } from '../../arbitraries/zeroShotCase.ts';
 import { linearInverseProblem } from '../../models/linearInverseProblem.ts';
-import { mcSeed } from '../../arbitraries/seed.ts';
 import { scaledLinearSchedule } from '../../diffusion/schedule.ts';
 import { Gaussian } from '../../gaussian/gaussian.ts';
 import { fromRows, matvec, maxAbs } from '../../linalg/index.ts';
@@ -9,24 +9,18 @@ import { createRng } from '../../mc/rng.ts';
 import {
   gaussianPosterior, inverseProblemGeometry, mixturePosterior, posteriorMarginalAt,
 } from '../../theory/inverseProblem.ts';
+import { targetMarginalAt } from '../../theory/mismatch.ts';
 import { nullSpaceLeak, zeroShotCorrection } from '../../theory/zeroShot.ts';
-import type { Claim } from '../claim.ts';
+import type { CheckOutcome, Claim, Quantity } from '../claim.ts';
 import type { Figure } from '../figure.ts';
 import { T_GRID, describeInverseProblem, zeroShotDecomposition } from './sweeps.ts';
 
-interface StepCase {
-  readonly ip: InverseProblemCase;
-  readonly T: number;
-  readonly tFrac: number;
-  readonly seed: number;
-}
+/** A zero-shot case with a step t ∈ [1, T] (ZeroShotCase: H, σ_y, prior and T over the whole domain, scale-free). */
+type StepCase = ZeroShotCase;
 
-const stepCases = (c: Parameters<typeof inverseProblemCase>[0] = {}) =>
-  fc.record({ ip: inverseProblemCase(c), T: fc.constantFrom(10, 50, 200, 1000), tFrac: fc.double({ min: 0, max: 1, noNaN: true }), seed: mcSeed() });
+const stepCases = (c: ZeroShotCaseConstraints = {}) => zeroShotCase({ priorKind: 'either', withStep: true, ...c });
 
-const stepOf = (c: StepCase) => Math.min(c.T, 1 + Math.floor(c.tFrac * c.T));
-
-const describeStep = (c: StepCase) => ({ ...(describeInverseProblem(c.ip) as object), T: c.T, t: stepOf(c), seed: c.seed });
+const describeStep = (c: StepCase) => ({ ...(describeInverseProblem(c.ip) as object), T: c.T, t: c.t, scales: describeScales(c.scales) });
 
 // ── (I − H†H) f ≡ 0 ─────────────────────────────────────────────────────────────────────────
 export const nullSpaceAdmissible: Claim<StepCase> = {
@@ -41,7 +35,7 @@ export const nullSpaceAdmissible: Claim<StepCase> = {
   check(c) {
     const geom = inverseProblemGeometry(c.ip.problem);
     const s = scaledLinearSchedule(c.T);
-    const t = stepOf(c);
+    const t = c.t;
     const rows = (['ddnm', 'bo-ddnm'] as const).map((k) => {
       const f = zeroShotCorrection(geom, s, t, k);
       return { leak: nullSpaceLeak(geom, f), scale: Math.max(1, maxAbs(f.A.data), maxAbs(f.b)) };
@@ -61,11 +55,11 @@ export const boEqualsDdnmNoiseless: Claim<StepCase> = {
   expected: 'holds',
   defaultRuns: 100,
   assertionsPerCase: 0,
-  cases: () => stepCases({ sigmaY: 0 }),
+  cases: () => stepCases({ noise: { kind: 'none' } }),
   check(c) {
     const geom = inverseProblemGeometry(c.ip.problem);
     const s = scaledLinearSchedule(c.T);
-    const t = stepOf(c);
+    const t = c.t;
     const a = zeroShotCorrection(geom, s, t, 'ddnm'), b = zeroShotCorrection(geom, s, t, 'bo-ddnm');
     const scale = Math.max(1, maxAbs(a.A.data), maxAbs(a.b));
     const maxError = Math.max(...Array.from(a.A.data, (v, i) => Math.abs(v - b.A.data[i])), ...Array.from(a.b, (v, i) => Math.abs(v - b.b[i]))) / scale;
@@ -77,24 +71,26 @@ export const boEqualsDdnmNoiseless: Claim<StepCase> = {
 // ── Theorem 3, pointwise: f* minimizes ‖Δ_{t,y}‖² among admissible f ────────────────────────
 /**
  * ‖Δ‖² = ‖(I−P)Δ‖² + ‖PΔ‖² and only PΔ = P∇log q̃_t − f depends on f, so f* is a pointwise
- * minimizer iff P∇log q̃_t(x) = f*(x). Checked at 8 draws x ~ q̃_t (seeded from the case).
+ * minimizer iff P∇log q̃_t(x) = f*(x). Checked at 8 draws x ~ q̃_t (seeded from the case's T and t).
+ * Relative to the largest of ‖∇log q̃_t(x)‖∞ (its projection carries that score's rounding: a prior
+ * concentrated off the row space makes it ≫ its projection) and ‖f*(x)‖∞.
  */
 function pointwiseOptimalityGap(c: StepCase): { gap: number; scale: number; x: number[] } {
   const geom = inverseProblemGeometry(c.ip.problem);
   const s = scaledLinearSchedule(c.T);
-  const t = stepOf(c);
   const post = c.ip.prior instanceof Gaussian ? gaussianPosterior(c.ip.prior, c.ip.problem) : mixturePosterior(c.ip.prior, c.ip.problem);
-  const qt = posteriorMarginalAt(post, s, t);
-  const f = zeroShotCorrection(geom, s, t, 'bo-ddnm');
-  const rng = createRng(c.seed);
+  const qt = posteriorMarginalAt(post, s, c.t);
+  const f = zeroShotCorrection(geom, s, c.t, 'bo-ddnm');
+  const rng = createRng(`pointwise/${c.T}/${c.t}`);
   const x = new Float64Array(geom.dim);
   let worst = { gap: 0, scale: 1, x: [] as number[] };
   for (let k = 0; k < 8; k++) {
     qt.sampleInto(rng, x);
-    const opt = matvec(geom.rowProjector, qt.score(x));
+    const score = qt.score(x);
+    const opt = matvec(geom.rowProjector, score);
     const fx = matvec(f.A, x).map((v, i) => v + f.b[i]);
     const gap = maxAbs(opt.map((v, i) => v - fx[i]));
-    const scale = Math.max(1, maxAbs(opt), maxAbs(fx));
+    const scale = Math.max(maxAbs(score), maxAbs(fx), Number.MIN_VALUE);
     if (gap / scale >= worst.gap / worst.scale) worst = { gap, scale, x: Array.from(x) };
   }
   return worst;
@@ -131,7 +127,7 @@ export const boOptimalNoiseless: Claim<StepCase> = {
   expected: 'holds',
   defaultRuns: 100,
   assertionsPerCase: 0,
-  cases: () => stepCases({ sigmaY: 0 }),
+  cases: () => stepCases({ noise: { kind: 'none' } }),
   check(c) {
     const w = pointwiseOptimalityGap(c);
     return { holds: w.gap / w.scale <= 1e-7, maxError: w.gap / w.scale, tolerance: 1e-7, quantities: { 'worst x': w.x, '|PΔ_BO(x)|_∞': w.gap } };
@@ -140,16 +136,19 @@ export const boOptimalNoiseless: Claim<StepCase> = {
 };
 
 // ── The weaker statements: BO-DDNM no worse than DDNM (Gaussian priors, exact) ──────────────
-interface CompareCase {
-  readonly ip: InverseProblemCase<Gaussian>;
-  readonly T: number;
-}
+/**
+ * Gaussian prior, exact propagation (MATH.md §4, §4.3). Cases over the whole domain in scale-free
+ * coordinates (zeroShotCase): T ∈ {1, …, 1000}; the noise in x-space ν² ∈ [σ_y²/‖H‖², σ_y²‖H†‖²]
+ * from 10⁻⁴ to 10⁴ times β₁; the prior's smallest eigenvalue from 10⁻⁴ to 10⁴ times ν²_max,
+ * cond ≤ 1e4; H of any rank; y = Hμ + S^{1/2}ζ with ‖ζ‖∞ from 0 to 10³.
+ */
+type CompareCase = ZeroShotCase<Gaussian>;
 
-const compareCases = (noise: { positive?: boolean } | number) =>
-  fc.record({
-    ip: inverseProblemCase({ priorKind: 'gaussian', ...(typeof noise === 'number' ? {} : { noise }) }).map((x) => x as InverseProblemCase<Gaussian>),
-    T: fc.constantFrom(...T_GRID),
-  });
+/** Largest first: shrinking moves towards large T (the regime the statements are about), the corners are both ends. */
+const COMPARE_T: readonly number[] = [400, 200, 100, 50, 25, 10, 5, 3, 2, 1];
+
+const compareCases = (noise: NoiseSpec = { kind: 'relative-to-step', log10: [-4, 4] }) =>
+  zeroShotCase({ priorKind: 'gaussian', noise, T: COMPARE_T }) as fc.Arbitrary<CompareCase>;
 
 function compare(c: CompareCase) {
   const dd = zeroShotDecomposition(c.ip, c.T, 'ddnm');
@@ -157,26 +156,64 @@ function compare(c: CompareCase) {
   return { dd, bo };
 }
 
-const describeCompare = (c: CompareCase) => ({ ...(describeInverseProblem(c.ip) as object), T: c.T });
+const describeCompare = (c: CompareCase) => ({ ...(describeInverseProblem(c.ip) as object), T: c.T, scales: describeScales(c.scales) });
+
+/** The scale-free ratios of a case (what the assumptions of the comparisons are stated in). */
+export function describeScales(s: ZeroShotScales): Record<string, number> {
+  return {
+    'β₁': s.beta1,
+    'ν²_min = σ_y²/‖H‖²': s.noiseMin2,
+    'ν²_max = σ_y²‖H†‖²': s.noiseMax2,
+    'λ_min(Σ)': s.priorMin,
+    'λ_max(Σ)': s.priorMax,
+    '‖ζ‖∞ (residual in evidence units)': s.residual,
+  };
+}
+
+const SLACK = 1e-9;
+
+/**
+ * "a ≤ b" for two non-negative quantities, as the ratio a/b against 1 + SLACK (relative rounding).
+ * Two exact zeros are equal (ratio 1: the samplers coincide, e.g. H = 0), never 0/0; the margin is
+ * log10(ratio/(1 + SLACK)), continuous where both are positive, ±20 where one of them is 0.
+ */
+export function ratioAtMost(a: number, b: number, metric: string, quantities: Record<string, Quantity>): CheckOutcome {
+  const ratio = a === b ? 1 : b === 0 ? Infinity : a / b;
+  const margin = ratio === Infinity ? 20 : ratio === 0 ? -20 : Math.max(-20, Math.min(20, Math.log10(ratio / (1 + SLACK))));
+  return { holds: ratio <= 1 + SLACK, maxError: ratio, tolerance: 1 + SLACK, metric, margin, quantities, ...(a === b ? { note: 'equal (the two samplers coincide on this case)' } : {}) };
+}
 
 export const boMismatchPerStep: Claim<CompareCase> = {
   id: 'liang2025.zeroshot.bo-mismatch-le-ddnm-per-step',
   source: 'liang2025',
   statement: "BO-DDNM's mismatch is no larger than DDNM's at every step: E_{q̃_t}‖Δ^{BO}_t‖² ≤ E_{q̃_t}‖Δ^{DDNM}_t‖² for all t.",
-  assumptions: ['Gaussian prior (exact closed forms), H of any rank r ≤ min(p, d), d ≤ 4, p ≤ d + 1 (rank-deficient H act as their r-row reduction U_rᵀH), σ_y ∈ [0.01, 3.2], fixed y', 'seed sampler, scaled-linear β, T ∈ {25, 50, 100}; relative slack 1e-9 plus absolute 1e-12 (rounding)', 'expected refuted: with a strong prior and y near the prior mean, DDNM\'s stronger pull is closer to the true posterior score at intermediate t'],
+  assumptions: [
+    'Gaussian prior (exact closed forms), H of any rank (rank-deficient H act as their r-row reduction U_rᵀH), d ≤ 4, p ≤ d + 1, σ_y > 0, fixed y; scale-free domain (zeroShotCase): ν²/β₁ and λ_min(Σ)/ν²_max over 10^[−4, 4], cond(Σ) ≤ 1e4, T ∈ {1, …, 400} (seed sampler, scaled-linear β)',
+    'per step: (E‖Δ_BO‖² − rounding)/E‖Δ_DDNM‖² against 1 + 1e-9, rounding 2cε√(M·E‖Δ_BO‖²) + (cε)²M, M = tr Σ̃_t⁻¹, c = 64d',
+    'expected refuted: with a strong prior and y near the prior mean, DDNM\'s stronger pull is closer to the true posterior score at intermediate t',
+  ],
   expected: 'refuted',
   defaultRuns: 100,
   assertionsPerCase: 0,
-  cases: () => fc.record({ ip: inverseProblemCase({ priorKind: 'gaussian', noise: { positive: true } }).map((x) => x as InverseProblemCase<Gaussian>), T: fc.constantFrom(25, 50, 100) }),
+  cases: () => compareCases(),
   check(c) {
     const { dd, bo } = compare(c);
-    let worst = 0, at = 1;
-    for (let i = 0; i < c.T; i++) {
-      // Absolute floor 1e-12: near t = T both mismatches are O(1e-14) rounding noise.
-      const r = (bo.perStepMismatch[i] - 1e-12) / Math.max(dd.perStepMismatch[i], 1e-300);
-      if (r > worst) (worst = r), (at = i + 1);
+    const schedule = scaledLinearSchedule(c.T);
+    const post = gaussianPosterior(c.ip.prior, c.ip.problem);
+    let worst = { margin: -Infinity, t: 1, out: undefined as CheckOutcome | undefined };
+    for (let t = 1; t <= c.T; t++) {
+      const a = bo.perStepMismatch[t - 1], b = dd.perStepMismatch[t - 1];
+      // Rounding (only where it can decide, a > b): Δ = ∇log q̃_t − g_t is a difference of affine maps of
+      // size √M, M = tr Σ̃_t⁻¹, each off by ≤ cε√M (c = 64d), so E‖Δ‖² is off by ≤ 2cε√(M·E‖Δ‖²) + (cε)²M.
+      let allowance = 0;
+      if (a > b) {
+        const M = targetMarginalAt(post, schedule, t).fisherInformation(), ce = 64 * c.ip.prior.dim * Number.EPSILON;
+        allowance = 2 * ce * Math.sqrt(M * a) + ce * ce * M;
+      }
+      const out = ratioAtMost(Math.max(0, a - allowance), b, 'E‖Δ_BO‖²/E‖Δ_DDNM‖² (worst t)', { t, 'E‖Δ_BO‖²': a, 'E‖Δ_DDNM‖²': b, ...(allowance > 0 ? { 'rounding allowance': allowance } : {}) });
+      if (out.margin! > worst.margin) worst = { margin: out.margin!, t, out };
     }
-    return { holds: worst <= 1 + 1e-9, maxError: worst, tolerance: 1 + 1e-9, metric: 'E‖Δ_BO‖²/E‖Δ_DDNM‖²', quantities: { t: at, 'E‖Δ_BO‖²': bo.perStepMismatch[at - 1], 'E‖Δ_DDNM‖²': dd.perStepMismatch[at - 1] } };
+    return worst.out!;
   },
   describeCase: describeCompare,
 };
@@ -185,15 +222,17 @@ export const boAccumulatedMismatch: Claim<CompareCase> = {
   id: 'liang2025.zeroshot.bo-accumulated-mismatch-le-ddnm',
   source: 'liang2025',
   statement: "BO-DDNM's accumulated mismatch (the bias term Σ_t (1−α_t)/2 · E_{q̃_t}‖Δ_t‖²) is no larger than DDNM's.",
-  assumptions: ['Gaussian prior, H of any rank r ≤ min(p, d), d ≤ 4, p ≤ d + 1 (rank-deficient H act as their r-row reduction U_rᵀH), σ_y ∈ [0.01, 3.2], fixed y', 'seed sampler, scaled-linear β, T ∈ {25, …, 400}; relative slack 1e-9'],
-  expected: 'holds',
+  assumptions: [
+    'Gaussian prior, H of any rank, d ≤ 4, p ≤ d + 1, σ_y > 0, fixed y; scale-free domain (zeroShotCase): ν²/β₁ and λ_min(Σ)/ν²_max over 10^[−4, 4], cond(Σ) ≤ 1e4, T ∈ {1, …, 400} (seed sampler, scaled-linear β); ratio against 1 + 1e-9 (two exact zeros, e.g. H = 0, are equal)',
+    'expected refuted (was "holds" on σ_y ∈ [0.01, 3.2] with priors near unit scale): when the prior is concentrated against the noise in x-space and y is near the prior mean, BO-DDNM\'s per-step mismatch exceeds DDNM\'s at every step',
+  ],
+  expected: 'refuted',
   defaultRuns: 100,
   assertionsPerCase: 0,
-  cases: () => compareCases({ positive: true }),
+  cases: () => compareCases(),
   check(c) {
     const { dd, bo } = compare(c);
-    const r = bo.bias / dd.bias;
-    return { holds: bo.bias <= dd.bias * (1 + 1e-9), maxError: r, tolerance: 1 + 1e-9, metric: 'W_bias BO/DDNM', quantities: { 'W_bias BO': bo.bias, 'W_bias DDNM': dd.bias } };
+    return ratioAtMost(bo.bias, dd.bias, 'W_bias BO/DDNM', { 'W_bias BO': bo.bias, 'W_bias DDNM': dd.bias });
   },
   describeCase: describeCompare,
 };
@@ -202,14 +241,17 @@ export const boFinalKl: Claim<CompareCase> = {
   id: 'liang2025.zeroshot.bo-kl-le-ddnm',
   source: 'liang2025',
   statement: "BO-DDNM's final KL(Q̃_0 ‖ P̂_0) is no larger than DDNM's.",
-  assumptions: ['Gaussian prior, H of any rank r ≤ min(p, d), d ≤ 4, p ≤ d + 1 (rank-deficient H act as their r-row reduction U_rᵀH), σ_y ∈ [0.01, 3.2], fixed y', 'seed sampler, scaled-linear β, T ∈ {25, …, 400}; relative slack 1e-9', 'expected refuted: fails for small σ_y relative to the step size (σ_y² ≲ β_1)'],
+  assumptions: [
+    'Gaussian prior, H of any rank, d ≤ 4, p ≤ d + 1, σ_y > 0, fixed y; scale-free domain (zeroShotCase): ν²/β₁ and λ_min(Σ)/ν²_max over 10^[−4, 4], cond(Σ) ≤ 1e4, T ∈ {1, …, 400}; ratio against 1 + 1e-9',
+    'expected refuted: fails for small noise in x-space against the step (σ_y²‖H†‖² ≲ β₁), and for priors concentrated against the noise with y near the prior mean',
+  ],
   expected: 'refuted',
   defaultRuns: 100,
   assertionsPerCase: 0,
-  cases: () => compareCases({ positive: true }),
+  cases: () => compareCases(),
   check(c) {
     const { dd, bo } = compare(c);
-    return { holds: bo.finalKL <= dd.finalKL * (1 + 1e-9), maxError: bo.finalKL / dd.finalKL, tolerance: 1 + 1e-9, metric: 'KL BO/DDNM', quantities: { 'KL BO': bo.finalKL, 'KL DDNM': dd.finalKL } };
+    return ratioAtMost(bo.finalKL, dd.finalKL, 'KL BO/DDNM', { 'KL BO': bo.finalKL, 'KL DDNM': dd.finalKL });
   },
   describeCase: describeCompare,
 };
@@ -218,18 +260,17 @@ export const boFinalKlModerateNoise: Claim<CompareCase> = {
   id: 'liang2025.zeroshot.bo-kl-le-ddnm-moderate-noise',
   source: 'liang2025',
   statement: "BO-DDNM's final KL is no larger than DDNM's when the measurement noise is not small: σ_y ≥ 0.3.",
-  assumptions: ['Gaussian prior, H of any rank r ≤ min(p, d), d ≤ 4, p ≤ d + 1 (rank-deficient H act as their r-row reduction U_rᵀH), σ_y ∈ [0.3, 3.2], fixed y', 'seed sampler, scaled-linear β, T ∈ {25, …, 400} (β_1 ≤ 0.004 ≪ σ_y²); relative slack 1e-9'],
-  expected: 'holds',
+  assumptions: [
+    'Gaussian prior, H of any rank with ‖H‖ = 1, d ≤ 4, p ≤ d + 1, σ_y ∈ [0.3, 31.6], fixed y; the prior\'s smallest eigenvalue from 10⁻⁴ to 10⁴ times σ_y²‖H†‖², cond(Σ) ≤ 1e4; T ∈ {1, …, 400}; ratio against 1 + 1e-9',
+    'expected refuted (was "holds" on priors near unit scale): σ_y is not scale-free — what matters is the noise in x-space against the prior and β₁; a prior concentrated against σ_y²‖H†‖² with y near the prior mean makes DDNM\'s point-mass pull the better guess (issue 11: KL ratios up to 3× at σ_y = 0.3)',
+  ],
+  expected: 'refuted',
   defaultRuns: 100,
   assertionsPerCase: 0,
-  cases: () =>
-    fc.record({
-      ip: inverseProblemCase({ priorKind: 'gaussian', noise: { positive: true } }).map((x) => x as InverseProblemCase<Gaussian>),
-      T: fc.constantFrom(...T_GRID),
-    }).map((c) => ({ ...c, ip: { ...c.ip, problem: { ...c.ip.problem, sigmaY: Math.max(0.3, c.ip.problem.sigmaY) } } })),
+  cases: () => compareCases({ kind: 'absolute', log10: [Math.log10(0.3), 1.5] }),
   check(c) {
     const { dd, bo } = compare(c);
-    return { holds: bo.finalKL <= dd.finalKL * (1 + 1e-9), maxError: bo.finalKL / dd.finalKL, tolerance: 1 + 1e-9, metric: 'KL BO/DDNM', quantities: { 'KL BO': bo.finalKL, 'KL DDNM': dd.finalKL } };
+    return ratioAtMost(bo.finalKL, dd.finalKL, 'KL BO/DDNM', { 'KL BO': bo.finalKL, 'KL DDNM': dd.finalKL, 'σ_y': c.ip.problem.sigmaY });
   },
   describeCase: describeCompare,
   figures: () => zeroShotFigures(),

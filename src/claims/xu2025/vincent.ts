@@ -5,7 +5,7 @@ import { dimension } from '../../arbitraries/dimension.ts';
 import { gaussianOfDim } from '../../arbitraries/gaussian.ts';
 import { mixtureOfDim } from '../../arbitraries/mixture.ts';
 import { mlpScoreModel, rescaledMlpWeights } from '../../arbitraries/mlpScoreModel.ts';
-import { noiseLevelArb, vpSchedule } from '../../arbitraries/schedule.ts';
+import { WIDE_NOISE, noiseLevelArb, vpSchedule } from '../../arbitraries/schedule.ts';
 import { log10Exponent } from '../../arbitraries/logScale.ts';
 import { mcSeed } from '../../arbitraries/seed.ts';
 import type { NoiseLevel } from '../../diffusion/noiseLevel.ts';
@@ -39,7 +39,8 @@ export const referenceVincentImpl: VincentImpl = {
   constant: vincentConstant,
 };
 
-const SPD = { maxConditionNumber: 1e3 } as const;
+/** Data of the exact claims: eigenvalues 10^[−3, 3] (quarter-decade grid), cond up to 1e4 within that. */
+const SPD = { maxConditionNumber: 1e4, centreRange: 1 } as const;
 
 // ── per timestep ───────────────────────────────────────────────────────────────
 export interface VincentCase {
@@ -50,7 +51,7 @@ export interface VincentCase {
 
 export const vincentCases = (maxDim = 6): fc.Arbitrary<VincentCase> =>
   dimension({ max: maxDim }).chain((d) =>
-    fc.record({ data: gaussianOfDim(d, SPD), level: noiseLevelArb(), models: fc.tuple(affineScoreModel(d), affineScoreModel(d)) }),
+    fc.record({ data: gaussianOfDim(d, SPD), level: noiseLevelArb(['vp', 've'], WIDE_NOISE), models: fc.tuple(affineScoreModel(d), affineScoreModel(d)) }),
   );
 
 export function checkVincentPerTimestep(c: VincentCase, impl: VincentImpl = referenceVincentImpl): CheckOutcome {
@@ -76,7 +77,7 @@ export const vincentPerTimestep: Claim<VincentCase> = {
   id: 'xu2025.vincent.per-timestep',
   source: 'xu2025',
   statement: 'For every score model s_θ, DSM(θ) − ESM(θ) = C_t = E‖∇log q(x_t|x_0)‖² − E‖∇log q_t‖², independent of θ (Theorem 1, Vincent).',
-  assumptions: ['x_0 ~ N(μ, Σ), d ≤ 6, cond(Σ) ≤ 1e3', 'affine models s(x) = Ax + b (two per case), closed-form objectives', 'VP (ᾱ ∈ [1e-3, 0.9989]) or VE (σ ∈ [0.03, 30]) noise level', `relative tolerance ${RELATIVE_TOLERANCE} of max(|DSM|, |ESM|, C_t)`],
+  assumptions: ['x_0 ~ N(μ, Σ), d ≤ 6, eigenvalues 10^[−3, 3], cond(Σ) ≤ 1e4', 'affine models s(x) = Ax + b (two per case), closed-form objectives', 'VP (ᾱ ∈ [1e-6, 1 − 2.3e-6]) or VE (σ ∈ [1e-3, 1e3]) noise level', `relative tolerance ${RELATIVE_TOLERANCE} of max(|DSM|, |ESM|, C_t)`],
   expected: 'holds',
   defaultRuns: 100,
   assertionsPerCase: 0,
@@ -120,7 +121,7 @@ export const vincentWeighted: Claim<WeightedVincentCase> = {
   id: 'xu2025.vincent.weighted-over-t',
   source: 'xu2025',
   statement: 'For t-weighted objectives Σ_t λ_t DSM_t and Σ_t λ_t ESM_t (any λ_t ≥ 0, any per-timestep models), the difference is Σ_t λ_t C_t, independent of θ.',
-  assumptions: ['x_0 ~ N(μ, Σ), d ≤ 4, cond(Σ) ≤ 1e3', 'VP schedule (linear, scaled-linear or cosine), T ≤ 20, weights λ_t ∈ [0, 2]', 'two affine models, alternating with the parity of t', `relative tolerance ${RELATIVE_TOLERANCE}`],
+  assumptions: ['x_0 ~ N(μ, Σ), d ≤ 4, eigenvalues 10^[−3, 3], cond(Σ) ≤ 1e4', 'VP schedule (linear, scaled-linear or cosine), T ≤ 20, weights λ_t ∈ [0, 2]', 'two affine models, alternating with the parity of t', `relative tolerance ${RELATIVE_TOLERANCE}`],
   expected: 'holds',
   defaultRuns: 60,
   assertionsPerCase: 0,
@@ -137,7 +138,7 @@ export interface GradientCase {
 }
 
 export const gradientCases = (maxDim = 5): fc.Arbitrary<GradientCase> =>
-  dimension({ max: maxDim }).chain((d) => fc.record({ data: gaussianOfDim(d, SPD), level: noiseLevelArb(), model: affineScoreModel(d) }));
+  dimension({ max: maxDim }).chain((d) => fc.record({ data: gaussianOfDim(d, SPD), level: noiseLevelArb(['vp', 've'], WIDE_NOISE), model: affineScoreModel(d) }));
 
 /**
  * Bound on every gradient entry: |∂/∂θ E‖r‖²| ≤ 2√(E‖r‖² · E‖u‖²) (Cauchy–Schwarz,
@@ -203,7 +204,7 @@ export const vincentGradient: Claim<GradientCase> = {
   id: 'xu2025.vincent.gradient-equality',
   source: 'xu2025',
   statement: '∇_θ DSM(θ) = ∇_θ ESM(θ): training a score model with DSM follows the same gradients as ESM (Theorem 1).',
-  assumptions: ['x_0 ~ N(μ, Σ), d ≤ 5, cond(Σ) ≤ 1e3', 'affine model s(x) = Ax + b; analytic gradients of the closed forms, and central finite differences', `tolerance ${RELATIVE_TOLERANCE} of the Cauchy–Schwarz bound 2√(E‖r‖²E‖(x_t,1)‖²)`],
+  assumptions: ['x_0 ~ N(μ, Σ), d ≤ 5, eigenvalues 10^[−3, 3], cond(Σ) ≤ 1e4, VP (ᾱ ∈ [1e-6, 1 − 2.3e-6]) or VE (σ ∈ [1e-3, 1e3]) noise level', 'affine model s(x) = Ax + b; analytic gradients of the closed forms, and central finite differences', `tolerance ${RELATIVE_TOLERANCE} of the Cauchy–Schwarz bound 2√(E‖r‖²E‖(x_t,1)‖²)`],
   expected: 'holds',
   defaultRuns: 100,
   assertionsPerCase: 0,

@@ -10,6 +10,7 @@ import {
   gaussianPosterior, inverseProblemGeometry, mixturePosterior, posteriorMarginalAt,
 } from '../../theory/inverseProblem.ts';
 import { targetMarginalAt } from '../../theory/mismatch.ts';
+import type { MismatchDecomposition } from '../../theory/mismatch.ts';
 import { nullSpaceLeak, zeroShotCorrection } from '../../theory/zeroShot.ts';
 import type { CheckOutcome, Claim } from '../claim.ts';
 import { describeScales, ratioAtMost } from './comparisons.ts';
@@ -194,61 +195,60 @@ export const boMismatchPerStep: Claim<CompareCase> = {
   describeCase: describeCompare,
 };
 
-export const boAccumulatedMismatch: Claim<CompareCase> = {
+/** A refuted "BO-DDNM ≤ DDNM" comparison of one exact quantity of the two samplers' decompositions. */
+function comparisonClaim(
+  c: { id: string; statement: string; assumptions: readonly string[]; noise?: NoiseSpec; metric: string; of: (d: MismatchDecomposition) => number; label: string },
+): Claim<CompareCase> {
+  return {
+    id: c.id,
+    source: 'liang2025',
+    statement: c.statement,
+    assumptions: c.assumptions,
+    expected: 'refuted',
+    defaultRuns: 100,
+    assertionsPerCase: 0,
+    cases: () => compareCases(c.noise),
+    check(x) {
+      const { dd, bo } = compare(x);
+      return ratioAtMost(c.of(bo), c.of(dd), c.metric, { [`${c.label} BO`]: c.of(bo), [`${c.label} DDNM`]: c.of(dd), 'σ_y': x.ip.problem.sigmaY });
+    },
+    describeCase: describeCompare,
+  };
+}
+
+const COMPARE_DOMAIN = 'Gaussian prior, H of any rank, d ≤ 4, p ≤ d + 1, σ_y > 0, fixed y; scale-free domain (zeroShotCase): ν²/β₁ and λ_min(Σ)/ν²_max over 10^[−4, 4], cond(Σ) ≤ 1e4, T ∈ {1, …, 400} (seed sampler, scaled-linear β); ratio against 1 + 1e-9 (two exact zeros, e.g. H = 0, are equal)';
+
+export const boAccumulatedMismatch = comparisonClaim({
   id: 'liang2025.zeroshot.bo-accumulated-mismatch-le-ddnm',
-  source: 'liang2025',
   statement: "BO-DDNM's accumulated mismatch (the bias term Σ_t (1−α_t)/2 · E_{q̃_t}‖Δ_t‖²) is no larger than DDNM's.",
   assumptions: [
-    'Gaussian prior, H of any rank, d ≤ 4, p ≤ d + 1, σ_y > 0, fixed y; scale-free domain (zeroShotCase): ν²/β₁ and λ_min(Σ)/ν²_max over 10^[−4, 4], cond(Σ) ≤ 1e4, T ∈ {1, …, 400} (seed sampler, scaled-linear β); ratio against 1 + 1e-9 (two exact zeros, e.g. H = 0, are equal)',
+    COMPARE_DOMAIN,
     'expected refuted (was "holds" on σ_y ∈ [0.01, 3.2] with priors near unit scale): when the prior is concentrated against the noise in x-space and y is near the prior mean, BO-DDNM\'s per-step mismatch exceeds DDNM\'s at every step',
   ],
-  expected: 'refuted',
-  defaultRuns: 100,
-  assertionsPerCase: 0,
-  cases: () => compareCases(),
-  check(c) {
-    const { dd, bo } = compare(c);
-    return ratioAtMost(bo.bias, dd.bias, 'W_bias BO/DDNM', { 'W_bias BO': bo.bias, 'W_bias DDNM': dd.bias });
-  },
-  describeCase: describeCompare,
-};
+  metric: 'W_bias BO/DDNM', of: (d) => d.bias, label: 'W_bias',
+});
 
-export const boFinalKl: Claim<CompareCase> = {
+export const boFinalKl = comparisonClaim({
   id: 'liang2025.zeroshot.bo-kl-le-ddnm',
-  source: 'liang2025',
   statement: "BO-DDNM's final KL(Q̃_0 ‖ P̂_0) is no larger than DDNM's.",
   assumptions: [
-    'Gaussian prior, H of any rank, d ≤ 4, p ≤ d + 1, σ_y > 0, fixed y; scale-free domain (zeroShotCase): ν²/β₁ and λ_min(Σ)/ν²_max over 10^[−4, 4], cond(Σ) ≤ 1e4, T ∈ {1, …, 400}; ratio against 1 + 1e-9',
+    COMPARE_DOMAIN,
     'expected refuted: fails for small noise in x-space against the step (σ_y²‖H†‖² ≲ β₁), and for priors concentrated against the noise with y near the prior mean',
   ],
-  expected: 'refuted',
-  defaultRuns: 100,
-  assertionsPerCase: 0,
-  cases: () => compareCases(),
-  check(c) {
-    const { dd, bo } = compare(c);
-    return ratioAtMost(bo.finalKL, dd.finalKL, 'KL BO/DDNM', { 'KL BO': bo.finalKL, 'KL DDNM': dd.finalKL });
-  },
-  describeCase: describeCompare,
-};
+  metric: 'KL BO/DDNM', of: (d) => d.finalKL, label: 'KL',
+});
 
 export const boFinalKlModerateNoise: Claim<CompareCase> = {
-  id: 'liang2025.zeroshot.bo-kl-le-ddnm-moderate-noise',
-  source: 'liang2025',
-  statement: "BO-DDNM's final KL is no larger than DDNM's when the measurement noise is not small: σ_y ≥ 0.3.",
-  assumptions: [
-    'Gaussian prior, H of any rank with ‖H‖ = 1, d ≤ 4, p ≤ d + 1, σ_y ∈ [0.3, 31.6], fixed y; the prior\'s smallest eigenvalue from 10⁻⁴ to 10⁴ times σ_y²‖H†‖², cond(Σ) ≤ 1e4; T ∈ {1, …, 400}; ratio against 1 + 1e-9',
-    'expected refuted (was "holds" on priors near unit scale): σ_y is not scale-free — what matters is the noise in x-space against the prior and β₁; a prior concentrated against σ_y²‖H†‖² with y near the prior mean makes DDNM\'s point-mass pull the better guess (issue 11: KL ratios up to 3× at σ_y = 0.3)',
-  ],
-  expected: 'refuted',
-  defaultRuns: 100,
-  assertionsPerCase: 0,
-  cases: () => compareCases({ kind: 'absolute', log10: [Math.log10(0.3), 1.5] }),
-  check(c) {
-    const { dd, bo } = compare(c);
-    return ratioAtMost(bo.finalKL, dd.finalKL, 'KL BO/DDNM', { 'KL BO': bo.finalKL, 'KL DDNM': dd.finalKL, 'σ_y': c.ip.problem.sigmaY });
-  },
-  describeCase: describeCompare,
+  ...comparisonClaim({
+    id: 'liang2025.zeroshot.bo-kl-le-ddnm-moderate-noise',
+    statement: "BO-DDNM's final KL is no larger than DDNM's when the measurement noise is not small: σ_y ≥ 0.3.",
+    assumptions: [
+      'Gaussian prior, H of any rank with ‖H‖ = 1, d ≤ 4, p ≤ d + 1, σ_y ∈ [0.3, 31.6], fixed y; the prior\'s smallest eigenvalue from 10⁻⁴ to 10⁴ times σ_y²‖H†‖², cond(Σ) ≤ 1e4; T ∈ {1, …, 400}; ratio against 1 + 1e-9',
+      'expected refuted (was "holds" on priors near unit scale): σ_y is not scale-free — what matters is the noise in x-space against the prior and β₁; a prior concentrated against σ_y²‖H†‖² with y near the prior mean makes DDNM\'s point-mass pull the better guess (issue 11: KL ratios up to 3× at σ_y = 0.3)',
+    ],
+    noise: { kind: 'absolute', log10: [Math.log10(0.3), 1.5] },
+    metric: 'KL BO/DDNM', of: (d) => d.finalKL, label: 'KL',
+  }),
   figures: () => zeroShotFigures(),
 };
 

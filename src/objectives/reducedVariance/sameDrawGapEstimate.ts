@@ -54,15 +54,21 @@ const AFFINE_FIT_SAMPLES = 256;
 /** The marginal score ESM is computed against (the exact one; negative controls pass a wrong one). */
 export type MarginalScore = (x: Float64Array, out: Float64Array) => unknown;
 
+/** One draw x_0 ~ data, ε ~ N(0, I) and x_t = a x_0 + s ε, into the buffers (x_0's scratch `xi`). */
+function drawNoisy(data: DataDistribution, level: NoiseLevel, rng: Rng, b: { x0: Float64Array; eps: Float64Array; xt: Float64Array; xi: Float64Array }): void {
+  data.sampleInto(rng, b.x0, b.xi);
+  rng.fillNormal(b.eps);
+  for (let i = 0; i < b.xt.length; i++) b.xt[i] = level.a * b.x0[i] + level.s * b.eps[i];
+}
+
 /** ℓ(x) = W x + w₀ fitted to the model by least squares on n draws of x_t (normal equations, (d+1)², ridge 1e-12·trace). */
 function fitAffine(model: ScoreModel, data: DataDistribution, level: NoiseLevel, rng: Rng, n: number): { W: Float64Array; w0: Float64Array } {
   const d = data.dim, q = d + 1;
-  const x0 = new Float64Array(d), eps = new Float64Array(d), xt = new Float64Array(d), out = new Float64Array(d), xi = new Float64Array(d);
+  const buf = { x0: new Float64Array(d), eps: new Float64Array(d), xt: new Float64Array(d), xi: new Float64Array(d) };
+  const xt = buf.xt, out = new Float64Array(d);
   const G = new Float64Array(q * q), R = new Float64Array(q * d);
   for (let k = 0; k < n; k++) {
-    data.sampleInto(rng, x0, xi);
-    rng.fillNormal(eps);
-    for (let i = 0; i < d; i++) xt[i] = level.a * x0[i] + level.s * eps[i];
+    drawNoisy(data, level, rng, buf);
     model.evaluate(xt, out);
     for (let i = 0; i < q; i++) {
       const zi = i < d ? xt[i] : 1;
@@ -86,20 +92,18 @@ function fitAffine(model: ScoreModel, data: DataDistribution, level: NoiseLevel,
 function sameDrawTerms(model: ScoreModel, data: DataDistribution, level: NoiseLevel, rng: Rng, n: number, esmScore?: MarginalScore): { difference: Estimate; gap: Estimate } {
   requireMcArguments(model, data, level, n);
   const d = data.dim;
-  const { a, s } = level;
-  const invS = 1 / s;
+  const invS = 1 / level.s;
   const score = exactMarginalScore(data, level);
   const esmAgainst = esmScore ?? score;
   const w = esmScore ? new Float64Array(d) : undefined;
-  const x0 = new Float64Array(d), eps = new Float64Array(d), xt = new Float64Array(d);
-  const g = new Float64Array(d), out = new Float64Array(d), xi = new Float64Array(d);
+  const buf = { x0: new Float64Array(d), eps: new Float64Array(d), xt: new Float64Array(d), xi: new Float64Array(d) };
+  const { eps, xt } = buf;
+  const g = new Float64Array(d), out = new Float64Array(d);
   const gap = new RunningEstimate();
   const D = new Float64Array(n), Lc = new Float64Array(n);
   const { W, w0 } = fitAffine(model, data, level, rng.fork('fit'), AFFINE_FIT_SAMPLES);
   for (let k = 0; k < n; k++) {
-    data.sampleInto(rng, x0, xi);
-    rng.fillNormal(eps);
-    for (let i = 0; i < d; i++) xt[i] = a * x0[i] + s * eps[i];
+    drawNoisy(data, level, rng, buf);
     model.evaluate(xt, out);
     score(xt, g);
     const h = w ? (esmAgainst(xt, w), w) : g;

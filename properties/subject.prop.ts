@@ -2,7 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { fc } from '@fast-check/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ReferenceSubjectOptions, createReferenceSubject } from '../examples/reference-subject.mjs';
-import { type CheckResult, ModuleSubject, ProcessSubject, runChecks, type Subject } from '../src/subject/index.ts';
+import type { ResultRow } from '../src/report/reportModel.ts';
+import { ModuleSubject, ProcessSubject, type Subject } from '../src/subject/index.ts';
+import { runChecks } from './support/runChecks.ts';
 
 /**
  * The buggy catalogue is every check's negative control: each subject carries one bug,
@@ -29,14 +31,14 @@ export const CATALOGUE: readonly { file: string; bug: string; caughtBy: string }
   { file: 'schedule-includes-alphabar0', bug: 'ᾱ table starts with ᾱ_0 = 1', caughtBy: 'schedule.valid' },
 ];
 
-function byId(results: readonly CheckResult[], id: string): CheckResult {
+function byId(results: readonly ResultRow[], id: string): ResultRow {
   const r = results.find((x) => x.id === id);
   if (!r) throw new Error(`no result for ${id}`);
   return r;
 }
 
-function expectAllPass(results: readonly CheckResult[]): void {
-  const bad = results.filter((r) => r.status !== 'pass').map((r) => `${r.id}: ${r.status} ${r.reason ?? ''}`);
+function expectAllPass(results: readonly ResultRow[]): void {
+  const bad = results.filter((r) => r.verdict !== 'holds').map((r) => `${r.id}: ${r.verdict} ${r.reason ?? ''}`);
   expect(bad).toEqual([]);
   expect(results).toHaveLength(8);
 }
@@ -47,13 +49,13 @@ describe('buggy subjects: each is caught by its check, with a shrunk counterexam
       const subject = await ModuleSubject.load(`examples/buggy/${entry.file}.mjs`);
       const results = await runChecks(subject, { runs: RUNS, seed });
       const r = byId(results, entry.caughtBy);
-      expect(r.status, r.reason).toBe('fail');
+      expect(r.verdict, r.reason).toBe('counterexample');
       const cx = r.counterexample!;
-      expect(cx.outcome.ok).toBe(false);
-      expect(cx.outcome.requestId).toBeGreaterThan(0);
+      expect(cx.outcome?.holds).toBe(false);
+      expect(cx.outcome?.requestId).toBeGreaterThan(0);
       // Shrunk: the smallest dimension exhibits every bug in the catalogue.
-      if (entry.caughtBy !== 'schedule.valid') expect(cx.size.d).toBe(1);
-      expect(results.some((x) => x.status === 'error')).toBe(false);
+      if (entry.caughtBy !== 'schedule.valid') expect(cx.size?.d).toBe(1);
+      expect(results.some((x) => x.verdict === 'error')).toBe(false);
     });
   }
 });

@@ -1,45 +1,69 @@
 import { resolve } from 'node:path';
+import { computeBias } from '../bias/compute.ts';
+import { biasJson, biasText } from '../report/biasReport.ts';
+import { BiasSpecError, loadBiasSpec } from '../bias/spec.ts';
+import { ScorecheckError } from '../errors.ts';
 import { writeReports } from '../report/writeReports.ts';
-import { textTable } from '../report/consoleTable.ts';
-import { formatNumber } from '../report/formatNumber.ts';
 import { parseArgs } from './args.ts';
-import { type BiasRow, biasRows } from './bias/biasRows.ts';
-import { type BiasSetting, loadBiasSpec } from './bias/biasSpec.ts';
 import { type CliIO, line } from './io.ts';
 import { UsageError } from './usageError.ts';
-import { SCORECHECK_VERSION } from '../version.ts';
 
-export const BIAS_HELP = `Usage: scorecheck bias SPEC.json [--json FILE]
+export const BIAS_HELP = `Usage: scorecheck bias SPEC.json [--json FILE] [--threads N]
 
 The DSM input-optimization bias for your own setting (docs/bias-spec.md): data
-mean and covariance (inline, or estimated from a CSV of samples), a VP schedule
-(linear, scaled-linear, cosine or an explicit ᾱ list) and optionally a noisy
-linear encoder c = B x_0 + b + τξ. Prints per timestep:
+(a covariance, eigenvalues, or samples in a CSV or NumPy .npy file — any d, PSD
+and n < d fine), a VP schedule (presets ddpm, stable-diffusion, cosine; kinds
+linear, sqrt-linear, linear-rescaled, cosine, alphaBars, betas, diffusers), an
+optional regularizer Σ + εI, an optional noisy linear encoder c = B x_0 + b + τξ,
+and the training weighting. Prints per timestep (score units):
   C_t            Vincent's constant d/s² − tr(Σ_t⁻¹) (DSM − ESM when θ is trained)
   E‖∇log q(x_t|c)‖²  the input-bias term (tr Σ_t⁻¹ without an encoder)
   gap            DSM − ESM = d/s² − that term, when the input/encoder is optimized
   SDS columns    DSM at the collapse (point mass, the DSM optimum) and at the target,
-                 ESM at the collapse, and the score norm E‖∇log q_φ,t‖² at both
-  --json FILE    also write the table as JSON ('-' for standard output)
+                 ESM at the collapse, DSM's preference for the collapse, and the
+                 score norm E‖∇log q_φ,t‖² at both
+then the weighted totals Σ_t λ_t f_t Q_t in the parameterization's units.
+  --json FILE    also write the result as JSON ('-' for standard output only)
+  --threads N    threads for the Gram matrix (default 2)
   -h, --help     this help
-Exit 0 on success, 2 for a bad spec or CSV.
+Progress goes to standard error when it is a terminal and the run takes > 1 s.
+Exit 0 on success, 2 for a bad spec or data file.
 `;
 
 export async function biasCommand(argv: readonly string[], io: CliIO): Promise<number> {
-  const { options: o, positionals } = parseArgs(argv, { json: { type: 'string' }, help: { type: 'boolean', short: 'h' } });
+  const { options: o, positionals } = parseArgs(argv, { json: { type: 'string' }, threads: { type: 'string' }, help: { type: 'boolean', short: 'h' } });
   if (o.help) {
     io.stdout.write(BIAS_HELP);
     return 0;
   }
   if (positionals.length !== 1) throw new UsageError('bias needs exactly one spec file (scorecheck bias --help; format: docs/bias-spec.md)');
-  const setting = loadBiasSpec(resolve(io.cwd, positionals[0]), positionals[0]);
-  const rows = biasRows(setting);
-  const json = () => `${JSON.stringify(biasJson(setting, rows), null, 2)}\n`;
+  let threads: number | undefined;
+  if (typeof o.threads === 'string') {
+    threads = Number(o.threads);
+    if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw new UsageError(`--threads must be an integer in [1, 64] (got ${JSON.stringify(o.threads)})`);
+  }
+  const file = positionals[0];
+  const spec = loadBiasSpec(resolve(io.cwd, file), file);
+  const progress = io.stderrIsTTY ? terminalProgress(io.stderr) : undefined;
+  let result;
+  try {
+    result = await computeBias(spec.input, { ...(threads ? { threads } : {}), ...(progress ? { onProgress: progress.update } : {}) });
+  } catch (e) {
+    // A field error (data.cov, encoder.B, …) is about the spec: say which file.
+    if (e instanceof ScorecheckError && !(e instanceof BiasSpecError) && /^(data|encoder|regularization|weighting|timesteps)/.test(e.message)) {
+      const i = e.message.indexOf(':');
+      throw new BiasSpecError(file, e.message.slice(0, i), e.message.slice(i + 1).trim());
+    }
+    throw e;
+  } finally {
+    progress?.done();
+  }
+  const json = () => `${JSON.stringify(biasJson(result, spec), null, 2)}\n`;
   if (o.json === '-') {
     io.stdout.write(json());
     return 0;
   }
-  io.stdout.write(line(biasText(setting, rows)));
+  io.stdout.write(line(biasText(result, spec)));
   if (typeof o.json === 'string') {
     const [w] = writeReports([{ kind: 'json', file: resolve(io.cwd, o.json), mode: 'replace', render: json }], io.stdout);
     if (w.error) {
@@ -51,42 +75,21 @@ export async function biasCommand(argv: readonly string[], io: CliIO): Promise<n
   return 0;
 }
 
-/** The console text: the setting, the SDS optima, and the per-timestep table. */
-export function biasText(s: BiasSetting, rows: readonly BiasRow[]): string {
-  const d = s.data.dim;
-  const out: string[] = [];
-  const src = s.dataSource.kind === 'inline' ? 'inline mean and covariance' : `estimated from ${s.dataSource.n} samples in ${s.dataSource.file}`;
-  out.push(`data: d = ${d}, ${src}; schedule: ${s.schedule.name}; ${s.encoder ? `encoder: k = ${s.encoder.B.rows}, τ = ${formatNumber(s.encoder.tau)}` : 'no encoder (c carries no information: the gap is C_t)'}`);
-  out.push(`SDS (frozen exact score of the data as target): DSM-optimal input variance 0 (point mass at μ, every t); ESM-optimal input variance ${formatNumber(rows[0]?.sds.esmOptimalVariance ?? NaN)} per dimension (the target's Σ)`);
-  out.push('');
-  const f = (x: number) => formatNumber(x, 5);
-  out.push(
-    textTable(
-      ['t', 'ᾱ_t', 'C_t', 'E‖∇log q(x_t|c)‖²', 'gap', 'DSM collapse', 'DSM target', 'ESM collapse', '‖score‖² collapse', '‖score‖² target'],
-      rows.map((r) => [String(r.t), f(r.alphaBar), f(r.Ct), f(r.inputBiasTerm), f(r.inputBiasGap), f(r.sds.dsmAtCollapse), f(r.sds.dsmAtTarget), f(r.sds.esmAtCollapse), f(r.sds.scoreNormAtCollapse), f(r.sds.scoreNormAtTarget)]),
-    ),
-  );
-  out.push('');
-  out.push(`${rows.length} timestep${rows.length === 1 ? '' : 's'} of ${s.schedule.T}. DSM prefers the collapse at every t by DSM(target) − DSM(collapse) = a²tr(P*²Σ) > 0; the collapsed input's score norm is d/s².`);
-  return out.join('\n');
-}
-
-export function biasJson(s: BiasSetting, rows: readonly BiasRow[]) {
+/** One rewritten stderr line, shown once a run has taken more than a second (at most every 100 ms). */
+export function terminalProgress(stderr: CliIO['stderr'], clock: () => number = Date.now): { update: (phase: string, done: number, total: number) => void; done: () => void } {
+  const start = clock();
+  let last = 0, shown = false;
   return {
-    version: 1,
-    scorecheckVersion: SCORECHECK_VERSION,
-    setting: {
-      d: s.data.dim,
-      data: { mean: Array.from(s.data.mean), cov: rowsOf(s.data.cov.data, s.data.dim), source: s.dataSource },
-      schedule: { name: s.schedule.name, T: s.schedule.T },
-      ...(s.encoder ? { encoder: { B: rowsOf(s.encoder.B.data, s.encoder.B.cols), b: Array.from(s.encoder.b), tau: s.encoder.tau } } : {}),
+    update(phase, done, total) {
+      const now = clock();
+      if (now - start < 1000 || now - last < 100) return;
+      last = now;
+      shown = true;
+      const pct = total > 0 ? Math.min(100, Math.floor((100 * done) / total)) : 0;
+      stderr.write(`\r\x1b[Kscorecheck bias: ${phase} ${pct}% (${((now - start) / 1000).toFixed(1)} s)`);
     },
-    rows,
+    done() {
+      if (shown) stderr.write('\r\x1b[K');
+    },
   };
-}
-
-function rowsOf(data: Float64Array, cols: number): number[][] {
-  const out: number[][] = [];
-  for (let i = 0; i < data.length; i += cols) out.push(Array.from(data.subarray(i, i + cols)));
-  return out;
 }

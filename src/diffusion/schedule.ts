@@ -144,3 +144,21 @@ function makeVP(betas: Float64Array, alphaBars: Float64Array, name: string): VPS
     },
   };
 }
+
+/**
+ * diffusers' `scaled_linear` (Stable Diffusion 1.x/2.x, SDXL: βstart 0.00085, βend 0.012,
+ * T = 1000): β linear in √β, β_t = (√βstart + (√βend − √βstart)·(t − 1)/(T − 1))².
+ * Not scorecheck's `scaledLinearSchedule` (linear β rescaled by 1000/T). diffusers builds the
+ * betas in float32; this is the float64 formula (β differs by ≤ ~1e-7 relative).
+ */
+export function sqrtLinearSchedule(T: number, betaStart = 0.00085, betaEnd = 0.012): VPSchedule {
+  requireIntegerInRange('schedule.T', T, 1, 1e7);
+  const r0 = Math.sqrt(betaStart), r1 = Math.sqrt(betaEnd);
+  const betas = new Float64Array(T);
+  for (let i = 0; i < T; i++) {
+    const r = T === 1 ? r1 : r0 + ((r1 - r0) * i) / (T - 1);
+    betas[i] = r * r;
+  }
+  const s = vpFromBetas(betas, 'vp-sqrt-linear');
+  return { ...s, name: `vp-sqrt-linear(T=${T}, ${betaStart}..${betaEnd})` };
+}

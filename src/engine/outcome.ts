@@ -70,8 +70,8 @@ export function marginOf(o: Outcome): number {
 
 /** Margin of "value ≤ limit": log10 ratio for an error against a positive limit, relative excess otherwise. */
 export function limitMargin(value: number, limit: number): number {
+  if (value === 0 && limit >= 0) return -20;
   if (value >= 0 && limit > 0) {
-    if (value === 0) return -20;
     return Math.max(-20, Math.log10(value / limit));
   }
   if (limit === 0) return value > 0 ? 1 : value === 0 ? 0 : -1;

@@ -39,6 +39,8 @@ export interface Property<Case = any> {
   check(c: Case, env: CheckEnv): Outcome | Promise<Outcome>;
   /** Plain-JSON view of a case for reports and saved counterexamples. */
   describeCase?(c: Case): unknown;
+  /** Shrink evaluations at most (default 400; expensive statistical checks declare fewer). */
+  readonly maxShrinks?: number;
   /** Size of a case for the report (e.g. { d: 1, batch: 1 }). */
   size?(c: Case): Readonly<Record<string, number>>;
 }

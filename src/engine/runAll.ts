@@ -17,6 +17,8 @@ export interface SessionOptions {
   readonly replay?: ReadonlyMap<string, RunOptions['replay']>;
   /** Stop after the first property whose verdict is not the expected one. */
   readonly bail?: boolean;
+  /** Stop after a run for which this returns true (e.g. a subject that crashed). */
+  readonly stopAfter?: (run: PropertyRun) => boolean;
   readonly timeLimitMs?: number;
   readonly maxShrinks?: number;
   readonly isFatal?: RunOptions['isFatal'];
@@ -55,7 +57,7 @@ export async function runAll(props: readonly Property[], opts: SessionOptions): 
     });
     runs.push(run);
     opts.onDone?.(run, i, props.length);
-    if (run.interrupted) break;
+    if (run.interrupted || opts.stopAfter?.(run)) break;
     if (opts.bail && !verdictIsExpected(verdictOf(run))) {
       bailed = true;
       break;

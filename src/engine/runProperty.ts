@@ -63,8 +63,8 @@ export interface Counterexample {
   readonly note?: string;
 }
 
-/** What the run found: the statement held on every case, a case failed, the check errored, or the evidence was too weak. */
-export type Finding = 'holds' | 'fails' | 'error' | 'inconclusive';
+/** What the run found: the statement held on every case, a case failed, the check errored, the evidence was too weak, or it was not run. */
+export type Finding = 'holds' | 'fails' | 'error' | 'inconclusive' | 'skipped';
 
 export interface PropertyRun {
   readonly id: string;
@@ -80,6 +80,8 @@ export interface PropertyRun {
   readonly ms: number;
   /** Stopped by a signal before its budget was spent. */
   readonly interrupted?: boolean;
+  /** Ended by a fatal error (a subject that crashed or hung): later properties cannot trust it. */
+  readonly fatal?: boolean;
   readonly savedTo?: string;
   /** What happened to saved counterexamples and the store (one line each). */
   readonly storeNotes: readonly string[];
@@ -213,12 +215,13 @@ export async function runProperty<Case>(property: Property<Case>, opts: RunOptio
     let shrunk = first.g;
     let shrinkNote: string | undefined;
     if (first.phase !== 'saved' && first.phase !== 'replay') {
+      const shrinkBudget = opts.maxShrinks ?? property.maxShrinks ?? 400;
       let n = 0;
       const r = await shrinkChoices(arb, first.g, async (c) => {
-        opts.onCase?.('shrink', n++, opts.maxShrinks ?? 400);
+        opts.onCase?.('shrink', n++, shrinkBudget);
         const ev = await check({ value: c, choices: [] }, 'shrink');
         return ev.kind === first.ev.kind;
-      }, opts.maxShrinks ?? 400);
+      }, shrinkBudget);
       shrunk = r.shrunk;
     }
     let final: Evaluation = first.ev;
@@ -248,6 +251,7 @@ export async function runProperty<Case>(property: Property<Case>, opts: RunOptio
       return finish({
         finding: 'error',
         reason: e.message,
+        ...(e instanceof FatalCheckError ? { fatal: true } : {}),
         ...(at ? { counterexample: { kind: 'throws', choices: encodeChoices(valuesOf(at.choices)), case: describe(at.value), ...sizeOf(at.value), error: e.message, foundIn: 'random' } } : {}),
       });
     }
@@ -368,4 +372,12 @@ function summary(ev: Evaluation): OutcomeSummary {
 
 function fmtPct(x: number | undefined): string {
   return x === undefined ? '?' : `${(100 * x).toPrecision(2)} %`;
+}
+
+/** A property that was not run, with the reason (an op the subject does not declare, a check that cannot apply). */
+export function skippedRun(p: Pick<Property, 'id' | 'statement' | 'expected' | 'defaultRuns'>, seed: number, reason: string, finding: 'skipped' | 'error' = 'skipped'): PropertyRun {
+  return {
+    id: p.id, statement: p.statement, expected: p.expected, finding, reason, cases: 0, seed, runs: p.defaultRuns, ms: 0, storeNotes: [],
+    evidence: { runs: 0, shrinks: 0, phases: { replayed: 0, corner: 0, random: 0, target: 0, shrink: 0 } },
+  };
 }

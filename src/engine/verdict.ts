@@ -17,6 +17,7 @@ export function verdictOf(run: Pick<PropertyRun, 'finding' | 'expected'>): Verdi
   const f: Finding = run.finding;
   if (f === 'error') return 'error';
   if (f === 'inconclusive') return 'inconclusive';
+  if (f === 'skipped') return 'skipped';
   if (f === 'fails') return run.expected === 'refuted' ? 'refuted-as-expected' : 'counterexample';
   return run.expected === 'holds' ? 'holds' : 'counterexample';
 }

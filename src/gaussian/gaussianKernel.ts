@@ -1,3 +1,4 @@
+import type { KernelReference } from '../mc/mmdEstimate.ts';
 import { DimensionMismatchError, InvalidArgumentError } from '../errors.ts';
 import { type Matrix, addScaledIdentity, add, cholesky, choleskyLogDet, forwardSubstitute, trace } from '../linalg/index.ts';
 import { requireFinite } from '../validate.ts';
@@ -83,7 +84,7 @@ export function mmdSquared(p: KernelLaw, q: KernelLaw, bandwidth: number): numbe
  * E_Q k_ℓ(Y, Y'): per atom, c_k = w_k |I + S_k/ℓ²|^{−½} and the Cholesky factor of ℓ²I + S_k
  * are computed once, so one evaluation costs O(K d²).
  */
-export class KernelMeanEmbedding {
+export class KernelMeanEmbedding implements KernelReference {
   readonly dim: number;
   readonly bandwidth: number;
   /** E_Q k_ℓ(Y, Y'), Y, Y' ~ Q independent. */

@@ -31,7 +31,10 @@ export interface MeanTestOptions {
 
 export interface MeanTestResult {
   readonly holds: boolean;
-  /** (mean − expected) / SE — signed. */
+  /**
+   * The statistic compared with the critical value: the part of mean − expected beyond the
+   * rounding allowance, in standard errors (signed; |z| ≤ critical ⟺ holds for the two-sided test).
+   */
   readonly z: number;
   readonly critical: number;
   /** |mean − expected| and the tolerance critical·SE + rounding it was compared with. */
@@ -87,7 +90,8 @@ function meanTest(est: MeanEstimate, ref: number, opts: MeanTestOptions, sided: 
   const critical = criticalValue(opts.falseAlarm, est.n, opts.stderrEstimated ?? true, sided);
   const rounding = opts.rounding ?? 0;
   const diff = est.mean - ref;
-  const z = stderr > 0 ? diff / stderr : diff === 0 ? 0 : diff > 0 ? Infinity : -Infinity;
+  const beyond = sided === 2 ? Math.sign(diff) * Math.max(0, Math.abs(diff) - rounding) : diff > rounding ? diff - rounding : Math.min(0, diff);
+  const z = stderr > 0 ? beyond / stderr : beyond === 0 ? 0 : beyond > 0 ? Infinity : -Infinity;
   const tolerance = critical * stderr + rounding;
   const holds = sided === 2 ? Math.abs(diff) <= tolerance : diff <= tolerance;
   const missRate = opts.missRate ?? 0.01;

@@ -1,7 +1,19 @@
 import { DimensionMismatchError } from '../errors.ts';
-import type { KernelMeanEmbedding } from '../gaussian/gaussianKernel.ts';
 import { requireIntegerInRange } from '../validate.ts';
 import { type Estimate, estimateFromSamples } from './estimate.ts';
+
+/**
+ * The reference law Q of an MMD² estimate, as the estimator needs it: the Gaussian-kernel
+ * bandwidth ℓ, the embedding x ↦ E_Q k(x, Y) at a draw, and E_Q k(Y, Y′) (closed forms for
+ * Gaussians and mixtures: src/gaussian/gaussianKernel.ts, KernelMeanEmbedding).
+ */
+export interface KernelReference {
+  readonly dim: number;
+  readonly bandwidth: number;
+  /** E_Q k(x, Y) for the draw x = xs[offset .. offset + dim). */
+  at(xs: ArrayLike<number>, offset: number): number;
+  readonly selfTerm: number;
+}
 
 /**
  * Unbiased estimate of MMD²_ℓ(P, Q) from draws x_1..x_n of P against a reference Q whose
@@ -14,7 +26,7 @@ import { type Estimate, estimateFromSamples } from './estimate.ts';
  * (a block U-statistic: variance ≈ (4ζ₁ + 2ζ₂/b)/n, near the full U-statistic's for b ≫ 1
  * when P ≈ Q, at O(nb) kernel evaluations instead of O(n²)).
  */
-export function estimateMmdSquared(xs: ArrayLike<number>, dim: number, reference: KernelMeanEmbedding, blockSize = 32): Estimate {
+export function estimateMmdSquared(xs: ArrayLike<number>, dim: number, reference: KernelReference, blockSize = 32): Estimate {
   return estimateFromSamples(mmdBlockValues(xs, dim, reference, blockSize));
 }
 
@@ -22,7 +34,7 @@ export function estimateMmdSquared(xs: ArrayLike<number>, dim: number, reference
  * MMD²(P, Q) − MMD²(P′, Q) from paired draws (common random numbers: block j of `xs` and of
  * `xsOther` came from the same seeds), as the mean of the per-block differences, which are iid.
  */
-export function estimateMmdSquaredDifference(xs: ArrayLike<number>, xsOther: ArrayLike<number>, dim: number, reference: KernelMeanEmbedding, blockSize = 32): Estimate {
+export function estimateMmdSquaredDifference(xs: ArrayLike<number>, xsOther: ArrayLike<number>, dim: number, reference: KernelReference, blockSize = 32): Estimate {
   if (xs.length !== xsOther.length) throw new DimensionMismatchError('estimateMmdSquaredDifference.xsOther', xs.length, xsOther.length);
   const a = mmdBlockValues(xs, dim, reference, blockSize), b = mmdBlockValues(xsOther, dim, reference, blockSize);
   for (let j = 0; j < a.length; j++) a[j] -= b[j];
@@ -30,7 +42,7 @@ export function estimateMmdSquaredDifference(xs: ArrayLike<number>, xsOther: Arr
 }
 
 /** The per-block U_j above, j = 0..⌊n/b⌋−1 (each an unbiased estimate of MMD²). */
-export function mmdBlockValues(xs: ArrayLike<number>, dim: number, reference: KernelMeanEmbedding, blockSize = 32): Float64Array {
+export function mmdBlockValues(xs: ArrayLike<number>, dim: number, reference: KernelReference, blockSize = 32): Float64Array {
   if (dim !== reference.dim) throw new DimensionMismatchError('estimateMmdSquared.dim', reference.dim, dim);
   const b = requireIntegerInRange('estimateMmdSquared.blockSize', blockSize, 2, 1 << 20);
   const n = Math.floor(xs.length / dim);

@@ -1,12 +1,13 @@
 import type { DataDistribution } from '../gaussian/mixture.ts';
 import type { NoiseLevel } from '../diffusion/noiseLevel.ts';
 import type { VPSchedule } from '../diffusion/schedule.ts';
-import { type Estimate, RunningEstimate } from '../mc/estimate.ts';
+import type { Estimate } from '../mc/estimate.ts';
 import type { Rng } from '../mc/rng.ts';
 import { type ConditionalScoreModel, type ScoreModel, type TimestepModels, modelAt } from '../models/scoreModel.ts';
 import { requireTimestepWeights } from '../theory/vincent.ts';
 import { exactMarginalScore } from '../theory/vincentScoreFunction.ts';
 import { type ConditionedGaussianData, exactConditionalScore } from './conditionedData.ts';
+import { forwardDrawEstimate } from './forwardDraws.ts';
 import { requireConditionalMcArguments, requireMcArguments } from './mcValidation.ts';
 
 /*
@@ -17,93 +18,67 @@ import { requireConditionalMcArguments, requireMcArguments } from './mcValidatio
 /** DSM = E_{x_0, ε}‖s(x_t) + ε/s‖². */
 export function dsmMonteCarlo(model: ScoreModel, data: DataDistribution, level: NoiseLevel, rng: Rng, n: number): Estimate {
   requireMcArguments(model, data, level, n);
-  const d = data.dim, { a, s } = level;
-  const x0 = new Float64Array(d), eps = new Float64Array(d), xt = new Float64Array(d), out = new Float64Array(d), xi = new Float64Array(d);
-  const acc = new RunningEstimate();
-  for (let k = 0; k < n; k++) {
-    data.sampleInto(rng, x0, xi);
-    rng.fillNormal(eps);
-    for (let i = 0; i < d; i++) xt[i] = a * x0[i] + s * eps[i];
-    model.evaluate(xt, out);
-    let q = 0;
-    for (let i = 0; i < d; i++) {
-      const u = out[i] + eps[i] / s;
-      q += u * u;
-    }
-    acc.push(q);
-  }
-  return acc.result();
+  const d = data.dim, invS = 1 / level.s;
+  const b = { x0: new Float64Array(d), eps: new Float64Array(d), xt: new Float64Array(d) };
+  const out = new Float64Array(d), xi = new Float64Array(d);
+  return forwardDrawEstimate(level, rng, n, b, () => data.sampleInto(rng, b.x0, xi), () => {
+    model.evaluate(b.xt, out);
+    return squaredDistance(out, b.eps, -invS);
+  });
 }
 
 /** ESM = E_{x_t ~ q_t}‖s(x_t) − ∇log q_t(x_t)‖² with the exact marginal score. */
 export function esmMonteCarlo(model: ScoreModel, data: DataDistribution, level: NoiseLevel, rng: Rng, n: number): Estimate {
   requireMcArguments(model, data, level, n);
-  const d = data.dim, { a, s } = level;
+  const d = data.dim;
   const score = exactMarginalScore(data, level);
-  const x0 = new Float64Array(d), eps = new Float64Array(d), xt = new Float64Array(d), out = new Float64Array(d), g = new Float64Array(d), xi = new Float64Array(d);
-  const acc = new RunningEstimate();
-  for (let k = 0; k < n; k++) {
-    data.sampleInto(rng, x0, xi);
-    rng.fillNormal(eps);
-    for (let i = 0; i < d; i++) xt[i] = a * x0[i] + s * eps[i];
-    model.evaluate(xt, out);
-    score(xt, g);
-    let q = 0;
-    for (let i = 0; i < d; i++) {
-      const u = out[i] - g[i];
-      q += u * u;
-    }
-    acc.push(q);
-  }
-  return acc.result();
+  const b = { x0: new Float64Array(d), eps: new Float64Array(d), xt: new Float64Array(d) };
+  const out = new Float64Array(d), g = new Float64Array(d), xi = new Float64Array(d);
+  return forwardDrawEstimate(level, rng, n, b, () => data.sampleInto(rng, b.x0, xi), () => {
+    model.evaluate(b.xt, out);
+    score(b.xt, g);
+    return squaredDistance(out, g, 1);
+  });
 }
 
 /** Conditional DSM = E‖s(x_t, c) + ε/s‖², (x_0, c) from the joint. */
 export function conditionalDsmMonteCarlo(model: ConditionalScoreModel, cd: ConditionedGaussianData, level: NoiseLevel, rng: Rng, n: number): Estimate {
   requireConditionalMcArguments(model, cd, level, n);
-  const d = cd.dataDim, k = cd.condDim, { a, s } = level;
+  const d = cd.dataDim, k = cd.condDim, invS = 1 / level.s;
   const z = new Float64Array(d + k), zi = new Float64Array(d + k);
-  const x0 = z.subarray(0, d), c = z.subarray(d);
-  const eps = new Float64Array(d), xt = new Float64Array(d), out = new Float64Array(d);
-  const acc = new RunningEstimate();
-  for (let it = 0; it < n; it++) {
-    cd.joint.sampleInto(rng, z, zi);
-    rng.fillNormal(eps);
-    for (let i = 0; i < d; i++) xt[i] = a * x0[i] + s * eps[i];
-    model.evaluate(xt, c, out);
-    let q = 0;
-    for (let i = 0; i < d; i++) {
-      const u = out[i] + eps[i] / s;
-      q += u * u;
-    }
-    acc.push(q);
-  }
-  return acc.result();
+  const c = z.subarray(d);
+  const b = { x0: z.subarray(0, d), eps: new Float64Array(d), xt: new Float64Array(d) };
+  const out = new Float64Array(d);
+  return forwardDrawEstimate(level, rng, n, b, () => cd.joint.sampleInto(rng, z, zi), () => {
+    model.evaluate(b.xt, c, out);
+    return squaredDistance(out, b.eps, -invS);
+  });
 }
 
 /** Conditional ESM = E‖s(x_t, c) − ∇log q(x_t|c)‖². */
 export function conditionalEsmMonteCarlo(model: ConditionalScoreModel, cd: ConditionedGaussianData, level: NoiseLevel, rng: Rng, n: number): Estimate {
   requireConditionalMcArguments(model, cd, level, n);
-  const d = cd.dataDim, k = cd.condDim, { a, s } = level;
+  const d = cd.dataDim, k = cd.condDim;
   const score = exactConditionalScore(cd, level);
   const z = new Float64Array(d + k), zi = new Float64Array(d + k);
-  const x0 = z.subarray(0, d), c = z.subarray(d);
-  const eps = new Float64Array(d), xt = new Float64Array(d), g = new Float64Array(d), out = new Float64Array(d);
-  const acc = new RunningEstimate();
-  for (let it = 0; it < n; it++) {
-    cd.joint.sampleInto(rng, z, zi);
-    rng.fillNormal(eps);
-    for (let i = 0; i < d; i++) xt[i] = a * x0[i] + s * eps[i];
-    model.evaluate(xt, c, out);
-    score(xt, c, g);
-    let q = 0;
-    for (let i = 0; i < d; i++) {
-      const u = out[i] - g[i];
-      q += u * u;
-    }
-    acc.push(q);
+  const c = z.subarray(d);
+  const b = { x0: z.subarray(0, d), eps: new Float64Array(d), xt: new Float64Array(d) };
+  const g = new Float64Array(d), out = new Float64Array(d);
+  return forwardDrawEstimate(level, rng, n, b, () => cd.joint.sampleInto(rng, z, zi), () => {
+    model.evaluate(b.xt, c, out);
+    score(b.xt, c, g);
+    return squaredDistance(out, g, 1);
+  });
+}
+
+/** ‖u − k·v‖² (k = −1/s: the DSM residual s + ε/s; k = 1: the ESM residual s − ∇log q). */
+export function squaredDistance(u: Float64Array, v: Float64Array, k: number): number {
+  let q = 0;
+  for (let i = 0; i < u.length; i++) {
+    const r = u[i] - k * v[i];
+    q += r * r;
   }
-  return acc.result();
+  return q;
 }
 
 /**

@@ -7,6 +7,5 @@ export * from './processSubject.ts';
 export * from './subjectSchedule.ts';
 export * from './oracle.ts';
 export * from './checks/index.ts';
-export * from './runChecks.ts';
-export * from './checkReport.ts';
-export { runCheckCommand, CHECK_USAGE } from './checkCommand.ts';
+export * from './checkProperty.ts';
+export * from './subjectChecks.ts';

@@ -46,11 +46,13 @@ export class ModuleSubject implements Subject {
     const ref = { op: 'hello', requestId: 0 };
     let mod: Record<string, unknown>;
     try {
-      mod = (await import(pathToFileURL(resolve(file)).href)) as Record<string, unknown>;
+      mod = await importModule(resolve(file));
     } catch (e) {
       throw new SubjectFatalError('crash', ref, `cannot load module ${file}: ${(e as Error)?.message ?? String(e)}`);
     }
-    const impl = (typeof mod.default === 'object' && mod.default !== null ? mod.default : mod) as Record<string, unknown>;
+    // ESM default export, named exports, or (a TypeScript file compiled as CommonJS) module.exports.default.
+    const candidates = [mod.default, (mod.default as Record<string, unknown> | undefined)?.default, mod];
+    const impl = (candidates.find((c) => typeof c === 'object' && c !== null && 'hello' in c) ?? (typeof mod.default === 'object' && mod.default !== null ? mod.default : mod)) as Record<string, unknown>;
     return ModuleSubject.fromObject(impl, `module ${file}`, timeoutMs);
   }
 
@@ -72,4 +74,28 @@ export class ModuleSubject implements Subject {
   }
 
   async close(): Promise<void> {}
+}
+
+/**
+ * Imports a subject module. A TypeScript file (.ts, .mts, .cts) that this Node cannot load
+ * by itself is loaded through tsx's `tsImport`, which compiles it whatever the nearest
+ * package.json says ("type": "module" or not); tsx must then be installed (it is a development
+ * dependency of most TypeScript projects) — without it the error says so.
+ */
+async function importModule(file: string): Promise<Record<string, unknown>> {
+  const url = pathToFileURL(file).href;
+  if (!/\.(c|m)?ts$/.test(file)) return (await import(url)) as Record<string, unknown>;
+  try {
+    return (await import(url)) as Record<string, unknown>;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'ERR_UNKNOWN_FILE_EXTENSION' && code !== 'ERR_UNSUPPORTED_NODE_MODULES_TYPE_STRIPPING' && !(e instanceof SyntaxError)) throw e;
+  }
+  let api: { tsImport: (specifier: string, parent: string) => Promise<unknown> };
+  try {
+    api = (await import('tsx/esm/api')) as typeof api;
+  } catch {
+    throw new Error(`this Node (${process.version}) cannot run TypeScript by itself and tsx is not installed: npm install --save-dev tsx, or compile the subject to JavaScript`);
+  }
+  return (await api.tsImport(url, import.meta.url)) as Record<string, unknown>;
 }

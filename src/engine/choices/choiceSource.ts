@@ -33,6 +33,11 @@ export const CORNERS: readonly Corner[] = ['min', 'max', 'min+1', 'max-1', 'mid'
  * source continues with seeded uniform draws, so generation always terminates.
  */
 export const DETERMINISTIC_FRESH_LIMIT = 4096;
+/**
+ * The same for `simplest` (replay and shrinking): beyond the replayed prefix a case needs few
+ * fresh choices (those a shrink step deleted), so a long run of them is a filter's retry loop.
+ */
+export const SIMPLEST_FRESH_LIMIT = 256;
 
 /**
  * The source of every choice a fast-check arbitrary makes while generating one case
@@ -78,7 +83,8 @@ export class ChoiceSource {
   private freshChoice(min: ChoiceValue, max: ChoiceValue): ChoiceValue {
     const f = this.fresh;
     if (f.kind === 'random') return uniformChoice(this.random(f.seed), min, max);
-    if (++this.freshCount > DETERMINISTIC_FRESH_LIMIT) return uniformChoice(this.random('deterministic-overflow'), min, max);
+    const limit = f.kind === 'simplest' ? SIMPLEST_FRESH_LIMIT : DETERMINISTIC_FRESH_LIMIT;
+    if (++this.freshCount > limit) return uniformChoice(this.random('deterministic-overflow'), min, max);
     if (f.kind === 'simplest') return simplestChoice(min, max);
     if (f.kind === 'corner') return cornerChoice(f.corner, min, max);
     const rng = this.random(f.seed);

@@ -7,8 +7,8 @@ import { type GeneratedCase, generateCase } from './generateCase.ts';
  * a candidate is accepted when it still fails the same way and is simpler — fewer
  * choices, or the same number with the first differing choice nearer its simplest value
  * (the value nearest 0 in its range: what fast-check's own shrinkers move towards).
- * Passes, repeated until none helps or the budget is spent: delete blocks of 4, 2, 1
- * choices; set each choice to its simplest value; bisect each towards it.
+ * Passes, repeated until none helps or the budget is spent: set each choice to its
+ * simplest value; delete blocks of 4, 2, 1 choices; bisect each towards its simplest value.
  */
 export async function shrinkChoices<Case>(
   arb: fc.Arbitrary<Case>,
@@ -35,34 +35,40 @@ export async function shrinkChoices<Case>(
     return true;
   };
 
-  let improved = true;
-  while (improved && evaluations < maxEvaluations) {
-    improved = false;
-    for (const size of [4, 2, 1]) {
-      for (let i = cur.choices.length - size; i >= 0; i--) {
-        const v = cur.choices.map((c) => c.value);
-        v.splice(i, size);
-        if (await attempt(v)) improved = true;
-        if (evaluations >= maxEvaluations) break;
-      }
-    }
+  // 1. Each choice to its simplest value (cheap, and what makes d = 1, batch 1, zeros).
+  const zeroPass = async (): Promise<boolean> => {
+    let improved = false;
     for (let i = 0; i < cur.choices.length && evaluations < maxEvaluations; i++) {
       const c = cur.choices[i];
       const target = simplestChoice(c.min, c.max);
       if (c.value === target) continue;
       const v = cur.choices.map((x) => x.value);
       v[i] = target;
-      if (await attempt(v)) {
-        improved = true;
-        continue;
+      if (await attempt(v)) improved = true;
+    }
+    return improved;
+  };
+  // 2. Delete blocks of 4, 2, 1 choices (shorter sequences: fewer elements, smaller structures).
+  const deletePass = async (): Promise<boolean> => {
+    for (const size of [4, 2, 1]) {
+      for (let i = cur.choices.length - size; i >= 0 && evaluations < maxEvaluations; i--) {
+        const v = cur.choices.map((c) => c.value);
+        v.splice(i, size);
+        if (await attempt(v)) return true;
       }
-      // Bisect between the simplest value (passes) and the current one (fails).
-      let lo = target, hi = c.value;
-      for (let step = 0; step < 16 && evaluations < maxEvaluations; step++) {
+    }
+    return false;
+  };
+  // 3. Bisect each remaining choice between its simplest value (passes) and its value (fails).
+  const bisectPass = async (): Promise<boolean> => {
+    let improved = false;
+    for (let i = 0; i < cur.choices.length && evaluations < maxEvaluations; i++) {
+      const c = cur.choices[i];
+      let lo = simplestChoice(c.min, c.max), hi = c.value;
+      for (let step = 0; step < 16 && evaluations < maxEvaluations && i < cur.choices.length; step++) {
         const mid = midpoint(lo, hi);
         if (mid === lo || mid === hi) break;
         const w = cur.choices.map((x) => x.value);
-        if (i >= w.length) break;
         w[i] = mid;
         if (await attempt(w)) {
           improved = true;
@@ -70,7 +76,10 @@ export async function shrinkChoices<Case>(
         } else lo = mid;
       }
     }
-  }
+    return improved;
+  };
+  // After any success go back to the cheapest pass: a zero that failed before may succeed now.
+  while (evaluations < maxEvaluations && ((await zeroPass()) || (await deletePass()) || (await bisectPass())));
   return { shrunk: cur, evaluations, accepted };
 }
 

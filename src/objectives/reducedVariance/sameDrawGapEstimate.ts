@@ -9,6 +9,7 @@ import type { Rng } from '../../mc/rng.ts';
 import type { ScoreModel } from '../../models/scoreModel.ts';
 import { exactMarginalScore } from '../../theory/vincentScoreFunction.ts';
 import { requireIntegerInRange } from '../../validate.ts';
+import { forwardDrawEstimate } from '../forwardDraws.ts';
 import { requireMcArguments } from '../mcValidation.ts';
 import { MAX_REPLANS } from './plannedGapEstimate.ts';
 
@@ -54,28 +55,21 @@ const AFFINE_FIT_SAMPLES = 256;
 /** The marginal score ESM is computed against (the exact one; negative controls pass a wrong one). */
 export type MarginalScore = (x: Float64Array, out: Float64Array) => unknown;
 
-/** One draw x_0 ~ data, ε ~ N(0, I) and x_t = a x_0 + s ε, into the buffers (x_0's scratch `xi`). */
-function drawNoisy(data: DataDistribution, level: NoiseLevel, rng: Rng, b: { x0: Float64Array; eps: Float64Array; xt: Float64Array; xi: Float64Array }): void {
-  data.sampleInto(rng, b.x0, b.xi);
-  rng.fillNormal(b.eps);
-  for (let i = 0; i < b.xt.length; i++) b.xt[i] = level.a * b.x0[i] + level.s * b.eps[i];
-}
-
 /** ℓ(x) = W x + w₀ fitted to the model by least squares on n draws of x_t (normal equations, (d+1)², ridge 1e-12·trace). */
 function fitAffine(model: ScoreModel, data: DataDistribution, level: NoiseLevel, rng: Rng, n: number): { W: Float64Array; w0: Float64Array } {
   const d = data.dim, q = d + 1;
   const buf = { x0: new Float64Array(d), eps: new Float64Array(d), xt: new Float64Array(d), xi: new Float64Array(d) };
   const xt = buf.xt, out = new Float64Array(d);
   const G = new Float64Array(q * q), R = new Float64Array(q * d);
-  for (let k = 0; k < n; k++) {
-    drawNoisy(data, level, rng, buf);
+  forwardDrawEstimate(level, rng, n, buf, () => data.sampleInto(rng, buf.x0, buf.xi), () => {
     model.evaluate(xt, out);
     for (let i = 0; i < q; i++) {
       const zi = i < d ? xt[i] : 1;
       for (let j = 0; j < q; j++) G[i * q + j] += zi * (j < d ? xt[j] : 1);
       for (let j = 0; j < d; j++) R[i * d + j] += zi * out[j];
     }
-  }
+    return 0;
+  });
   let tr = 0;
   for (let i = 0; i < q; i++) tr += G[i * q + i];
   for (let i = 0; i < q; i++) G[i * q + i] += 1e-12 * tr;
@@ -102,8 +96,8 @@ function sameDrawTerms(model: ScoreModel, data: DataDistribution, level: NoiseLe
   const gap = new RunningEstimate();
   const D = new Float64Array(n), Lc = new Float64Array(n);
   const { W, w0 } = fitAffine(model, data, level, rng.fork('fit'), AFFINE_FIT_SAMPLES);
-  for (let k = 0; k < n; k++) {
-    drawNoisy(data, level, rng, buf);
+  let k = 0;
+  forwardDrawEstimate(level, rng, n, buf, () => data.sampleInto(rng, buf.x0, buf.xi), () => {
     model.evaluate(xt, out);
     score(xt, g);
     const h = w ? (esmAgainst(xt, w), w) : g;
@@ -121,7 +115,8 @@ function sameDrawTerms(model: ScoreModel, data: DataDistribution, level: NoiseLe
     D[k] = dsm - esm - (e2 - g2);
     Lc[k] = lin;
     gap.push(e2 - g2);
-  }
+    return D[k++];
+  });
   return { difference: controlVariateEstimate(D, Lc, 0), gap: gap.result() };
 }
 

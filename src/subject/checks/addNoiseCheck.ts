@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { expectedAddNoise, levelAt } from '../oracle.ts';
 import { readBatch } from '../responseShape.ts';
 import { MAX_CASE_DIM, batchOf, caseCoordinates, cut, simpleVector, timestep } from './caseArbitraries.ts';
-import { type CheckDefinition, compareBatch, rows } from './checkDefinition.ts';
+import { type SubjectCheck, compareBatch, rows } from './checkDefinition.ts';
 
 
 export interface AddNoiseCase {
@@ -11,12 +11,13 @@ export interface AddNoiseCase {
 }
 
 /** add_noise(x0, noise, t) = √ᾱ_t x0 + √(1−ᾱ_t) noise exactly (MATH.md §1), for the subject's own ᾱ table. */
-export const addNoiseCheck: CheckDefinition<AddNoiseCase> = {
+export const addNoiseCheck: SubjectCheck<AddNoiseCase> = {
   id: 'add_noise.exact',
   op: 'add_noise',
   title: 'forward noising with supplied noise = √ᾱ x0 + √(1−ᾱ) ε',
   kind: 'exact',
-  assertionsPerRun: 0,
+  assertionsPerCase: 0,
+  defaultRuns: 40,
   cases: (ctx) =>
     fc
       .record({ coords: caseCoordinates(), samples: batchOf(fc.record({ x0: simpleVector(MAX_CASE_DIM), noise: simpleVector(MAX_CASE_DIM), t: timestep(ctx.schedule.schedule.T) })) })
@@ -33,7 +34,8 @@ export const addNoiseCheck: CheckDefinition<AddNoiseCase> = {
     });
     const cmp = compareBatch(got, expected, scale, ctx.rtol);
     return {
-      ok: cmp.ok,
+      holds: cmp.ok,
+      float32Multiple: cmp.float32Multiple,
       requestId: id,
       op: 'add_noise',
       inputs: args,

@@ -1,5 +1,5 @@
 import { addNoiseCheck } from './addNoiseCheck.ts';
-import type { CheckDefinition } from './checkDefinition.ts';
+import type { SubjectCheck } from './checkDefinition.ts';
 import { lossDsmCheck } from './lossDsmCheck.ts';
 import { lossGradientCheck } from './lossGradientCheck.ts';
 import { posteriorCheck } from './posteriorCheck.ts';
@@ -11,7 +11,7 @@ export * from './checkDefinition.ts';
 export { addNoiseCheck, lossDsmCheck, lossGradientCheck, posteriorCheck, qSampleCheck, stepCheck, zeroShotCheck };
 
 /** Every check after the schedule's, in the order they run. */
-export const SUBJECT_CHECKS: readonly CheckDefinition<any>[] = [
+export const SUBJECT_CHECKS: readonly SubjectCheck<any>[] = [
   addNoiseCheck,
   qSampleCheck,
   posteriorCheck,
@@ -21,5 +21,3 @@ export const SUBJECT_CHECKS: readonly CheckDefinition<any>[] = [
   zeroShotCheck,
 ];
 
-/** Id of the schedule's validity check (run first: every other check uses the subject's ᾱ). */
-export const SCHEDULE_CHECK_ID = 'schedule.valid';

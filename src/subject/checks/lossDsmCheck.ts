@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { FLOAT32_UNIT } from '../../engine/outcome.ts';
 import type { Parameterization } from '../../diffusion/parameterization.ts';
 import type { AffineModel, DeclaredOps } from '../protocol.ts';
 import { expectedLoss, levelAt } from '../oracle.ts';
@@ -6,7 +7,7 @@ import { readVector } from '../responseShape.ts';
 import type { Subject } from '../subject.ts';
 import type { SubjectSchedule } from '../subjectSchedule.ts';
 import { MAX_CASE_DIM, affineModel, batchOf, caseCoordinates, cut, cutModel, simpleVector, timestep } from './caseArbitraries.ts';
-import type { CheckDefinition } from './checkDefinition.ts';
+import type { SubjectCheck } from './checkDefinition.ts';
 
 /** Models per case: the loss is compared at θ_1..θ_K relative to θ_0. */
 export const LOSS_MODELS = 3;
@@ -37,12 +38,13 @@ export async function requestLoss(
  * ℓ_i(θ_k) − ℓ_i(θ_0) = λ_{t_i}(‖f_{θ_k}(x_t) − target‖² − ‖f_{θ_0}(x_t) − target‖²) (÷ d for 'mean').
  * Several samples with different t in one batch also pin the weighting to the right t.
  */
-export const lossDsmCheck: CheckDefinition<LossCase> = {
+export const lossDsmCheck: SubjectCheck<LossCase> = {
   id: 'loss.dsm',
   op: 'loss',
   title: 'loss = λ_t·DSM in the declared parameterization + θ-independent constant',
   kind: 'exact',
-  assertionsPerRun: 0,
+  assertionsPerCase: 0,
+  defaultRuns: 40,
   cases: (ctx) =>
     fc
       .record({
@@ -62,7 +64,7 @@ export const lossDsmCheck: CheckDefinition<LossCase> = {
     const replies = [];
     for (const m of c.models) replies.push(await requestLoss(ctx.subject, ctx.schedule, m, c.samples));
     const exp = c.models.map((m) => c.samples.map((s) => expectedLoss(p, decl.weighting, decl.reduction, m, levelAt(schedule, s.t), s.x0, s.noise)));
-    let worst = { excess: -Infinity, err: 0, tol: 0, k: 1, i: 0 };
+    let worst = { ratio: -Infinity, err: 0, tol: 0, scale: 1, k: 1, i: 0 };
     let ok = true;
     for (let k = 1; k < c.models.length; k++) {
       for (let i = 0; i < c.samples.length; i++) {
@@ -70,14 +72,16 @@ export const lossDsmCheck: CheckDefinition<LossCase> = {
         const dExp = exp[k][i].loss - exp[0][i].loss;
         const tol = ctx.rtol * (exp[k][i].scale + exp[0][i].scale + Math.abs(replies[k].loss[i]) + Math.abs(replies[0].loss[i]));
         const err = Math.abs(dGot - dExp);
-        if (err > tol) ok = false;
-        if (err - tol > worst.excess) worst = { excess: err - tol, err, tol, k, i };
+        if (!(err <= tol)) ok = false;
+        const ratio = Number.isNaN(err) ? Infinity : err / tol;
+        if (ratio > worst.ratio) worst = { ratio, err, tol, scale: tol / ctx.rtol, k, i };
       }
     }
     const { k, i } = worst;
     const implied = (replies[k].loss[i] - replies[0].loss[i]) / (exp[k][i].loss - exp[0][i].loss);
     return {
-      ok,
+      holds: ok,
+      float32Multiple: worst.err / (FLOAT32_UNIT * worst.scale),
       requestId: replies[k].id,
       op: 'loss',
       inputs: { sample: { x0: c.samples[i].x0, noise: c.samples[i].noise, t: ctx.schedule.toSubject(c.samples[i].t) }, batch_t: c.samples.map((s) => ctx.schedule.toSubject(s.t)), model_0: c.models[0], model_k: c.models[k] },

@@ -4,7 +4,7 @@ import type { DeclaredOps } from '../protocol.ts';
 import { expectedStep } from '../oracle.ts';
 import { readBatch } from '../responseShape.ts';
 import { MAX_CASE_DIM, affineModel, batchOf, caseCoordinates, cut, cutModel, simpleVector, timestep } from './caseArbitraries.ts';
-import { type CheckDefinition, compareBatch } from './checkDefinition.ts';
+import { type SubjectCheck, compareBatch } from './checkDefinition.ts';
 
 export interface StepCase {
   readonly d: number;
@@ -18,12 +18,13 @@ export interface StepCase {
  * (MATH.md §4), σ_t² = β_t or β̃_t as declared; t ≥ 2. Every sample is also sent with
  * z = 0 so the report shows the implied mean and the implied σ_t separately.
  */
-export const stepCheck: CheckDefinition<StepCase> = {
+export const stepCheck: SubjectCheck<StepCase> = {
   id: 'step.kernel',
   op: 'step',
   title: 'reverse step = N((x_t + β_t ŝ)/√α_t, σ_t² I) with supplied noise',
   kind: 'exact',
-  assertionsPerRun: 0,
+  assertionsPerCase: 0,
+  defaultRuns: 40,
   unavailable: (ctx) => (ctx.schedule.schedule.T < 2 ? 'schedule has T = 1: no t ≥ 2' : undefined),
   cases: (ctx) =>
     fc
@@ -57,7 +58,8 @@ export const stepCheck: CheckDefinition<StepCase> = {
     const j = zi.findIndex((v) => v !== 0);
     const impliedStd = j >= 0 ? (got[i][j] - got[B + i][j]) / zi[j] : undefined;
     return {
-      ok: cmp.ok,
+      holds: cmp.ok,
+      float32Multiple: cmp.float32Multiple,
       requestId: id,
       op: 'step',
       inputs: { xt: c.samples[i].xt, z: c.samples[i].z, t: toSubject(c.samples[i].t), model: c.model, batch_t: c.samples.map((s) => toSubject(s.t)) },

@@ -4,7 +4,7 @@ import type { AffineModel, DeclaredOps } from '../protocol.ts';
 import { expectedZeroShot } from '../oracle.ts';
 import { readBatch } from '../responseShape.ts';
 import { MAX_CASE_DIM, affineModel, batchOf, caseCoordinates, cut, cutModel, simpleVector, timestep } from './caseArbitraries.ts';
-import { type CheckDefinition, compareBatch } from './checkDefinition.ts';
+import { type SubjectCheck, compareBatch } from './checkDefinition.ts';
 
 export interface ZeroShotCase {
   readonly d: number;
@@ -34,12 +34,13 @@ export function fullRowRankH(d: number): fc.Arbitrary<number[][]> {
  * DDNM f = (√ᾱ_t H†y − H†H x_t)/(1−ᾱ_t) or BO-DDNM f* = Σ_{t|0,y}⁻¹(√ᾱ_t H†y − H†H x_t),
  * Σ_{t|0,y} = ᾱ_t σ_y² H†H†ᵀ + (1−ᾱ_t) I (MATH.md §4; Liang et al. 2025 Thm 3); σ_y = 0 and > 0.
  */
-export const zeroShotCheck: CheckDefinition<ZeroShotCase> = {
+export const zeroShotCheck: SubjectCheck<ZeroShotCase> = {
   id: 'zero_shot_step.kernel',
   op: 'zero_shot_step',
   title: 'zero-shot step = DDNM / BO-DDNM kernel with supplied noise',
   kind: 'exact',
-  assertionsPerRun: 0,
+  assertionsPerCase: 0,
+  defaultRuns: 40,
   unavailable: (ctx) => (ctx.schedule.schedule.T < 2 ? 'schedule has T = 1: no t ≥ 2' : undefined),
   cases: (ctx) =>
     fc
@@ -83,7 +84,8 @@ export const zeroShotCheck: CheckDefinition<ZeroShotCase> = {
     const cmp = compareBatch(got, exp.map((e) => e.xPrev), exp.map((e) => e.scale), ctx.rtol);
     const i = cmp.at[0];
     return {
-      ok: cmp.ok,
+      holds: cmp.ok,
+      float32Multiple: cmp.float32Multiple,
       requestId: id,
       op: 'zero_shot_step',
       inputs: { xt: c.samples[i].xt, y: c.samples[i].y, z: c.samples[i].z, t: toSubject(c.samples[i].t), H: c.H, sigma_y: c.sigmaY, model: c.model },

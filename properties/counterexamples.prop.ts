@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { controlClaims } from '../src/claims/controls.ts';
+import { controlClaims } from '../src/claims/control/selftest.ts';
 import { allClaims } from '../src/claims/registry.ts';
 import { decodeChoices } from '../src/engine/choices/choiceSource.ts';
 import { generateCase } from '../src/engine/choices/generateCase.ts';

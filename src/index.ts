@@ -155,7 +155,7 @@ export { EXAMPLE_FORMAT, EXAMPLE_FORMAT_VERSION, type OutcomeSummary, type Store
 export { CLAIM_SOURCES, type CheckOutcome, type Claim, type ClaimSource, type ExpectedVerdict, type Quantity } from './claims/claim.ts';
 export { type Figure, type FigureSeries } from './engine/figure.ts';
 export { allClaims, findClaim } from './claims/registry.ts';
-export { brokenFisherControl, controlClaims, throwingCheckControl, type ControlClaim } from './claims/controls.ts';
+export { brokenFisherControl, controlClaims, throwingCheckControl, type ControlClaim } from './claims/control/selftest.ts';
 
 // ── subject: checking your own implementation
 export { OP_NAMES, PROTOCOL_VERSION, SUBJECT_PARAMETERIZATIONS, type AddNoiseArgs, type AffineModel, type DeclaredOps, type Hello, type LossArgs, type LossResult, type OpName, type PosteriorArgs, type PosteriorResult, type QSampleArgs, type Request, type Response, type ScheduleResult, type StepArgs, type StepVariance, type Weighting, type XPrevResult, type XtResult, type ZeroShotArgs } from './subject/protocol.ts';

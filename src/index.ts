@@ -112,6 +112,18 @@ export { TIMESTEP_SAMPLER_KINDS, continuousCdf, discreteProbabilities, importanc
 export { conditionalInputGradient, directionalInputGradientMoments, inputGradientsAtLevel, weightedInputGradients, type ConditionalAffineNetwork, type EncoderGradient, type InputGradientsAtLevel, type InputOptimizationSetting } from './theory/inputOptimization.ts';
 export { expectedSdsGradient, sampleSdsGradient, type SdsExpectation, type SdsGradientKind, type SdsSetting, type SdsWeighting } from './theory/sdsGradient.ts';
 
+export { biasDirection, dsmOptimalEncoder, dsmOptimalGainOnRay, encoderDsm, encoderDsmGradient, encoderEsm, encoderEsmGradient, encoderEsmMoments, encoderGainProfile, encoderGradientDescent, encoderScoreNorm, encoderScoreNormGradient, pretrainedConditionalModel, type BiasDirection, type EncoderDescentOptions, type EncoderDescentResult, type EncoderGainRow, type EncoderGradient as EncoderOptimizationGradient, type EncoderObjective, type EncoderOptimizationProblem, type EncoderParameters } from './theory/encoderInputOptimization.ts';
+export { backboneAsTokenEncoder, backboneNll, conditionalTokenCovariance, coordinatewiseTokenLaw, dsmOptimalBackbone, marBackboneBias, marBiasByWidth, nllOptimalBackbone, tokenBackboneJoint, weightedScoreNorm, whitenTokenContext, type BackboneOptimum, type BackboneSubspace, type MarBackboneBias, type TokenContextLaw, type WhitenedTokenContext } from './theory/marBackbone.ts';
+export { allocation, allocationEncoder, allocationScoreNorm, dsmOptimalAllocation, marginalScoreNormGain, percoBias, percoBiasByRate, realismMse, waterFillingAllocation, type PercoBias, type RateAllocation } from './theory/percoRateAllocation.ts';
+export { dreamFusionWeights, sdsExpectedGradient, sdsFixedPoint, sdsFlow, sdsGradientDraw, sdsLinearization, type GuidedTarget, type RenderingLaw, type SdsFixedPoint, type SdsLinearization } from './theory/sdsDreamFusion.ts';
+export { dsmRegularizer, entropyByQuadrature, klByQuadrature, scoreDivergenceDensity, scoreDivergenceIntegral, type QuadratureValue } from './theory/ganScoreRegularization.ts';
+export { affineFamilyModel, affineFitComparison, elboMinimizerScore, likelihoodMatchingModel, negativeExpectedElbo, negativeExpectedLogLikelihood, perturbStep, type AffineFitComparison } from './theory/affineElboFit.ts';
+export { classifierPointSweep, priorMismatchFloor, priorMismatchShift, vanishingTerminalSchedule } from './theory/classifierPointLimit.ts';
+export { discreteDensityFormula, type DiscreteFormulaResult, type DiscreteWeight } from './theory/discreteDensityFormula.ts';
+export { DEFAULT_CONTINUUM, DIMENSION_FAMILIES, biasAgainstDimension, continuumAccumulatedMismatch, continuumAlphaBar, continuumLevel, discreteAccumulatedMismatch, equicorrelatedCovariance, mismatchAtAlphaBar, toeplitzCovariance, vanishingMismatch, type ContinuumSchedule, type DimensionFamily } from './theory/mismatchAsymptotics.ts';
+export { accumulatedMismatch, accumulatedMismatchGaussian, posteriorOf, symmetricMixtureProblem, zeroShotBiasRows, type AccumulatedMismatchEstimate } from './theory/zeroShotMixtureBias.ts';
+export { finalKlConvention, finalSamplerLaw, type LastStep } from './theory/lastStepNoise.ts';
+export { requireWeightedLevels, scheduleLevels, uniformTimestepWeights } from './theory/weightedLevels.ts';
 // ── bias: the DSM input-optimization bias calculator (docs/bias-spec.md)
 export { computeBias, computeBiasSync, type BiasData, type BiasInput, type BiasOptions, type BiasProgress, type BiasResult, type BiasRoute } from './bias/compute.ts';
 export { spectralBiasRows, spectralSums, type BiasRow, type SdsCollapse, type SpectralSums } from './bias/rows.ts';
@@ -143,7 +155,7 @@ export { EXAMPLE_FORMAT, EXAMPLE_FORMAT_VERSION, type OutcomeSummary, type Store
 export { CLAIM_SOURCES, type CheckOutcome, type Claim, type ClaimSource, type ExpectedVerdict, type Quantity } from './claims/claim.ts';
 export { type Figure, type FigureSeries } from './engine/figure.ts';
 export { allClaims, findClaim } from './claims/registry.ts';
-export { brokenFisherControl, controlClaims, throwingCheckControl, type ControlClaim } from './claims/controls.ts';
+export { brokenFisherControl, controlClaims, throwingCheckControl, type ControlClaim } from './claims/control/selftest.ts';
 
 // ── subject: checking your own implementation
 export { OP_NAMES, PROTOCOL_VERSION, SUBJECT_PARAMETERIZATIONS, type AddNoiseArgs, type AffineModel, type DeclaredOps, type Hello, type LossArgs, type LossResult, type OpName, type PosteriorArgs, type PosteriorResult, type QSampleArgs, type Request, type Response, type ScheduleResult, type StepArgs, type StepVariance, type Weighting, type XPrevResult, type XtResult, type ZeroShotArgs } from './subject/protocol.ts';

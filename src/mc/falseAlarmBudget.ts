@@ -27,6 +27,10 @@ export const MC_ASSERTION_PLAN: Readonly<Record<string, number>> = {
   'liang2025.mixture.mc': 1000,
   // issue 16 (training side): the bound/gradient/distribution property suites.
   'training.mc': 400,
+  // issue 13 (claims13): DreamFusion SDS per-draw gradient, 20 runs × ≤ 12 components
+  'sdsDreamFusion.mc': 240,
+  // issue 13 (claims13): zero-shot W_bias estimator against the Gaussian closed form, 20 runs
+  'zeroShotMixtureBias.mc': 20,
 };
 
 export function totalPlannedAssertions(): number {

@@ -4,14 +4,15 @@ import { simpleDouble } from '../../arbitraries/boundedDouble.ts';
 import { dimension } from '../../arbitraries/dimension.ts';
 import { gaussianOfDim } from '../../arbitraries/gaussian.ts';
 import { mixtureOfDim } from '../../arbitraries/mixture.ts';
-import { mlpScoreModel } from '../../arbitraries/mlpScoreModel.ts';
-import { noiseLevelArb, vpSchedule } from '../../arbitraries/schedule.ts';
+import { mlpScoreModel, rescaledMlpWeights } from '../../arbitraries/mlpScoreModel.ts';
+import { WIDE_NOISE, noiseLevelArb, vpSchedule } from '../../arbitraries/schedule.ts';
+import { log10Exponent } from '../../arbitraries/logScale.ts';
 import { mcSeed } from '../../arbitraries/seed.ts';
 import type { NoiseLevel } from '../../diffusion/noiseLevel.ts';
 import type { VPSchedule } from '../../diffusion/schedule.ts';
 import { Gaussian } from '../../gaussian/gaussian.ts';
 import type { DataDistribution } from '../../gaussian/mixture.ts';
-import { createRng, type Estimate, type Rng } from '../../mc/index.ts';
+import { createRng } from '../../mc/index.ts';
 import type { AffineScoreModel } from '../../models/affineScoreModel.ts';
 import type { ScoreModel } from '../../models/scoreModel.ts';
 import { type BatchScoreModel, MlpBatchModel, batchFromPointwise } from '../../models/batchScoreModel.ts';
@@ -19,11 +20,11 @@ import { MlpScoreModel } from '../../models/mlpScoreModel.ts';
 import { type PreparedGaussianGap, prepareGaussianGap } from '../../objectives/reducedVariance/gaussianGapTerms.ts';
 import { plannedGapEstimate } from '../../objectives/reducedVariance/plannedGapEstimate.ts';
 import { dsmAffine, dsmAffineGradient, esmAffine, esmAffineGradient } from '../../objectives/affineClosedForm.ts';
-import { dsmMinusEsmMonteCarlo } from '../../objectives/dsmMinusEsmMonteCarlo.ts';
+import { type MarginalScore, plannedSameDrawGap } from '../../objectives/reducedVariance/sameDrawGapEstimate.ts';
 import { weightedDsmAffine, weightedEsmAffine } from '../../objectives/weightedObjective.ts';
-import { vincentConstant, vincentConstantMixture, weightedVincentConstant } from '../../theory/vincent.ts';
+import { vincentConstant, weightedVincentConstant } from '../../theory/vincent.ts';
 import type { CheckOutcome, Claim } from '../claim.ts';
-import { PLAIN_MC_SAMPLES, RELATIVE_TOLERANCE, closeRelative, describeGaussian, describeLevel, gapPlan, marginalCondition, mcOutcome, plannedOutcome, rows } from './shared.ts';
+import { MC_MAX_SAMPLES, RELATIVE_TOLERANCE, levelAtSnr, smallestEigenvalue, closeRelative, describeGaussian, describeLevel, marginalCondition, plannedOutcome, powerPlan, rows, sameDrawOutcome, sameDrawPlan } from './shared.ts';
 
 /** The implementations a Vincent check uses; properties swap in deliberately wrong ones (negative controls). */
 export interface VincentImpl {
@@ -38,7 +39,8 @@ export const referenceVincentImpl: VincentImpl = {
   constant: vincentConstant,
 };
 
-const SPD = { maxConditionNumber: 1e3 } as const;
+/** Data of the exact claims: eigenvalues 10^[−3, 3] (quarter-decade grid), cond up to 1e4 within that. */
+const SPD = { maxConditionNumber: 1e4, centreRange: 1 } as const;
 
 // ── per timestep ───────────────────────────────────────────────────────────────
 export interface VincentCase {
@@ -49,7 +51,7 @@ export interface VincentCase {
 
 export const vincentCases = (maxDim = 6): fc.Arbitrary<VincentCase> =>
   dimension({ max: maxDim }).chain((d) =>
-    fc.record({ data: gaussianOfDim(d, SPD), level: noiseLevelArb(), models: fc.tuple(affineScoreModel(d), affineScoreModel(d)) }),
+    fc.record({ data: gaussianOfDim(d, SPD), level: noiseLevelArb(['vp', 've'], WIDE_NOISE), models: fc.tuple(affineScoreModel(d), affineScoreModel(d)) }),
   );
 
 export function checkVincentPerTimestep(c: VincentCase, impl: VincentImpl = referenceVincentImpl): CheckOutcome {
@@ -75,7 +77,7 @@ export const vincentPerTimestep: Claim<VincentCase> = {
   id: 'xu2025.vincent.per-timestep',
   source: 'xu2025',
   statement: 'For every score model s_θ, DSM(θ) − ESM(θ) = C_t = E‖∇log q(x_t|x_0)‖² − E‖∇log q_t‖², independent of θ (Theorem 1, Vincent).',
-  assumptions: ['x_0 ~ N(μ, Σ), d ≤ 6, cond(Σ) ≤ 1e3', 'affine models s(x) = Ax + b (two per case), closed-form objectives', 'VP (ᾱ ∈ [1e-3, 0.9989]) or VE (σ ∈ [0.03, 30]) noise level', `relative tolerance ${RELATIVE_TOLERANCE} of max(|DSM|, |ESM|, C_t)`],
+  assumptions: ['x_0 ~ N(μ, Σ), d ≤ 6, eigenvalues 10^[−3, 3], cond(Σ) ≤ 1e4', 'affine models s(x) = Ax + b (two per case), closed-form objectives', 'VP (ᾱ ∈ [1e-6, 1 − 2.3e-6]) or VE (σ ∈ [1e-3, 1e3]) noise level', `relative tolerance ${RELATIVE_TOLERANCE} of max(|DSM|, |ESM|, C_t)`],
   expected: 'holds',
   defaultRuns: 100,
   assertionsPerCase: 0,
@@ -119,7 +121,7 @@ export const vincentWeighted: Claim<WeightedVincentCase> = {
   id: 'xu2025.vincent.weighted-over-t',
   source: 'xu2025',
   statement: 'For t-weighted objectives Σ_t λ_t DSM_t and Σ_t λ_t ESM_t (any λ_t ≥ 0, any per-timestep models), the difference is Σ_t λ_t C_t, independent of θ.',
-  assumptions: ['x_0 ~ N(μ, Σ), d ≤ 4, cond(Σ) ≤ 1e3', 'VP schedule (linear, scaled-linear or cosine), T ≤ 20, weights λ_t ∈ [0, 2]', 'two affine models, alternating with the parity of t', `relative tolerance ${RELATIVE_TOLERANCE}`],
+  assumptions: ['x_0 ~ N(μ, Σ), d ≤ 4, eigenvalues 10^[−3, 3], cond(Σ) ≤ 1e4', 'VP schedule (linear, scaled-linear or cosine), T ≤ 20, weights λ_t ∈ [0, 2]', 'two affine models, alternating with the parity of t', `relative tolerance ${RELATIVE_TOLERANCE}`],
   expected: 'holds',
   defaultRuns: 60,
   assertionsPerCase: 0,
@@ -136,7 +138,7 @@ export interface GradientCase {
 }
 
 export const gradientCases = (maxDim = 5): fc.Arbitrary<GradientCase> =>
-  dimension({ max: maxDim }).chain((d) => fc.record({ data: gaussianOfDim(d, SPD), level: noiseLevelArb(), model: affineScoreModel(d) }));
+  dimension({ max: maxDim }).chain((d) => fc.record({ data: gaussianOfDim(d, SPD), level: noiseLevelArb(['vp', 've'], WIDE_NOISE), model: affineScoreModel(d) }));
 
 /**
  * Bound on every gradient entry: |∂/∂θ E‖r‖²| ≤ 2√(E‖r‖² · E‖u‖²) (Cauchy–Schwarz,
@@ -202,7 +204,7 @@ export const vincentGradient: Claim<GradientCase> = {
   id: 'xu2025.vincent.gradient-equality',
   source: 'xu2025',
   statement: '∇_θ DSM(θ) = ∇_θ ESM(θ): training a score model with DSM follows the same gradients as ESM (Theorem 1).',
-  assumptions: ['x_0 ~ N(μ, Σ), d ≤ 5, cond(Σ) ≤ 1e3', 'affine model s(x) = Ax + b; analytic gradients of the closed forms, and central finite differences', `tolerance ${RELATIVE_TOLERANCE} of the Cauchy–Schwarz bound 2√(E‖r‖²E‖(x_t,1)‖²)`],
+  assumptions: ['x_0 ~ N(μ, Σ), d ≤ 5, eigenvalues 10^[−3, 3], cond(Σ) ≤ 1e4, VP (ᾱ ∈ [1e-6, 1 − 2.3e-6]) or VE (σ ∈ [1e-3, 1e3]) noise level', 'affine model s(x) = Ax + b; analytic gradients of the closed forms, and central finite differences', `tolerance ${RELATIVE_TOLERANCE} of the Cauchy–Schwarz bound 2√(E‖r‖²E‖(x_t,1)‖²)`],
   expected: 'holds',
   defaultRuns: 100,
   assertionsPerCase: 0,
@@ -224,32 +226,51 @@ export interface VincentMcCase {
   readonly seed: number;
 }
 
-/** Draws of the plain estimator (mixture data, whose C_t has no closed form). */
-export const VINCENT_MC_SAMPLES = PLAIN_MC_SAMPLES;
+const MC_SPD = { eigenLog10: [-2, 2] } as const;
 
 export const vincentMcCases = (maxDim = 4): fc.Arbitrary<VincentMcCase> =>
   dimension({ max: maxDim }).chain((d) =>
     fc.record({
-      data: fc.oneof(gaussianOfDim(d, { maxConditionNumber: 100 }) as fc.Arbitrary<DataDistribution>, mixtureOfDim(d, { maxConditionNumber: 100 }) as fc.Arbitrary<DataDistribution>),
+      data: fc.oneof(gaussianOfDim(d, MC_SPD) as fc.Arbitrary<DataDistribution>, mixtureOfDim(d, MC_SPD) as fc.Arbitrary<DataDistribution>),
       model: mlpScoreModel(d) as fc.Arbitrary<ScoreModel>,
-      level: noiseLevelArb(),
+      kind: fc.constantFrom<'vp' | 've'>('vp', 've'),
+      snr: log10Exponent(0, 3),
       seed: mcSeed(),
+    }).map(({ data, model, kind, snr, seed }) => {
+      const level = levelAtSnr(kind, smallestEigenvalue(data), 10 ** snr);
+      return { data, model: atMarginalScale(model as MlpScoreModel, data, level), level, seed };
     }),
   );
 
-export type DifferenceEstimator = (model: ScoreModel, data: DataDistribution, level: NoiseLevel, rng: Rng, n: number) => Estimate;
+/**
+ * The random MLP in the units of the marginal it is evaluated on: ŝ(x) = f((x − aμ̄)/σ_t)/σ_t,
+ * σ_t² = a²·tr Cov(x_0)/d + s² (EDM-style preconditioning). A score model's output is then at the
+ * scale of the score it approximates; without it, an O(1) network at a marginal of spread 10 has a
+ * model term 100× the score and 10 % of C_t would need ~1e7 draws (measured: 0.45·C_t at 4e5 draws).
+ */
+export function atMarginalScale(model: MlpScoreModel, data: DataDistribution, level: NoiseLevel): MlpScoreModel {
+  const comps = data instanceof Gaussian ? [data] : data.components;
+  const weights = data instanceof Gaussian ? [1] : Array.from(data.weights);
+  const d = data.dim;
+  const mean = new Float64Array(d);
+  comps.forEach((g, k) => { for (let i = 0; i < d; i++) mean[i] += weights[k] * g.mean[i]; });
+  let second = 0;
+  comps.forEach((g, k) => { for (let i = 0; i < d; i++) second += weights[k] * (g.cov.data[i * d + i] + (g.mean[i] - mean[i]) ** 2); });
+  const sigma = Math.sqrt((level.a * level.a * second) / d + level.s * level.s);
+  return new MlpScoreModel(rescaledMlpWeights(model.weights, new Float64Array(d).fill(1 / sigma), mean.map((m) => level.a * m), 1 / sigma));
+}
 
 /** What the Monte Carlo check uses; properties swap in deliberately wrong pieces (negative controls). */
 export interface VincentMcImpl {
-  /** Plain same-draw DSM − ESM estimator (mixture data). */
-  readonly plain: DifferenceEstimator;
+  /** The marginal score ESM is computed against on the same-draw path (mixture data); default the exact one. */
+  readonly esmMarginal?: (data: DataDistribution, level: NoiseLevel) => MarginalScore;
   /** Per-draw gap kernel for Gaussian data (reduced-variance path). */
   readonly prepare: (data: Gaussian, level: NoiseLevel, model: BatchScoreModel) => PreparedGaussianGap;
   /** Closed-form C_t for Gaussian data. */
   readonly constant: (data: Gaussian, level: NoiseLevel) => number;
 }
 
-export const referenceVincentMcImpl: VincentMcImpl = { plain: dsmMinusEsmMonteCarlo, prepare: prepareGaussianGap, constant: vincentConstant };
+export const referenceVincentMcImpl: VincentMcImpl = { prepare: prepareGaussianGap, constant: vincentConstant };
 
 /** The batched form of a score model: MLPs natively, anything else pointwise. */
 export function batchModelOf(model: ScoreModel): BatchScoreModel {
@@ -257,42 +278,41 @@ export function batchModelOf(model: ScoreModel): BatchScoreModel {
 }
 
 /**
- * DSM − ESM against C_t (MATH.md §2, Theorem 1).
+ * DSM − ESM against C_t (MATH.md §2, §2.2, Theorem 1), with stated power: every case plans its draws
+ * to detect 10 % of C_t at power 0.99 (planned for 8 %, so the main sample's own variance still meets
+ * 10 % after the pilot's estimation error), at most MC_MAX_SAMPLES draws; a case that cannot is
+ * reported as not enough power (the run is then inconclusive, never "holds").
  *
  * Gaussian data — reduced variance. Per draw dsm − esm = A + B, A = ‖ε/s‖² − ‖∇log q_t‖²
- * (model-free, E A = C_t exactly), B = 2ŝ·(ε/s + ∇log q_t) (E B = 0 for every ŝ: Vincent's
- * theorem for this model). The estimate C_t + mean(B − β B_lin) (B_lin: the same term for an
- * affine fit of ŝ, E B_lin = 0 exactly) tests E B = 0 with B's residual variance; the sample
- * size comes from the budget (gapPlan: half the discrepancy the plain estimator detects at
- * 4000 draws, power 0.99, at most 4000 draws).
- * Smallest discrepancy detected with power 0.99 (the 54 Gaussian cases among 100 of
- * vincentMcCases, vincent.mc α, default seed):
- *   before (plain, 4000 draws): median 1.35·C_t (p10 0.13·C_t, p90 365·C_t: tiny C_t at large s);
- *   after (reduced): median 0.47·C_t (p10 0.006·C_t); per case reduced/plain median 0.27,
- *   p90 0.54, max 0.70 (cases where even 4000 draws cannot halve it: R < 16);
- *   draws per case: median 512 main + 768 pilot/fit = 1280 (max 4768) instead of 4000.
- * Variance ratio plain/reduced over 79 Gaussian cases: median 341× (min 6.6×, p10 14×).
- *
- * Mixture data — plain: C_t itself has no closed form (independent MC), and the
- * model-free term has no exact mean; the same-draw estimator with 4000 draws.
+ * (model-free, E A = C_t exactly), B = 2ŝ·(ε/s + ∇log q_t) (E B = 0 for every ŝ); the estimate
+ * C_t + mean(B − β B_lin) (B_lin: the same term for an affine fit of ŝ, E B_lin = 0 exactly) tests
+ * E B = 0 with B's residual variance; n = minNumSamplesMean(pilot variance, 0.08·C_t, α).
+ * Mixture data — same draws: D = (dsm − esm) − (‖ε/s‖² − ‖∇log q_t‖²), E D = DSM − ESM − C_t, tested
+ * against 0 with n sized for 8 % of the same draws' Ĉ_t (plannedSameDrawGap).
  */
 export function checkVincentMonteCarlo(c: VincentMcCase, falseAlarm: number, impl: VincentMcImpl = referenceVincentMcImpl): CheckOutcome {
   const rng = createRng(`vincent-mc/${c.seed}`);
   if (c.data instanceof Gaussian) {
     const prep = impl.prepare(c.data, c.level, batchModelOf(c.model));
-    const p = plannedGapEstimate(prep, rng.fork('reduced'), gapPlan(falseAlarm));
-    return plannedOutcome(p, impl.constant(c.data, c.level), falseAlarm, c.data.dim, marginalCondition(prep), 0, { data: 'gaussian', estimator: 'control variates A (E = C_t) + fitted affine model (E = 0)' });
+    const C = impl.constant(c.data, c.level);
+    const p = plannedGapEstimate(prep, rng.fork('reduced'), powerPlan(falseAlarm, C));
+    return plannedOutcome(p, C, falseAlarm, c.data.dim, marginalCondition(prep), 0, { data: 'gaussian', estimator: 'control variates A (E = C_t) + fitted affine model (E = 0)' });
   }
-  const e = impl.plain(c.model, c.data, c.level, rng.fork('difference'), VINCENT_MC_SAMPLES);
-  const C = vincentConstantMixture(c.data, c.level, rng.fork('constant'), VINCENT_MC_SAMPLES);
-  return mcOutcome(e, C.mean, C.stderr, falseAlarm, { data: `mixture of ${c.data.components.length}`, estimator: 'plain same-draw' });
+  const p = plannedSameDrawGap(c.model, c.data, c.level, rng.fork('same-draw'), sameDrawPlan(falseAlarm), impl.esmMarginal?.(c.data, c.level));
+  return sameDrawOutcome(p, c.data.dim, c.level.s, falseAlarm, { data: `mixture of ${c.data.components.length}`, estimator: 'same draws: D = (dsm − esm) − (‖ε/s‖² − ‖∇log q_t‖²), E D = 0' });
 }
 
 export const vincentMonteCarlo: Claim<VincentMcCase> = {
   id: 'xu2025.vincent.monte-carlo',
   source: 'xu2025',
   statement: 'DSM(s) − ESM(s) = C_t also for nonlinear score models and non-Gaussian (mixture) data (Theorem 1).',
-  assumptions: ['x_0 ~ Gaussian or Gaussian mixture (≤ 3 components), d ≤ 4, cond ≤ 100', 'random tanh MLP score model (seeded, hidden ≤ 16)', 'Gaussian data: control variates with exact means (model-free term, E = C_t; fitted affine-model term, E = 0), draws planned from the budget to detect half the discrepancy of the plain estimator at 4000 draws (power 0.99, ≤ 4000 draws)', `mixtures: ${VINCENT_MC_SAMPLES} plain draws of the per-sample difference; C_t by independent MC`, 'two-sided z-test, α from the verify.mc budget'],
+  assumptions: [
+    'x_0 ~ Gaussian or Gaussian mixture (≤ 3 components), d ≤ 4, eigenvalues 10^[−2, 2] (cond ≤ 1e4)',
+    'random tanh MLP score model (seeded, hidden ≤ 16, weight scale ≤ 2) in the marginal\'s units: ŝ(x) = f((x − aμ̄)/σ_t)/σ_t, σ_t² = a²tr Cov/d + s² (EDM-style preconditioning; an O(1) network at another scale is the same identity with a model term up to 100× the score, untestable to 10 % of C_t)',
+    'noise levels with the data above the noise in every direction: a²λ_min/s² ∈ 10^[0, 3], VP or VE (below SNR 1 the model term\'s standard deviation outgrows C_t: 10 % of C_t took up to 1e10 draws, measured; affine models are checked exactly there by per-timestep)',
+    `stated power: each case detects 10 % of C_t at power 0.99 (draws from the pilot variance, ≤ ${MC_MAX_SAMPLES}); Gaussian data: control variates with exact means; mixtures: same-draw D with C_t on the same draws`,
+    'two-sided mean test (Student t) at the run\'s α',
+  ],
   expected: 'holds',
   defaultRuns: 20,
   assertionsPerCase: 1,

@@ -1,12 +1,12 @@
 import fc from 'fast-check';
-import { gaussian } from '../arbitraries/gaussian.ts';
-import { noiseLevelArb } from '../arbitraries/schedule.ts';
-import type { NoiseLevel } from '../diffusion/noiseLevel.ts';
-import { InvalidArgumentError } from '../errors.ts';
-import type { Gaussian } from '../gaussian/gaussian.ts';
-import { addScaledIdentity, scale, spdTraceInverse } from '../linalg/index.ts';
-import type { Verdict } from '../engine/verdict.ts';
-import type { Claim } from './claim.ts';
+import { gaussian } from '../../arbitraries/gaussian.ts';
+import { noiseLevelArb } from '../../arbitraries/schedule.ts';
+import type { NoiseLevel } from '../../diffusion/noiseLevel.ts';
+import { InvalidArgumentError } from '../../errors.ts';
+import type { Gaussian } from '../../gaussian/gaussian.ts';
+import { addScaledIdentity, scale, spdTraceInverse } from '../../linalg/index.ts';
+import type { Verdict } from '../../engine/verdict.ts';
+import type { Claim } from '../claim.ts';
 
 /** A negative control: a claim that is deliberately wrong, with the verdict `verify` must give it. */
 export interface ControlClaim<Case = any> extends Claim<Case> {
@@ -14,7 +14,8 @@ export interface ControlClaim<Case = any> extends Claim<Case> {
 }
 
 /**
- * Negative controls for the runner (not part of the registry). `verify --controls` is a self-test:
+ * Negative controls for the runner (not part of the registry; ids `control.selftest.*`, this file by the
+ * layout rule `src/claims/<source>/<family>.ts`). `verify --controls` is a self-test:
  * it runs only the controls and passes exactly when each gets its `mustBe` verdict;
  * `verify --claim <control id>` runs one like any claim (and reports it as unexpected).
  */
@@ -34,8 +35,8 @@ function fisherInformation({ data, level }: FisherCase): number {
 /** Deliberately wrong closed form: d/(a² + s²) is the Fisher information only when Σ = I. */
 export const brokenFisherControl: ControlClaim<FisherCase> = {
   mustBe: 'counterexample',
-  id: 'xu2025.control.broken-fisher',
-  source: 'xu2025',
+  id: 'control.selftest.broken-fisher',
+  source: 'control',
   statement: 'NEGATIVE CONTROL (deliberately wrong): E‖∇log q_t‖² = d/(a²+s²) for every Gaussian data distribution.',
   assumptions: ['x_0 ~ N(μ, Σ), d ≤ 4', 'true only for Σ = I: verify must find a counterexample'],
   expected: 'holds',
@@ -55,8 +56,8 @@ export const brokenFisherControl: ControlClaim<FisherCase> = {
 /** A check that throws on d ≥ 3: `verify` must report `error` (not crash) and shrink to d = 3. */
 export const throwingCheckControl: ControlClaim<FisherCase> = {
   mustBe: 'error',
-  id: 'xu2025.control.throwing-check',
-  source: 'xu2025',
+  id: 'control.selftest.throwing-check',
+  source: 'control',
   statement: 'NEGATIVE CONTROL (deliberately broken): a check that throws for d ≥ 3.',
   assumptions: ['x_0 ~ N(μ, Σ), d ≤ 4'],
   expected: 'holds',

@@ -174,5 +174,8 @@ export { SCHEDULE_CHECK_ID, checkProperty, scheduleProperty } from './subject/ch
 // ── report: one report model, five renderers
 export { REPORT_VERSION, ReportFormatError, buildReport, consoleReport, formatCounterexample, htmlReport, jsonReport, junitReport, markdownReport, mergeReports, renderFigureSvg, resultRow, summarize, summaryLine, textTable, validateReport, verdictText, writeReports, type Report, type ReportSummary, type ResultRow } from './report/index.ts';
 
+// ── samplers: exact oracles of whole sampling loops (DDPM, DDIM, Euler/Heun, DPM-Solver++(2M), flow), spacings, network-time conventions
+export * as samplers from './diffusion/samplers/index.ts';
+
 // ── arb: fast-check generators of the cases claims are checked on
 export * as arb from './arbitraries/index.ts';

@@ -37,20 +37,30 @@ export function sampleExactProperty(ctx: SamplerCheckContext, name: string, spec
   const sctx = contextOf(ctx, spec);
   const image = mode === 'image';
   const shapes = image ? [ctx.sampler.sampleShape as SampleShape] : smallShapes(ctx);
-  const steps = image ? validStepCounts(spec, sctx, 25).filter((n) => IMAGE_STEPS.includes(n)) : validStepCounts(spec, sctx);
+  // The valid step counts are planned on first use (O(T) per count): building the property stays cheap
+  // when a run selects other checks.
+  let planned: { steps: number[]; critical: number[] } | undefined;
+  const plan = () => {
+    if (!planned) {
+      const steps = image ? validStepCounts(spec, sctx, 25).filter((n) => IMAGE_STEPS.includes(n)) : validStepCounts(spec, sctx);
+      planned = { steps, critical: image ? [] : roundingCriticalSteps(spec, ctx.table, steps).map((n) => steps.indexOf(n)) };
+    }
+    return planned;
+  };
   const maxC = Math.max(...shapes.map((s) => s.C));
   const explicitSize = image ? 0 : Math.max(...shapes.map((s) => s.size));
   const maxBatch = image ? 1 : 2;
-  const critical = image ? [] : roundingCriticalSteps(spec, ctx.table, steps).map((n) => steps.indexOf(n));
   return {
     id: samplerCheckId(image ? 'sample.image' : 'sample.exact', name),
     statement: `the ${spec.family} loop "${name}" returns the declared sampler's exact answer${image ? ` at the sample shape [${shapes[0].dims}]` : ''} for every step count, network and noise`,
     expected: 'holds',
     defaultRuns: image ? 4 : 30,
     assertionsPerCase: 0,
-    cases: () => samplerCase({ steps: steps.length, shapes: shapes.length, maxC, explicitSize: Math.max(explicitSize, 1), maxBatch, critical }),
+    // Each evaluation runs a whole sampling loop (and its rounding probe): shrinking spends at most this many.
+    maxShrinks: 120,
+    cases: () => samplerCase({ steps: plan().steps.length, shapes: shapes.length, maxC, explicitSize: Math.max(explicitSize, 1), maxBatch, critical: plan().critical }),
     async check(c): Promise<Outcome> {
-      const b = buildRequest(ctx, name, spec, c, steps, shapes, maxC, Math.max(explicitSize, 1));
+      const b = buildRequest(ctx, name, spec, c, plan().steps, shapes, maxC, Math.max(explicitSize, 1));
       let expected;
       try {
         expected = b.xInit.map((x, s) => runSampler(b.program, b.network, x, (b.noises ?? []).map((z) => z[s])));
@@ -76,7 +86,7 @@ export function sampleExactProperty(ctx: SamplerCheckContext, name: string, spec
       }
       return compareLoop(ctx, b, expected, got, id);
     },
-    describeCase: (c) => ({ sampler: name, n: steps[c.stepIndex], shape: shapes[c.shapeIndex].dims, batch: c.batch, eta: c.eta, noiseSeed: c.noiseSeed }),
-    size: (c) => ({ d: shapes[c.shapeIndex].size, n: steps[c.stepIndex], batch: c.batch }),
+    describeCase: (c) => ({ sampler: name, n: plan().steps[c.stepIndex], shape: shapes[c.shapeIndex].dims, batch: c.batch, eta: c.eta, noiseSeed: c.noiseSeed }),
+    size: (c) => ({ d: shapes[c.shapeIndex].size, n: plan().steps[c.stepIndex], batch: c.batch }),
   };
 }

@@ -21,16 +21,19 @@ export const TAU_RTOL = 1e-6;
 export function sampleNetworkTimeProperty(ctx: SamplerCheckContext, name: string, spec: SamplerSpec): Property<SamplerCase> {
   const sctx = contextOf(ctx, spec);
   const shapes = smallShapes(ctx).slice(0, 1);
-  const steps = validStepCounts(spec, sctx);
+  let planned: number[] | undefined;
+  const steps = () => (planned ??= validStepCounts(spec, sctx)); // planned on first use
   return {
     id: samplerCheckId('sample.network_time', name),
     statement: `the ${spec.family} loop "${name}" calls its network with the declared time values`,
     expected: 'holds',
     defaultRuns: 12,
     assertionsPerCase: 0,
-    cases: () => samplerCase({ steps: steps.length, shapes: 1, maxC: shapes[0].C, explicitSize: shapes[0].size, maxBatch: 1 }),
+    // Each evaluation runs a whole sampling loop (and its rounding probe): shrinking spends at most this many.
+    maxShrinks: 120,
+    cases: () => samplerCase({ steps: steps().length, shapes: 1, maxC: shapes[0].C, explicitSize: shapes[0].size, maxBatch: 1 }),
     async check(c): Promise<Outcome> {
-      const b = buildRequest(ctx, name, spec, c, steps, shapes, shapes[0].C, shapes[0].size);
+      const b = buildRequest(ctx, name, spec, c, steps(), shapes, shapes[0].C, shapes[0].size);
       const args = encodeSampleArgs({ sampler: name, numInferenceSteps: b.req.numInferenceSteps, timesteps: b.req.timesteps, eta: b.req.eta, shape: b.shape, xInit: b.xInit, noises: b.noises, network: b.network }, ctx.sampler.binaryArrays);
       let reply;
       try {
@@ -69,7 +72,7 @@ export function sampleNetworkTimeProperty(ctx: SamplerCheckContext, name: string
         ...(holds ? {} : { note: `sampler ${name}, n = ${b.req.numInferenceSteps}: ${where}${matches.length ? ` — matches ${matches.join('; ')}` : ''}` }),
       };
     },
-    describeCase: (c) => ({ sampler: name, n: steps[c.stepIndex] }),
-    size: (c) => ({ n: steps[c.stepIndex] }),
+    describeCase: (c) => ({ sampler: name, n: steps()[c.stepIndex] }),
+    size: (c) => ({ n: steps()[c.stepIndex] }),
   };
 }

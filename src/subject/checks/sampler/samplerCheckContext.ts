@@ -30,6 +30,21 @@ export interface SamplerCheckContext {
 
 /** Step counts a sampler can be asked for, ascending; the largest is capped at `cap`. */
 export function validStepCounts(spec: SamplerSpec, ctx: SamplerContext, cap = 1000): number[] {
+  // Planning every n is O(T) each; the answer depends only on (spec, ctx, cap): computed once per run.
+  let bySpec = VALID_STEPS.get(spec);
+  if (!bySpec) VALID_STEPS.set(spec, (bySpec = new WeakMap()));
+  let byCap = bySpec.get(ctx);
+  if (!byCap) bySpec.set(ctx, (byCap = new Map()));
+  const hit = byCap.get(cap);
+  if (hit) return [...hit];
+  const out = computeValidStepCounts(spec, ctx, cap);
+  byCap.set(cap, out);
+  return [...out];
+}
+
+const VALID_STEPS = new WeakMap<SamplerSpec, WeakMap<SamplerContext, Map<number, number[]>>>();
+
+function computeValidStepCounts(spec: SamplerSpec, ctx: SamplerContext, cap: number): number[] {
   const continuous = spec.family === 'flow_euler' || spec.family === 'flow_heun' || ('sigmas' in spec && spec.sigmas.kind === 'karras');
   const max = continuous ? cap : Math.min(cap, ctx.table?.T ?? cap);
   const out: number[] = [];
@@ -102,8 +117,15 @@ export function explicitList(table: TrainingTable, n: number, seed: number): num
 }
 
 export function contextOf(ctx: SamplerCheckContext, spec: SamplerSpec): SamplerContext {
-  return samplerContextFor(ctx.sampler, spec, ctx.table);
+  // One context object per (check context, sampler): validStepCounts caches on it.
+  let bySpec = CONTEXTS.get(ctx);
+  if (!bySpec) CONTEXTS.set(ctx, (bySpec = new WeakMap()));
+  let c = bySpec.get(spec);
+  if (!c) bySpec.set(spec, (c = samplerContextFor(ctx.sampler, spec, ctx.table)));
+  return c;
 }
+
+const CONTEXTS = new WeakMap<SamplerCheckContext, WeakMap<SamplerSpec, SamplerContext>>();
 
 export function programFor(ctx: SamplerCheckContext, spec: SamplerSpec, req: SamplerRequest): SamplerProgram {
   return planSampler(spec, contextOf(ctx, spec), req);

@@ -3,8 +3,10 @@ import { Gaussian } from '../gaussian/gaussian.ts';
 import { logSumExp } from '../gaussian/mixture.ts';
 import { addScaledIdentity, scale } from '../linalg/index.ts';
 import { requireIntegerInRange, requirePositive } from '../validate.ts';
-import { bayesLogits, diffusionClassifierLogits, totalVariation } from './diffusionClassifier.ts';
-import type { ReverseVariance } from './elbo.ts';
+import { bayesLogits, classModel, diffusionClassifierLogits, totalVariation } from './diffusionClassifier.ts';
+import { discreteFormulaErrorBound } from './discreteFormulaErrorBound.ts';
+import { type ReverseVariance, ddpmElbo, elboRoundingFloor } from './elbo.ts';
+import { gaussianDensityIntegrand } from './gaussianDensityIntegrand.ts';
 
 /*
  * The diffusion classifier's Bayes limit at a point x, with the N(0, I) prior used in practice
@@ -72,4 +74,59 @@ export function classifierPointSweep(
     const ab = s.alphaBar(T);
     return { T, tv: totalVariation(bayes, lh.map((v) => Math.exp(v - zh))), floor: priorMismatchFloor(classes, weights, x0, ab), alphaBarT: ab };
   });
+}
+
+/*
+ * The rate with its constant (MATH.md §13.7). With σ_t² = β_t and p(x_T) = N(0, I), every term of ELBO_c(x) that
+ * depends on the class is the density formula's: the decoder gives −(d/2) log 2πβ_1 − ‖ε*_1 − z‖²/(2α_1), each KL_t
+ * (t ≥ 2) the same ½ β̃/β term for every class plus β_t/(2α_t(1 − ᾱ_t)) E‖ε*_t − z‖², and the prior term depends on x
+ * only. So ELBO_c(x) = F_{c,T}(x) + C_T(x) (F: discreteDensityFormula, 'riemann' weight; C_T the same for every
+ * class), the logits' perturbation e_c = ELBO_c − log q_c has spread R ≤ B_c + B_{c'} (the two largest of the
+ * per-class bounds B_c of discreteFormulaErrorBound), and TV(p̂_T(·|x), p(·|x)) ≤ tanh(R/4) ≤ tanh((B_c + B_{c'})/4),
+ * which vanishes with max_t Δ_t and ᾱ_T — on the Li–Yan schedule max Δ_t ≤ max β_t ≤ 4 log T/T and ᾱ_T = O(T⁻²).
+ */
+
+export interface ClassifierPointBound {
+  /** TV(p̂_T(·|x), p(·|x)) as computed from the logits. */
+  readonly tv: number;
+  /** The spread R = max − min of ELBO_c(x) − log q_c(x) over the classes, as computed. */
+  readonly spread: number;
+  /** B_c + B_{c'}: the two largest per-class discrete-formula bounds. */
+  readonly spreadBound: number;
+  /** tanh(spreadBound/4). */
+  readonly tvBound: number;
+  /** Rounding of the computed spread (twice the largest ELBO rounding floor) and of the TV. */
+  readonly spreadFloor: number;
+  readonly tvFloor: number;
+  /** Per-class bounds B_c. */
+  readonly perClass: Float64Array;
+  readonly maxStep: number;
+  readonly alphaBarT: number;
+}
+
+/** The classifier's TV at x with the N(0, I) prior and σ_t² = β_t, beside its explicit bound. */
+export function classifierPointBound(classes: readonly Gaussian[], weights: ArrayLike<number>, x0: ArrayLike<number>, schedule: VPSchedule): ClassifierPointBound {
+  const bayesL = bayesLogits(classes, weights, x0);
+  const K = classes.length;
+  const hat = new Float64Array(K), e = new Float64Array(K), perClass = new Float64Array(K);
+  let floor = 0, maxStep = 0, alphaBarT = 0;
+  classes.forEach((c, k) => {
+    const terms = ddpmElbo(classModel(c, schedule, { prior: 'standard', variance: 'beta' }), schedule, { mean: x0 });
+    const logQ = c.logPdf(x0);
+    hat[k] = Math.log(weights[k]) + terms.elbo;
+    e[k] = terms.elbo - logQ;
+    floor = Math.max(floor, elboRoundingFloor(terms, schedule.T, logQ));
+    const b = discreteFormulaErrorBound(gaussianDensityIntegrand(c, x0), schedule, 'riemann');
+    perClass[k] = b.bound;
+    maxStep = b.maxStep;
+    alphaBarT = b.alphaBarT;
+  });
+  const sorted = Array.from(perClass).sort((a, b) => b - a);
+  const spreadBound = sorted[0] + sorted[1];
+  const zb = logSumExp(bayesL), zh = logSumExp(hat);
+  const tv = totalVariation(bayesL.map((v) => Math.exp(v - zb)), hat.map((v) => Math.exp(v - zh)));
+  return {
+    tv, spread: Math.max(...e) - Math.min(...e), spreadBound, tvBound: Math.tanh(spreadBound / 4),
+    spreadFloor: 2 * floor, tvFloor: (4 * K + 4) * (Number.EPSILON / 2), perClass, maxStep, alphaBarT,
+  };
 }

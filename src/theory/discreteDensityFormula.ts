@@ -26,6 +26,8 @@ export interface DiscreteFormulaResult {
   readonly logDensity: number;
   /** The dropped piece's leading term, ½ d ᾱ_T (the formula's floor when ᾱ_T does not vanish). */
   readonly truncation: number;
+  /** ½ Σ_t w_t (‖ε_t(c)‖² + ‖s_t A_t − I‖²_F + dᾱ_t): the size of the terms summed, for a rounding floor (discreteFormulaErrorBound.ts). */
+  readonly magnitude: number;
 }
 
 /** ε_t(x) at step t of the schedule: any noise predictor evaluated at the level ᾱ_t. */
@@ -43,22 +45,23 @@ export function discreteDensityFormula(x0: ArrayLike<number>, predictor: NoisePr
   if (d < 1) throw new DimensionMismatchError('x0', '≥ 1', d);
   if (weight !== 'riemann' && weight !== 'ddpm' && typeof weight !== 'function') throw new InvalidArgumentError('weight', weight, "must be 'riemann', 'ddpm' or a function");
   const ch = ddpmChain(schedule);
-  let sum = 0;
+  let sum = 0, magnitude = 0;
   for (let t = 1; t <= ch.T; t++) {
     const ab = ch.a2[t], om = ch.s2[t];
     const pt = { ...pointAt(ab), oneMinusAlpha: om, s: Math.sqrt(om) };
     const c = Float64Array.from(x0, (v) => pt.a * v);
     const { e0, A } = affinePredictorProbe(predictor, c, pt);
-    let f = -d * ab;
+    let pos = 0;
     for (let i = 0; i < d; i++) {
-      f += e0[i] * e0[i];
+      pos += e0[i] * e0[i];
       for (let j = 0; j < d; j++) {
         const m = pt.s * A[i * d + j] - (i === j ? 1 : 0);
-        f += m * m;
+        pos += m * m;
       }
     }
     const w = weight === 'riemann' ? ch.beta[t] / (ch.alpha[t] * om) : weight === 'ddpm' ? ch.beta[t] / om : weight(ch.beta[t], ch.alpha[t], om);
-    sum += w * f;
+    sum += w * (pos - d * ab);
+    magnitude += 0.5 * Math.abs(w) * (pos + d * ab);
   }
-  return { logDensity: checkFiniteResult('discreteDensityFormula', -0.5 * d * (Math.log(2 * Math.PI) + 1) - 0.5 * sum), truncation: 0.5 * d * ch.a2[ch.T] };
+  return { logDensity: checkFiniteResult('discreteDensityFormula', -0.5 * d * (Math.log(2 * Math.PI) + 1) - 0.5 * sum), truncation: 0.5 * d * ch.a2[ch.T], magnitude };
 }

@@ -76,6 +76,26 @@ export function mismatchWeight(schedule: VPSchedule, t: number, variance: Revers
   return ((1 - a) * (1 - a)) / (2 * a * reverseVariance(schedule, t, variance));
 }
 
+/** w_t·E‖Δ_t‖² (0 when the mismatch is 0, whatever w_t: σ_t² = 0 must not turn a matched step into NaN). */
+function weightedMismatch(schedule: VPSchedule, t: number, variance: ReverseVarianceKind, e: number): number {
+  return e > 0 ? mismatchWeight(schedule, t, variance) * e : 0;
+}
+
+/**
+ * The accumulated mismatch W_bias = Σ_t w_t E_{q̃_t}‖Δ_t‖² alone (mismatchDecomposition's `bias`, without the
+ * oracle terms or the sampler's law): for sweeps over large d.
+ */
+export function accumulatedMismatch(schedule: VPSchedule, target: GaussianMoments, guidance: AffineGuidance, variance: ReverseVarianceKind): { readonly bias: number; readonly perStepMismatch: Float64Array } {
+  const perStep = new Float64Array(schedule.T);
+  let bias = 0;
+  for (let t = 1; t <= schedule.T; t++) {
+    const e = expectedSquaredMismatch(targetMarginalAt(target, schedule, t), guidance(t)).mean;
+    perStep[t - 1] = e;
+    bias += weightedMismatch(schedule, t, variance, e);
+  }
+  return { bias, perStepMismatch: perStep };
+}
+
 /** Terms of the exact chain-rule bound KL(Q̃_0‖P̂_0) ≤ KL(Q̃_{0:T}‖P̂_{0:T}) for a Gaussian target and affine guidance. */
 export interface MismatchDecomposition {
   readonly T: number;
@@ -121,7 +141,7 @@ export function mismatchDecomposition(
     oracle += v > 0 ? 0.5 * (trace(C) / v - d + d * Math.log(v) - logDetOrMinusInfinity(C)) : Infinity;
     const e = expectedSquaredMismatch(qt, guidance(t)).mean;
     perStep[t - 1] = e;
-    if (e > 0) bias += mismatchWeight(schedule, t, variance) * e;
+    bias += weightedMismatch(schedule, t, variance, e);
   }
   const start = gaussianKL(targetMarginalAt(target, schedule, T), new Gaussian(new Float64Array(d), identity(d)));
   const p0 = propagateAffineSampler(schedule, guidance, variance, d)[0];

@@ -1,7 +1,11 @@
 import fc from 'fast-check';
 import { gaussianOfDim } from '../../arbitraries/gaussian.ts';
 import { simpleDouble } from '../../arbitraries/boundedDouble.ts';
-import { withinTolerance } from '../../engine/outcome.ts';
+import { limitMargin, withinTolerance } from '../../engine/outcome.ts';
+import { scaledLinearSchedule } from '../../diffusion/schedule.ts';
+import { symmetricEigen } from '../../linalg/index.ts';
+import { stationaryBiasSlope } from '../../theory/stationaryBiasSlope.ts';
+import { vanishingMismatchBound } from '../../theory/vanishingMismatchBound.ts';
 import { Gaussian } from '../../gaussian/gaussian.ts';
 
 import {
@@ -18,7 +22,13 @@ import { describeMoments } from './sweeps.ts';
  */
 
 const SPD = { maxConditionNumber: 100, centreRange: 0.5, meanBound: 1.5 } as const;
-interface PairCase { readonly target: Gaussian; readonly training: Gaussian }
+interface PairCase { readonly target: Gaussian; readonly training: Gaussian; readonly T: number }
+
+const u = Number.EPSILON / 2;
+const condition = (g: Gaussian) => {
+  const e = symmetricEigen(g.cov).values;
+  return Math.max(...e) / Math.min(...e);
+};
 
 export const vanishingPart: Claim<PairCase> = {
   id: 'liang2025.mismatchAsymptotics.vanishing-part',
@@ -26,26 +36,35 @@ export const vanishingPart: Claim<PairCase> = {
   section: 'Theorem 1',
   statement: 'The mismatch contributes a vanishing part W_vanish = Õ(1/T) and an asymptotic bias W_bias = O(1): W_bias(T) = W_bias^∞ + W_vanish(T), W_bias^∞ > 0 and W_vanish(T) → 0 like 1/T.',
   assumptions: [
-    'Gaussian target and a different Gaussian training distribution (d ≤ 3, cond ≤ 100), guidance = the training score; seed sampler σ_t² = (1−α_t)/α_t; scaled-linear β',
+    'Gaussian target and a Gaussian training distribution (d ≤ 3, cond ≤ 100; equal pairs included: then every term is 0), guidance = the training score; seed sampler σ_t² = (1−α_t)/α_t; scaled-linear β, any T from 2 to 1448',
     'W_bias(T) = Σ_t (1−α_t)/2·E‖Δ_t‖² exactly (path decomposition); W_bias^∞ = ½∫₀¹β(τ)E‖Δ(ᾱ(τ))‖²dτ of the continuum schedule (adaptive Gauss–Kronrod, its error estimate)',
-    '"like 1/T" read as: |W_vanish(2T)| ≤ 0.6·|W_vanish(T)| for T = 200, 400 (1/T gives 0.5), up to 1e-12(1 + W^∞) + the integral\'s error; the explicit constants and A1–A4 of the paper\'s bound were not retrievable (MATH.md §13.9)',
+    '"like 1/T" checked with its constant (MATH.md §13.9): in u = −log ᾱ, W_bias(T) is a Riemann sum of ½∫ψ(u)du, so |W_vanish(T)| ≤ ½[Σ_t δu_t TV_cell(ψ) + Σ_t(δu_t − β_t)|ψ(u_t)| + |u_T − U| sup|ψ|] ≤ ½[max δu·TV(ψ) + sup ψ·(Σ(δu_t − β_t) + |u_T − U|)] = K/T (δu_t = −log(1 − β_t) ≤ −log(1 − 20/T))',
+    'holds if |W_vanish(T)| is within that bound plus rounding and the integral\'s error, and W_bias^∞ > 0 unless target = training; the explicit constants and A1–A4 of the paper\'s bound were not retrievable (MATH.md §13.9). A fixed ratio |W_vanish(2T)|/|W_vanish(T)| is not the statement: W_vanish changes sign where its 1/T and 1/T² terms cancel',
   ],
   expected: 'holds',
   defaultRuns: 20,
   assertionsPerCase: 0,
-  cases: () => fc.integer({ min: 1, max: 3 }).chain((d) => fc.record({ target: gaussianOfDim(d, SPD), training: gaussianOfDim(d, SPD) })),
+  cases: () => fc.integer({ min: 1, max: 3 }).chain((d) => fc.record({ target: gaussianOfDim(d, SPD), training: gaussianOfDim(d, SPD), k: fc.integer({ min: 4, max: 42 }) }))
+    .map(({ k, ...c }) => ({ ...c, T: Math.round(2 ** (k / 4)) })),
   check(c) {
     const inf = continuumAccumulatedMismatch(c.target, c.training);
-    const rows = vanishingMismatch(c.target, c.training, [200, 400, 800]);
-    const floor = 1e-12 * (1 + inf.value) + inf.error;
-    const ratio = Math.max(...[1, 2].map((i) => (Math.abs(rows[i].wVanish) - floor) / (0.6 * Math.abs(rows[i - 1].wVanish) + 1e-300)));
+    const row = vanishingMismatch(c.target, c.training, [c.T])[0];
+    const b = vanishingMismatchBound(c.target, c.training, c.T);
+    const kappa = Math.max(condition(c.target), condition(c.training));
+    const floor = (c.T + 32 + 16 * c.target.dim * kappa) * u * (row.wBias + inf.value) + inf.error;
     const same = c.target.mean.every((v, i) => v === c.training.mean[i]) && c.target.cov.data.every((v, i) => v === c.training.cov.data[i]);
-    return withinTolerance(same ? 0 : Math.max(ratio, inf.value > 0 ? 0 : 2), 1, {
-      metric: '|W_vanish(2T)| / (0.6 |W_vanish(T)|)',
-      quantities: { T: rows.map((r) => r.T), W_bias: rows.map((r) => r.wBias), W_vanish: rows.map((r) => r.wVanish), 'T·W_vanish': rows.map((r) => r.T * r.wVanish), 'W_bias^∞': inf.value, 'KL(Q̃_0‖P̂_0)': rows.map((r) => r.finalKL) },
-    });
+    const positive = same || inf.value > 0;
+    return {
+      holds: Math.abs(row.wVanish) <= b.bound + floor && positive,
+      maxError: Math.abs(row.wVanish), tolerance: b.bound + floor, metric: '|W_vanish(T)| against its Riemann-sum bound',
+      margin: positive ? limitMargin(Math.abs(row.wVanish), b.bound + floor) : 1,
+      quantities: {
+        T: c.T, W_bias: row.wBias, 'W_bias^∞': inf.value, W_vanish: row.wVanish, bound: b.bound, 'T·|W_vanish|': c.T * Math.abs(row.wVanish), 'T·bound': c.T * b.bound,
+        'K = T·½[max δu·TV(ψ) + sup ψ·(Σ(δu − β) + |u_T − U|)]': c.T * b.coarseBound, 'TV(ψ)': b.totalVariation, 'sup ψ': b.supremum, 'KL(Q̃_0‖P̂_0)': row.finalKL,
+      },
+    };
   },
-  describeCase: (c) => ({ target: describeMoments(c.target), training: describeMoments(c.training) }),
+  describeCase: (c) => ({ target: describeMoments(c.target), training: describeMoments(c.training), T: c.T }),
   figures: () => [vanishingFigure()],
 };
 
@@ -54,35 +73,63 @@ const ar1Family = (c: Ar1Case): DimensionFamily => (d) => ({
   target: new Gaussian(new Float64Array(d).fill(c.mean), toeplitzCovariance(d, c.rhoTarget, c.varianceTarget)),
   training: new Gaussian(new Float64Array(d), toeplitzCovariance(d, c.rhoTraining)),
 });
+/** |ρ|, |ρ'| ≤ 0.8, v ∈ [10^−0.5, 10^0.5], |m| ≤ 1 (the equal pair ρ = ρ', v = 1, m = 0 included: W ≡ 0). */
 const ar1Cases = () => fc.record({
   rhoTarget: simpleDouble(-0.8, 0.8, 2), rhoTraining: simpleDouble(-0.8, 0.8, 2),
-  varianceTarget: simpleDouble(-0.5, 0.5, 2).map((u) => 10 ** u), mean: simpleDouble(-1, 1, 2),
-}).filter((c) => c.rhoTarget !== c.rhoTraining || c.mean !== 0 || c.varianceTarget !== 1);
+  varianceTarget: simpleDouble(-0.5, 0.5, 2).map((x) => 10 ** x), mean: simpleDouble(-1, 1, 2),
+});
 
-export const linearInDCorrelated: Claim<Ar1Case> = {
+interface LinearInDCase extends Ar1Case { readonly T: number; readonly gap: number }
+
+/** The first dimension where the remainder envelope 2B·r^d is below 10⁻⁶ of the slope over `gap` dimensions (at most 64). */
+function asymptoticDimension(slope: number, boundary: number, rate: number, gap: number): number {
+  if (slope === 0 || rate === 0) return 2;
+  let d = 2;
+  while (d < 64 && (4 * boundary * rate ** d) / gap > 1e-6 * slope) d++;
+  return d;
+}
+
+export const linearInDCorrelated: Claim<LinearInDCase> = {
   id: 'liang2025.mismatchAsymptotics.linear-in-d-correlated',
   source: 'liang2025',
   section: 'Theorem 1 (W_bias "usually linear in d")',
-  statement: 'On correlated (non-product) targets the asymptotic bias is linear in d: W_bias(d)/d converges as d grows (AR(1) target against AR(1) training).',
+  statement: 'On correlated (non-product) targets the asymptotic bias is linear in d: W_bias(d) = a·d + O(1), a = lim W_bias(d)/d (AR(1) target against AR(1) training).',
   assumptions: [
-    'target N(m1, v·[ρ^{|i−j|}]), training N(0, [ρ′^{|i−j|}]), |ρ|, |ρ′| ≤ 0.8, v ∈ [0.3, 3.2], |m| ≤ 1; seed sampler, scaled-linear β, T = 25; exact W_bias',
-    '"converges" read as: the boundary term decays like 1/d — |W(32)/32 − W(16)/16| ≤ 0.6·|W(16)/16 − W(8)/8| + 1e-12·W(32)/32; with bounded spectra and per-coordinate mismatch W_bias grows linearly (a single mismatched coordinate keeps it constant: property suite)',
+    'target N(m1, v·[ρ^{|i−j|}]), training N(0, [ρ′^{|i−j|}]), |ρ|, |ρ′| ≤ 0.8, v ∈ [0.32, 3.2], |m| ≤ 1; seed sampler, scaled-linear β, T ∈ [2, 25]; exact W_bias',
+    'slope a by Szegő: Σ_t (1−α_t)/2·[(1/π)∫₀^π (f̂ − ĝ)²/(f̂ĝ²)dθ + ᾱ_t m²/ĝ(0)²] (f̂ = ᾱf + 1 − ᾱ of the spectral densities); |W_bias(d) − a·d| ≤ B for every d, B from the symbols\' ranges (the AR(1) precision is circulant up to a rank-2 corner; Weyl interlacing; MATH.md §13.9)',
+    'the remainder W(d) − a·d − b∞ has size ≤ 2B and decays like r^d, r = max(|ρ|, |ρ′|) (the symbols\' pole and zero moduli): the slope (W(d+k) − W(d))/k is compared with a at the first d where 4B·r^d/k ≤ 10⁻⁶·a (d ≤ 64; k ∈ [1, 8] the generator\'s) — asymptotic by construction, not a fitted rate',
+    'holds if |(W(d+k) − W(d))/k − a| ≤ 4B·r^d/k + the quadrature\'s error + rounding, and |W(d) − a·d| ≤ B; a ratio of successive differences of W/d is not the statement: the boundary term can be 10⁻³ of W, so those differences are dominated by the r^d part at small d (seed 1: W/d = 0.403998, 0.404049, 0.404089 at d = 8, 16, 32)',
   ],
   expected: 'holds',
   defaultRuns: 15,
   assertionsPerCase: 0,
-  cases: ar1Cases,
+  cases: () => fc.record({ pair: ar1Cases(), T: fc.integer({ min: 2, max: 25 }), gap: fc.integer({ min: 1, max: 8 }) }).map(({ pair, T, gap }) => ({ ...pair, T, gap })),
   check(c) {
-    const rows = biasAgainstDimension(ar1Family(c), [8, 16, 32], 25);
-    const d1 = Math.abs(rows[1].perDimension - rows[0].perDimension), d2 = Math.abs(rows[2].perDimension - rows[1].perDimension);
-    return withinTolerance(d2, 0.6 * d1 + 1e-12 * rows[2].perDimension, {
-      metric: '|ΔW/d| (16 → 32) against 0.6·|ΔW/d| (8 → 16)',
-      quantities: { d: [8, 16, 32], W_bias: rows.map((r) => r.wBias), 'W_bias/d': rows.map((r) => r.perDimension) },
-    });
+    const s = scaledLinearSchedule(c.T);
+    const lim = stationaryBiasSlope(c, s);
+    const d = asymptoticDimension(lim.slope, lim.boundary, lim.decayRate, c.gap);
+    const [lo, hi] = biasAgainstDimension(ar1Family(c), [d, d + c.gap], c.T);
+    const slope = (hi.wBias - lo.wBias) / c.gap;
+    const rounding = (c.T + 32 + 16 * (d + c.gap) * lim.conditionNumber) * u;
+    const tol = (4 * lim.boundary * lim.decayRate ** d) / c.gap + lim.slopeError + (2 * rounding * hi.wBias) / c.gap;
+    const boundaryLimit = lim.boundary + d * lim.slopeError + rounding * lo.wBias;
+    const dev = Math.abs(lo.wBias - lim.slope * d);
+    return {
+      holds: Math.abs(slope - lim.slope) <= tol && dev <= boundaryLimit,
+      maxError: Math.abs(slope - lim.slope), tolerance: tol, metric: '|slope of W_bias over [d, d+k] − Szegő slope a|',
+      margin: Math.max(limitMargin(Math.abs(slope - lim.slope), tol), limitMargin(dev, boundaryLimit)),
+      quantities: {
+        'd, d+k': [d, d + c.gap], W_bias: [lo.wBias, hi.wBias], 'slope (W(d+k) − W(d))/k': slope, 'Szegő slope a': lim.slope, 'W(d) − a·d': lo.wBias - lim.slope * d,
+        'B (|W − a·d| ≤ B)': lim.boundary, 'r = max(|ρ|, |ρ′|)': lim.decayRate, 'W_bias/d': [lo.perDimension, hi.perDimension],
+      },
+    };
   },
   describeCase: (c) => c,
   figures: () => [dimensionFigure()],
 };
+
+/** Some correlation: the case with ρ = ρ′ = 0 (a product target, where proportionality holds) is mapped to ρ = 0.4. */
+const correlatedCases = () => ar1Cases().map((c) => (c.rhoTarget === 0 && c.rhoTraining === 0 ? { ...c, rhoTarget: 0.4 } : c));
 
 export const proportionalToD: Claim<Ar1Case> = {
   id: 'liang2025.mismatchAsymptotics.proportional-to-d',
@@ -93,7 +140,7 @@ export const proportionalToD: Claim<Ar1Case> = {
   expected: 'refuted',
   defaultRuns: 30,
   assertionsPerCase: 0,
-  cases: () => ar1Cases().filter((c) => c.rhoTarget !== 0 || c.rhoTraining !== 0),
+  cases: correlatedCases,
   check(c) {
     const [one, six] = biasAgainstDimension(ar1Family(c), [1, 6], 40);
     return withinTolerance(Math.abs(six.wBias - 6 * one.wBias), 1e-9 * six.wBias, { quantities: { 'W_bias(6)': six.wBias, '6·W_bias(1)': 6 * one.wBias } });

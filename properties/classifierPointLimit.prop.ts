@@ -2,8 +2,12 @@ import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import { classifierPoint } from '../src/arbitraries/index.ts';
 import { scaledLinearSchedule } from '../src/diffusion/index.ts';
-import type { Gaussian } from '../src/gaussian/index.ts';
-import { classifierPointSweep, priorMismatchFloor, priorMismatchShift, vanishingTerminalSchedule } from '../src/theory/classifierPointLimit.ts';
+import { Gaussian } from '../src/gaussian/index.ts';
+import { classifierPointBound, priorMismatchFloor, priorMismatchShift, vanishingTerminalSchedule } from '../src/theory/classifierPointLimit.ts';
+import { discreteDensityFormula } from '../src/theory/discreteDensityFormula.ts';
+import { discreteFormulaErrorBound } from '../src/theory/discreteFormulaErrorBound.ts';
+import { gaussianDensityIntegrand } from '../src/theory/gaussianDensityIntegrand.ts';
+import { mmseNoisePredictor } from '../src/theory/mmseNoisePredictor.ts';
 import { classModel } from '../src/theory/diffusionClassifier.ts';
 import { ddpmElbo } from '../src/theory/elbo.ts';
 
@@ -43,11 +47,38 @@ describe('the small-step limit keeps a prior-mismatch shift δ_c(x)', () => {
 });
 
 describe('TV(p̂_T(·|x), Bayes) with the N(0, I) prior', () => {
-  test.prop([caseArb], { numRuns: 10 })('on a schedule with ᾱ_T → 0 (Li–Yan) TV at the point falls ≥ 2× from T = 400 to T = 3200 and its floor vanishes', ({ classes, weights, x0 }) => {
-    const rows = classifierPointSweep(classes, weights, x0, [400, 3200], (T) => vanishingTerminalSchedule(T));
-    expect(rows[1].tv).toBeLessThanOrEqual(rows[0].tv / 2 + 1e-12);
-    expect(rows[1].alphaBarT).toBeLessThan(rows[0].alphaBarT);
-    expect(rows[1].floor).toBeLessThanOrEqual(rows[0].floor + 1e-15);
+  const atT = fc.record({ point: classifierPoint({ maxConditionNumber: 100, centreRange: 0.5, pointBound: 3, maxDim: 3 }), T: fc.integer({ min: 4, max: 50 }).map((k) => Math.round(2 ** (k / 4))) });
+
+  test.prop([atT], { numRuns: 20 })('σ_t² = β_t, N(0, I) prior: ELBO_c(x) − F_{c,T}(x) is the same for every class (the density formula on the grid, MATH.md §13.7)', ({ point, T }) => {
+    const s = vanishingTerminalSchedule(T);
+    const x0 = point.x0;
+    const offs = point.classes.map((c) => ddpmElbo(classModel(c, s, { prior: 'standard', variance: 'beta' }), s, { mean: x0 }).elbo - discreteDensityFormula(x0, mmseNoisePredictor(c), s, 'riemann').logDensity);
+    for (const o of offs) expect(Math.abs(o - offs[0])).toBeLessThanOrEqual(1e-9 * (1 + Math.abs(offs[0])) + 1e-13 * T);
+  });
+
+  test('negative control: with σ_t² = β̃_t the per-class terms are weighted differently, and the offset depends on the class', () => {
+    const out = fc.check(fc.property(atT, ({ point, T }) => {
+      const s = vanishingTerminalSchedule(Math.max(T, 8));
+      const offs = point.classes.map((c) => ddpmElbo(classModel(c, s, { prior: 'standard', variance: 'betaTilde' }), s, { mean: point.x0 }).elbo - discreteDensityFormula(point.x0, mmseNoisePredictor(c), s, 'riemann').logDensity);
+      return offs.every((o) => Math.abs(o - offs[0]) <= 1e-9 * (1 + Math.abs(offs[0])));
+    }), { numRuns: 20 });
+    expect(out.failed).toBe(true);
+  });
+
+  test.prop([atT], { numRuns: 20 })('Li–Yan schedule, every T: the logits\' spread R ≤ B_c + B_c′ and TV ≤ tanh((B_c + B_c′)/4), a bound that vanishes with max Δ_t ≤ 4 log T/T and ᾱ_T', ({ point, T }) => {
+    const b = classifierPointBound(point.classes, point.weights, point.x0, vanishingTerminalSchedule(T));
+    expect(b.spread).toBeLessThanOrEqual(b.spreadBound + b.spreadFloor);
+    expect(b.tv).toBeLessThanOrEqual(Math.tanh((b.spreadBound + b.spreadFloor) / 4) + b.tvFloor);
+    expect(b.maxStep).toBeLessThanOrEqual((4 * Math.log(T)) / T);
+  });
+
+  test('the per-class bound vanishes on the Li–Yan schedule and not on the scaled-linear one (ᾱ_T fixed: floor ½ᾱ_T sup|g|)', () => {
+    const g = gaussianDensityIntegrand(new Gaussian([0.5, 0], { rows: 2, cols: 2, data: Float64Array.from([1, 0.2, 0.2, 0.5]) }), [0.2, 0.1]);
+    const at = (s: (T: number) => ReturnType<typeof scaledLinearSchedule>) => [1e5, 1e6].map((T) => discreteFormulaErrorBound(g, s(T)).bound);
+    const ly = at((T) => vanishingTerminalSchedule(T)), sl = at(scaledLinearSchedule);
+    expect(ly[1]).toBeLessThan(ly[0] / 5);
+    expect(sl[1]).toBeGreaterThan(sl[0] / 2);
+    expect(sl[1]).toBeGreaterThanOrEqual(0.5 * scaledLinearSchedule(1e6).alphaBar(1e6) * g.supremum);
   });
 
   test('the Li–Yan schedule: ᾱ_T → 0 and max β_t → 0 as T grows', () => {

@@ -121,6 +121,14 @@ export { affineFamilyModel, affineFitComparison, elboMinimizerScore, likelihoodM
 export { classifierPointSweep, priorMismatchFloor, priorMismatchShift, vanishingTerminalSchedule } from './theory/classifierPointLimit.ts';
 export { discreteDensityFormula, type DiscreteFormulaResult, type DiscreteWeight } from './theory/discreteDensityFormula.ts';
 export { DEFAULT_CONTINUUM, DIMENSION_FAMILIES, biasAgainstDimension, continuumAccumulatedMismatch, continuumAlphaBar, continuumLevel, discreteAccumulatedMismatch, equicorrelatedCovariance, mismatchAtAlphaBar, toeplitzCovariance, vanishingMismatch, type ContinuumSchedule, type DimensionFamily } from './theory/mismatchAsymptotics.ts';
+// issue 13 re-examined (claimsfix): the explicit bounds the rate claims are checked against (MATH.md §13.7–13.9)
+export { variationOnInterval, type Variation } from './numerics/totalVariation.ts';
+export { gaussianDensityIntegrand, type GaussianDensityIntegrand } from './theory/gaussianDensityIntegrand.ts';
+export { cosineRateConstants, discreteFormulaErrorBound, discreteFormulaRoundingFloor, type DiscreteFormulaErrorBound, type DiscreteFormulaWeight } from './theory/discreteFormulaErrorBound.ts';
+export { classifierPointBound, type ClassifierPointBound } from './theory/classifierPointLimit.ts';
+export { vanishingMismatchBound, type VanishingMismatchBound } from './theory/vanishingMismatchBound.ts';
+export { stationaryBiasSlope, stationaryMismatchRoundingFloor, type StationaryBiasSlope, type StationaryPair } from './theory/stationaryBiasSlope.ts';
+export { gaussianAccumulatedMismatch } from './theory/mismatch.ts';
 export { accumulatedMismatch, accumulatedMismatchGaussian, posteriorOf, symmetricMixtureProblem, zeroShotBiasRows, type AccumulatedMismatchEstimate } from './theory/zeroShotMixtureBias.ts';
 export { finalKlConvention, finalSamplerLaw, type LastStep } from './theory/lastStepNoise.ts';
 export { requireWeightedLevels, scheduleLevels, uniformTimestepWeights } from './theory/weightedLevels.ts';

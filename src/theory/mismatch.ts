@@ -85,7 +85,7 @@ function weightedMismatch(schedule: VPSchedule, t: number, variance: ReverseVari
  * The accumulated mismatch W_bias = Σ_t w_t E_{q̃_t}‖Δ_t‖² alone (mismatchDecomposition's `bias`, without the
  * oracle terms or the sampler's law): for sweeps over large d.
  */
-export function accumulatedMismatch(schedule: VPSchedule, target: GaussianMoments, guidance: AffineGuidance, variance: ReverseVarianceKind): { readonly bias: number; readonly perStepMismatch: Float64Array } {
+export function gaussianAccumulatedMismatch(schedule: VPSchedule, target: GaussianMoments, guidance: AffineGuidance, variance: ReverseVarianceKind): { readonly bias: number; readonly perStepMismatch: Float64Array } {
   const perStep = new Float64Array(schedule.T);
   let bias = 0;
   for (let t = 1; t <= schedule.T; t++) {

@@ -7,7 +7,7 @@ import { type Matrix, addScaledIdentity, identity, scale, zeros } from '../linal
 import { integrate } from '../numerics/gaussKronrod.ts';
 import { requireIntegerInRange } from '../validate.ts';
 import type { GaussianMoments } from './gaussianPropagation.ts';
-import { accumulatedMismatch, expectedSquaredMismatch, gaussianScoreMap, matchedGaussianGuidance, mismatchDecomposition } from './mismatch.ts';
+import { expectedSquaredMismatch, gaussianAccumulatedMismatch, gaussianScoreMap, matchedGaussianGuidance, mismatchDecomposition } from './mismatch.ts';
 
 /*
  * Liang et al. 2025, Theorem 1's split of the mismatch into a vanishing and an asymptotic part, and
@@ -57,7 +57,7 @@ export function continuumAccumulatedMismatch(target: GaussianMoments, training: 
 export function discreteAccumulatedMismatch(target: GaussianMoments, training: Gaussian, T: number, variance: ReverseVarianceKind = 'seed'): number {
   requireIntegerInRange('T', T, 2, 1e6);
   const s = scaledLinearSchedule(T);
-  return accumulatedMismatch(s, target, matchedGaussianGuidance(training, s), variance).bias;
+  return gaussianAccumulatedMismatch(s, target, matchedGaussianGuidance(training, s), variance).bias;
 }
 
 /** W_vanish(T) = W_bias(T) − W_bias^∞ over a T grid, and the final KL(Q̃_0‖P̂_0) at each T. */

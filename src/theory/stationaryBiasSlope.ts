@@ -43,8 +43,6 @@ export interface StationaryBiasSlope {
   readonly boundary: number;
   /** r = max(|ρ|, |ρ'|): the boundary remainder decays like r^d. */
   readonly decayRate: number;
-  /** cond of the target's and the training covariance (bounded by the symbols' ranges), for rounding floors. */
-  readonly conditionNumber: number;
 }
 
 function spectralRange(rho: number, v: number): [number, number] {
@@ -96,5 +94,24 @@ export function stationaryBiasSlope(pair: StationaryPair, schedule: VPSchedule):
     const meanTerm = ab * m * m * ((2 * ab / (G0 * G0)) * (oneB / G0 + y * normB) + y * y);
     boundary += w * (rank + riemann + meanTerm);
   }
-  return { slope, slopeError, boundary, decayRate: Math.max(Math.abs(rt), Math.abs(rr)), conditionNumber: Math.max(fh / fl, gh / gl) };
+  return { slope, slopeError, boundary, decayRate: Math.max(Math.abs(rt), Math.abs(rr)) };
+}
+
+/**
+ * Rounding of W_bias(d) as the path decomposition computes it: each E‖Δ_t‖² is a quadratic in Δ_t = P_tr − P_ta (and its
+ * intercept), whose entries come from inverses accurate to γ = 16·d·κ·u of ‖P‖ ≤ p = 1/min(f⁻, 1) + 1/min(g⁻, 1); an error
+ * δ in Δ moves E‖Δ‖² by ≤ 2‖δ‖·(E‖Δ‖²)^{½}(‖S‖^{½} + 2|m|)√d + ‖δ‖²…, so (Cauchy–Schwarz over t, Σ_t w_t √e_t ≤ √(Σw·W))
+ *   |computed − exact| ≤ 2γp(√(d s) + 2|m|√d)√(Σw·W) + γ²p²d(s + 4m²)Σw + (T + 32)u·W,   s = max(f⁺, 1), Σw = ½Σβ_t:
+ * proportional to √W, not W, where target and training nearly agree (cancellation in P_tr − P_ta).
+ */
+export function stationaryMismatchRoundingFloor(pair: StationaryPair, schedule: VPSchedule, d: number, wBias: number): number {
+  requirePair(pair);
+  const u = Number.EPSILON / 2;
+  const [fl, fh] = spectralRange(pair.rhoTarget, pair.varianceTarget), [gl, gh] = spectralRange(pair.rhoTraining, 1);
+  const gamma = 16 * d * Math.max(fh / fl, gh / gl) * u;
+  const p = 1 / Math.min(fl, 1) + 1 / Math.min(gl, 1), s = Math.max(fh, 1), m = Math.abs(pair.mean);
+  let sw = 0;
+  for (let t = 1; t <= schedule.T; t++) sw += 0.5 * (1 - schedule.alpha(t));
+  const w = Math.max(0, wBias);
+  return 2 * gamma * p * (Math.sqrt(d * s) + 2 * m * Math.sqrt(d)) * Math.sqrt(sw * w) + gamma * gamma * p * p * d * (s + 4 * m * m) * sw + (schedule.T + 32) * u * w;
 }

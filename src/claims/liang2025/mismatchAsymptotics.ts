@@ -4,7 +4,7 @@ import { simpleDouble } from '../../arbitraries/boundedDouble.ts';
 import { limitMargin, withinTolerance } from '../../engine/outcome.ts';
 import { scaledLinearSchedule } from '../../diffusion/schedule.ts';
 import { symmetricEigen } from '../../linalg/index.ts';
-import { stationaryBiasSlope } from '../../theory/stationaryBiasSlope.ts';
+import { stationaryBiasSlope, stationaryMismatchRoundingFloor } from '../../theory/stationaryBiasSlope.ts';
 import { vanishingMismatchBound } from '../../theory/vanishingMismatchBound.ts';
 import { Gaussian } from '../../gaussian/gaussian.ts';
 
@@ -110,9 +110,9 @@ export const linearInDCorrelated: Claim<LinearInDCase> = {
     const d = asymptoticDimension(lim.slope, lim.boundary, lim.decayRate, c.gap);
     const [lo, hi] = biasAgainstDimension(ar1Family(c), [d, d + c.gap], c.T);
     const slope = (hi.wBias - lo.wBias) / c.gap;
-    const rounding = (c.T + 32 + 16 * (d + c.gap) * lim.conditionNumber) * u;
-    const tol = (4 * lim.boundary * lim.decayRate ** d) / c.gap + lim.slopeError + (2 * rounding * hi.wBias) / c.gap;
-    const boundaryLimit = lim.boundary + d * lim.slopeError + rounding * lo.wBias;
+    const roundLo = stationaryMismatchRoundingFloor(c, s, d, lo.wBias), roundHi = stationaryMismatchRoundingFloor(c, s, d + c.gap, hi.wBias);
+    const tol = (4 * lim.boundary * lim.decayRate ** d) / c.gap + lim.slopeError + (roundLo + roundHi) / c.gap;
+    const boundaryLimit = lim.boundary + d * lim.slopeError + roundLo;
     const dev = Math.abs(lo.wBias - lim.slope * d);
     return {
       holds: Math.abs(slope - lim.slope) <= tol && dev <= boundaryLimit,

@@ -9,6 +9,7 @@ import { discreteFormulaErrorBound } from '../src/theory/discreteFormulaErrorBou
 import { gaussianDensityIntegrand } from '../src/theory/gaussianDensityIntegrand.ts';
 import { mmseNoisePredictor } from '../src/theory/mmseNoisePredictor.ts';
 import { classModel } from '../src/theory/diffusionClassifier.ts';
+import { chainPosterior, ddpmChain } from '../src/theory/ddpmChain.ts';
 import { ddpmElbo } from '../src/theory/elbo.ts';
 
 // MATH.md §13.7: the diffusion classifier at a point with the N(0, I) prior.
@@ -54,6 +55,16 @@ describe('TV(p̂_T(·|x), Bayes) with the N(0, I) prior', () => {
     const x0 = point.x0;
     const offs = point.classes.map((c) => ddpmElbo(classModel(c, s, { prior: 'standard', variance: 'beta' }), s, { mean: x0 }).elbo - discreteDensityFormula(x0, mmseNoisePredictor(c), s, 'riemann').logDensity);
     for (const o of offs) expect(Math.abs(o - offs[0])).toBeLessThanOrEqual(1e-9 * (1 + Math.abs(offs[0])) + 1e-13 * T);
+    // and the offset in closed form: C_T(x) = −(d/2) log β_1 − (d/2) Σ_{t≥2} [β̃_t/β_t − 1 − log(β̃_t/β_t) + β_tᾱ_t/(α_t(1 − ᾱ_t))]
+    //                                        − ½[ᾱ_T(‖x‖² − d) − d log(1 − ᾱ_T)]
+    const ch = ddpmChain(s), d = x0.length;
+    let C = -0.5 * d * Math.log(ch.beta[1]);
+    for (let t = 2; t <= T; t++) {
+      const r = chainPosterior(ch, t).betaTilde / ch.beta[t];
+      C -= 0.5 * d * (r - 1 - Math.log(r) + (ch.beta[t] * ch.a2[t]) / (ch.alpha[t] * ch.s2[t]));
+    }
+    C -= 0.5 * (ch.a2[T] * (x0.reduce((a, v) => a + v * v, 0) - d) - d * Math.log(ch.s2[T]));
+    expect(Math.abs(offs[0] - C)).toBeLessThanOrEqual(1e-9 * (1 + Math.abs(C)) + 1e-13 * T);
   });
 
   test('negative control: with σ_t² = β̃_t the per-class terms are weighted differently, and the offset depends on the class', () => {

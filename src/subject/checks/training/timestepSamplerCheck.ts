@@ -52,7 +52,7 @@ export const timestepSamplerCheck: SubjectCheck<SamplerCase> = {
   defaultRuns: 3,
   cases: () => fc.record({ seed: mcSeed(), historySeed: mcSeed() }),
   async run(ctx, c, env) {
-    const T = ctx.schedule.schedule.T;
+    const T = ctx.schedule.table.length; // training draws t over the whole table, the terminal step included
     const spec = requireTimestepSampler(ctx.hello.ops.timestep_sampler as TimestepSamplerSpec, T, 'ops.timestep_sampler');
     const n = minNumSamplesDkw(SAMPLER_DETECTABLE, env.falseAlarm);
     const history = spec.kind === 'loss_second_moment' ? lossHistory(T, spec.history_per_term ?? 10, c.historySeed) : undefined;

@@ -13,3 +13,4 @@ export * from './mlpScoreModel.ts';
 export * from './encoder.ts';
 export * from './affineSamplerCase.ts';
 export * from './classifierPoint.ts';
+export * from './flowPath.ts';

@@ -3,8 +3,12 @@ import type { CheckEnv, Property } from '../engine/property.ts';
 import type { Figure } from '../engine/figure.ts';
 
 /** Which paper a claim comes from. */
-export type ClaimSource = 'xu2025' | 'liyan2024' | 'liang2025';
-export const CLAIM_SOURCES: readonly ClaimSource[] = ['xu2025', 'liyan2024', 'liang2025'];
+export type ClaimSource = 'xu2025' | 'liyan2024' | 'liang2025'
+  // issue 19: flow matching (Lipman et al. 2023; Tong et al. 2023)
+  | 'lipman2023' | 'tong2023';
+export const CLAIM_SOURCES: readonly ClaimSource[] = ['xu2025', 'liyan2024', 'liang2025',
+  // issue 19: flow matching
+  'lipman2023', 'tong2023'];
 
 /**
  * `holds`: the statement should hold on every generated case.

@@ -18,11 +18,15 @@ import type { Weighting } from '../diffusion/lossWeighting.ts';
 /** Reverse-step variance σ_t²: β_t, or the posterior variance β̃_t = (1−ᾱ_{t−1})β_t/(1−ᾱ_t). */
 export type StepVariance = 'beta' | 'beta_tilde';
 
-export type OpName = 'schedule' | 'add_noise' | 'q_sample' | 'posterior' | 'loss' | 'step' | 'zero_shot_step' | TrainingOpName;
-export const OP_NAMES: readonly OpName[] = ['schedule', 'add_noise', 'q_sample', 'posterior', 'loss', 'step', 'zero_shot_step', ...TRAINING_OP_NAMES];
+export type OpName = 'schedule' | 'add_noise' | 'q_sample' | 'posterior' | 'loss' | 'step' | 'zero_shot_step' | TrainingOpName
+  // flow matching (issue 19)
+  | FlowOpName;
+export const OP_NAMES: readonly OpName[] = ['schedule', 'add_noise', 'q_sample', 'posterior', 'loss', 'step', 'zero_shot_step', ...TRAINING_OP_NAMES,
+  // flow matching (issue 19)
+  ...FLOW_OP_NAMES];
 
 /** Per-operation declarations in the hello; an op absent here is not implemented. */
-export interface DeclaredOps extends TrainingDeclaredOps {
+export interface DeclaredOps extends TrainingDeclaredOps, FlowDeclaredOps {
   readonly schedule?: ScheduleDeclaration;
   readonly add_noise?: Record<string, never>;
   readonly q_sample?: Record<string, never>;
@@ -42,6 +46,8 @@ export interface Hello {
   /** Precision of the schedule coefficients (default: `precision`); see the training section below. */
   readonly coefficient_precision?: Precision;
   readonly ops: DeclaredOps;
+  /** Flow matching (issue 19): the path of the flow ops; present when a flow op is declared. */
+  readonly flow?: FlowHello;
 }
 
 /** An affine network in the subject's parameterization: output = W x_t + b (same for every t). */
@@ -65,6 +71,10 @@ export interface XPrevResult { readonly x_prev: number[][] }
 /** Wire messages (one JSON object per line). */
 export interface Request { readonly id: number; readonly op: OpName | 'hello'; readonly args: unknown }
 export type Response = { readonly id: number; readonly result: unknown } | { readonly id: number; readonly error: string };
+
+// ─── Flow matching (issue 19; docs/protocol.md §9): declarations and payloads in flowProtocol.ts ─
+export * from './flowProtocol.ts';
+import { FLOW_OP_NAMES, type FlowDeclaredOps, type FlowHello, type FlowOpName } from './flowProtocol.ts';
 
 // ─── Training side (issue 16; docs/protocol.md §7) ───────────────────────────────────────────
 // Declarations and payloads of the training ops live in trainingProtocol.ts (one concept per file).

@@ -9,6 +9,8 @@ export interface FlowSubjectOptions {
   batchReduction?: 'mean' | 'sum';
   /** The network sees τ = timeScale·t; null: a network that ignores time (no network_time declared). */
   timeScale?: number | null;
+  /** 'float32': every input cast and every arithmetic result rounded to float32 (declared in hello). */
+  precision?: 'float64' | 'float32';
   sampler?: Record<string, unknown> & { kind: string };
   patch?: (internals: Record<string, unknown>) => void;
 }

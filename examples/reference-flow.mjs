@@ -26,22 +26,28 @@ export function createFlowSubject(options = {}) {
     batchReduction = 'mean',
     timeScale = 1000,
     sampler = { kind: 'logit_normal', loc: 0, scale: 1, shift: 3, num_train_timesteps: 1000, table: 'descending' },
+    // 'float32': every input cast and every arithmetic result rounded to float32 (Math.fround), as on a GPU.
+    precision = 'float64',
     patch,
   } = options;
+  const R = precision === 'float32' ? Math.fround : (x) => x;
+  const cast = (a) => (Array.isArray(a) ? a.map(cast) : R(a));
 
   // Coefficients of x_t = a x₀ + s ε + r ξ and of the velocity ȧ x₀ + ṡ ε + ṙ ξ (scheduler-style: per path).
   const coef = (t) => {
-    if (path.kind === 'rectified') return { a: 1 - t, s: t, r: 0, da: -1, ds: 1, dr: 0, sigma: t };
-    if (path.kind === 'ot') { const k = 1 - path.sigma_min; return { a: t, s: 1 - k * t, r: 0, da: 1, ds: -k, dr: 0, sigma: 1 - k * t }; }
-    return { a: t, s: 1 - t, r: path.sigma, da: 1, ds: -1, dr: 0, sigma: 1 - t }; // icfm
+    t = R(t);
+    if (path.kind === 'rectified') return { a: R(1 - t), s: t, r: 0, da: -1, ds: 1, dr: 0, sigma: t };
+    if (path.kind === 'ot') { const k = R(1 - path.sigma_min), s = R(1 - R(k * t)); return { a: t, s, r: 0, da: 1, ds: -k, dr: 0, sigma: s }; }
+    const s = R(1 - t);
+    return { a: t, s, r: R(path.sigma), da: 1, ds: -1, dr: 0, sigma: s }; // icfm
   };
   const I = {
     coef,
     shift: shiftSigma,
-    networkTime: (t) => timeScale * t,
+    networkTime: (t) => R(timeScale * R(t)),
     lossWeight(sigma) {
-      if (weighting === 'sigma_sqrt') return sigma ** -2;
-      if (weighting === 'cosmap') return 2 / (Math.PI * (1 - 2 * sigma + 2 * sigma * sigma));
+      if (weighting === 'sigma_sqrt') return R(1 / R(sigma * sigma));
+      if (weighting === 'cosmap') return R(2 / R(R(Math.PI) * R(R(1 - R(2 * sigma)) + R(R(2 * sigma) * sigma))));
       return 1;
     },
     logitLoc: (sp) => sp.loc,
@@ -55,14 +61,14 @@ export function createFlowSubject(options = {}) {
       const s = sp.table === 'ascending' ? (idx + 1) / N : (N - idx) / N;
       return I.shift(sp.shift ?? 1, s);
     },
-    targetOf: (x0, e, xi, c) => (target === 'x0' ? x0 : target === 'eps' ? e : c.da * x0 + c.ds * e + c.dr * xi),
+    targetOf: (x0, e, xi, c) => (target === 'x0' ? x0 : target === 'eps' ? e : R(R(R(c.da * x0) + R(c.ds * e)) + R(c.dr * xi))),
     /** loss.mean() or loss.sum() over the batch before backward(). */
     batchScale: (B) => (batchReduction === 'mean' ? 1 / B : 1),
     convert: null,
   };
 
   const forward = (model, x, tau) =>
-    model.W.map((row, i) => row.reduce((acc, w, j) => acc + (w + (model.W_time ? tau * model.W_time[i][j] : 0)) * x[j], model.b[i] + (model.b_time ? tau * model.b_time[i] : 0)));
+    model.W.map((row, i) => row.reduce((acc, w, j) => R(acc + R(R(w + (model.W_time ? R(tau * model.W_time[i][j]) : 0)) * x[j])), R(model.b[i] + (model.b_time ? R(tau * model.b_time[i]) : 0))));
 
   /** The network output converted to the target kind: Q̂ = κF + ρx_t (precondition_outputs and its kin). */
   function convert(F, xt, c) {
@@ -70,25 +76,28 @@ export function createFlowSubject(options = {}) {
     // Solve (x̂₀, ε̂) from x_t = a x̂₀ + s ε̂ and the output's own definition.
     const p = prediction === 'velocity' ? [c.da, c.ds] : prediction === 'x0' ? [1, 0] : [0, 1];
     const q = target === 'velocity' ? [c.da, c.ds] : target === 'x0' ? [1, 0] : [0, 1];
-    const det = c.a * p[1] - c.s * p[0];
-    const kappa = (c.a * q[1] - c.s * q[0]) / det, rho = (q[0] * p[1] - q[1] * p[0]) / det;
-    return { value: F.map((f, i) => kappa * f + rho * xt[i]), kappa };
+    const det = R(R(c.a * p[1]) - R(c.s * p[0]));
+    const kappa = R(R(R(c.a * q[1]) - R(c.s * q[0])) / det), rho = R(R(R(q[0] * p[1]) - R(q[1] * p[0])) / det);
+    return { value: F.map((f, i) => R(R(kappa * f) + R(rho * xt[i]))), kappa };
   }
   I.convert = convert;
   if (patch) patch(I);
 
+  const interpolate = (c, x0, e, xi) => x0.map((v, i) => R(R(R(c.a * v) + R(c.s * e[i])) + (c.r ? R(c.r * xi[i]) : 0)));
+
   function perSample(model, x0, e, xi, t) {
+    [model, x0, e, xi] = [{ W: cast(model.W), b: cast(model.b), ...(model.W_time ? { W_time: cast(model.W_time), b_time: cast(model.b_time) } : {}) }, cast(x0), cast(e), xi && cast(xi)];
     const c = I.coef(t);
-    const xt = x0.map((v, i) => c.a * v + c.s * e[i] + (c.r ? c.r * xi[i] : 0));
+    const xt = interpolate(c, x0, e, xi);
     const tau = I.networkTime(t);
     const F = forward(model, xt, tau);
     const { value, kappa } = I.convert(F, xt, c);
-    const w = I.lossWeight(c.sigma) / (reduction === 'mean' ? x0.length : 1);
+    const w = R(I.lossWeight(c.sigma) / (reduction === 'mean' ? x0.length : 1));
     let loss = 0;
     const dF = value.map((q, i) => {
-      const r = q - I.targetOf(x0[i], e[i], xi ? xi[i] : 0, c);
-      loss += w * r * r;
-      return 2 * w * kappa * r;
+      const r = R(q - I.targetOf(x0[i], e[i], xi ? xi[i] : 0, c));
+      loss = R(loss + R(w * R(r * r)));
+      return R(R(R(2 * w) * kappa) * r);
     });
     return { loss, dF, xt, tau };
   }
@@ -97,7 +106,7 @@ export function createFlowSubject(options = {}) {
   const hello = {
     protocol_version: 1,
     name,
-    precision: 'float64',
+    precision,
     flow: { path: path.kind === 'rectified' ? 'rectified' : path },
     ops: {
       flow_interpolate: {},
@@ -110,7 +119,7 @@ export function createFlowSubject(options = {}) {
   return {
     hello,
     flow_interpolate(args) {
-      return { xt: args.x0.map((x0, n) => { const c = I.coef(args.t[n]); const xi = xiOf(args, n); return x0.map((v, i) => c.a * v + c.s * args.noise[n][i] + (c.r ? c.r * xi[i] : 0)); }) };
+      return { xt: args.x0.map((x0, n) => { const xi = xiOf(args, n); return interpolate(I.coef(args.t[n]), cast(x0), cast(args.noise[n]), xi && cast(xi)); }) };
     },
     flow_loss(args) {
       return { loss: args.x0.map((x0, n) => perSample(args.model, x0, args.noise[n], xiOf(args, n), args.t[n]).loss) };
@@ -123,11 +132,13 @@ export function createFlowSubject(options = {}) {
       const loss = args.x0.map((x0, n) => {
         const r = perSample(model, x0, args.noise[n], xiOf(args, n), args.t[n]);
         for (let i = 0; i < d; i++) {
-          gb[i] += k * r.dF[i];
-          for (let j = 0; j < d; j++) gW[i][j] += k * r.dF[i] * r.xt[j];
+          const g = R(k * r.dF[i]);
+          gb[i] = R(gb[i] + g);
+          for (let j = 0; j < d; j++) gW[i][j] = R(gW[i][j] + R(g * r.xt[j]));
           if (gWt) {
-            gbt[i] += k * r.tau * r.dF[i];
-            for (let j = 0; j < d; j++) gWt[i][j] += k * r.tau * r.dF[i] * r.xt[j];
+            const gt = R(r.tau * g);
+            gbt[i] = R(gbt[i] + gt);
+            for (let j = 0; j < d; j++) gWt[i][j] = R(gWt[i][j] + R(gt * r.xt[j]));
           }
         }
         return r.loss;
@@ -143,7 +154,7 @@ export function createFlowSubject(options = {}) {
         if (sp.kind === 'cosmap') return 1 - 1 / (Math.tan((Math.PI * u) / 2) + 1);
         return u;
       };
-      return { t: Array.from({ length: n }, () => I.sampledSigma(sp, draw())) };
+      return { t: Array.from({ length: n }, () => R(I.sampledSigma(sp, draw()))) };
     },
   };
 }

@@ -2,6 +2,7 @@ import type { FlowPathSpec } from '../../../theory/flowPath.ts';
 import type { FlowNetwork, FlowObjective, FlowSample } from '../../../theory/flowTrainingLoss.ts';
 import { FLOW_LOSS_WEIGHTINGS } from '../../../theory/flowTrainingLoss.ts';
 import type { Expected } from '../../trainingOracle.ts';
+import type { SubjectPrecision } from '../../roundingTolerance.ts';
 import { compareExpected } from '../training/compareExpected.ts';
 
 /*
@@ -78,4 +79,14 @@ export function explainingVariant(
     return [{ label: v.label, within: compareExpected(got, e).ok, error: err(e) }];
   }).sort((a, b) => a.error - b.error);
   return scored.find((v) => v.within || v.error * 1000 <= declaredError)?.label;
+}
+
+/**
+ * A failure at the declared float64 precision that float32 arithmetic explains is reported as rounding,
+ * not as a bug (MATH.md §7.1): the note tells the user to declare the precision.
+ */
+export function float32Explains(declared: SubjectPrecision, got: readonly ArrayLike<number>[], evaluate: (p: SubjectPrecision) => Expected[]): string | undefined {
+  if (declared.tensors !== 'float64') return undefined;
+  if (!compareExpected(got, evaluate({ tensors: 'float32', coefficients: 'float32' })).ok) return undefined;
+  return 'the error is consistent with float32 arithmetic (not with the declared float64): declare "precision": "float32" in hello if your tensors are float32';
 }

@@ -4,7 +4,7 @@ import type { SubjectCheck } from '../checkDefinition.ts';
 import { compareExpected } from '../training/compareExpected.ts';
 import type { FlowCheckContext } from './flowCheckContext.ts';
 import { type FlowBatchCase, flowBatchCase } from './flowCaseArbitraries.ts';
-import { explainingVariant, interpolationVariants } from './flowDiagnosis.ts';
+import { explainingVariant, float32Explains, interpolationVariants } from './flowDiagnosis.ts';
 
 /** The request's samples in the protocol's form (extra_noise only for paths with r ≠ 0). */
 export function flowArgs(ctx: FlowCheckContext, c: FlowBatchCase): Record<string, unknown> {
@@ -36,9 +36,10 @@ export const flowInterpolateCheck: SubjectCheck<FlowBatchCase, FlowCheckContext>
     const cmp = compareExpected(got, exp);
     let note: string | undefined;
     if (!cmp.ok) {
-      const match = explainingVariant(interpolationVariants(ctx.flow.path), got, exp, (v) =>
+      const rounding = float32Explains(ctx.precision, got, (p) => expectedFlowInterpolation(ctx.flow.path, c.samples, p));
+      const match = rounding ? undefined : explainingVariant(interpolationVariants(ctx.flow.path), got, exp, (v) =>
         expectedFlowInterpolation(v.path ?? ctx.flow.path, c.samples.map((s) => (v.sample ? { ...s, ...v.sample(s) } : s)), ctx.precision));
-      note = `sample ${cmp.at[0]}, coordinate ${cmp.at[1]} (t = ${c.samples[cmp.at[0]].t}) differs${match ? `; x_t matches ${match}` : ''}`;
+      note = `sample ${cmp.at[0]}, coordinate ${cmp.at[1]} (t = ${c.samples[cmp.at[0]].t}) differs${rounding ? `; ${rounding}` : match ? `; x_t matches ${match}` : ''}`;
     }
     return {
       holds: cmp.ok, requestId: id, op: 'flow_interpolate', inputs: args,

@@ -5,7 +5,7 @@ import type { SubjectCheck } from '../checkDefinition.ts';
 import { compareExpected } from '../training/compareExpected.ts';
 import type { FlowCheckContext } from './flowCheckContext.ts';
 import { type FlowModelCase, definedTimeRange, flowModelCase } from './flowCaseArbitraries.ts';
-import { explainingVariant, lossVariants } from './flowDiagnosis.ts';
+import { explainingVariant, float32Explains, lossVariants } from './flowDiagnosis.ts';
 import { flowArgs } from './flowInterpolateCheck.ts';
 import { applyVariant, declaredFlowObjective } from './flowLossCheck.ts';
 
@@ -38,13 +38,17 @@ export const flowLossGradCheck: SubjectCheck<FlowModelCase, FlowCheckContext> = 
     const cmp = compareExpected([loss, gotGrad], [exp.losses, exp.gradient]);
     let note: string | undefined;
     if (!cmp.ok) {
-      const match = explainingVariant(lossVariants(obj, decl.batch_reduction), [loss, gotGrad], [exp.losses, exp.gradient], (v) => {
+      const rounding = float32Explains(ctx.precision, [loss, gotGrad], (p) => {
+        const e = expectedFlowLossGradient(obj, c.model, c.samples, decl.batch_reduction, p);
+        return [e.losses, e.gradient];
+      });
+      const match = rounding ? undefined : explainingVariant(lossVariants(obj, decl.batch_reduction), [loss, gotGrad], [exp.losses, exp.gradient], (v) => {
         const a = applyVariant(obj, c.model, c.samples, v);
         const e = expectedFlowLossGradient(a.obj, a.net, a.samples, v.batchReduction ?? decl.batch_reduction, ctx.precision);
         // With the output negated, the gradient in the subject's parameters is minus the variant's.
         return [e.losses, v.negateOutput ? { ...e.gradient, value: e.gradient.value.map((x) => -x) } : e.gradient];
       });
-      note = `${cmp.at[0] === 0 ? `loss of sample ${cmp.at[1]}` : `gradient entry ${cmp.at[1]}`} differs${match ? `; it matches ${match}` : ''}`;
+      note = `${cmp.at[0] === 0 ? `loss of sample ${cmp.at[1]}` : `gradient entry ${cmp.at[1]}`} differs${rounding ? `; ${rounding}` : match ? `; it matches ${match}` : ''}`;
     }
     return {
       holds: cmp.ok, requestId: id, op: 'flow_loss_grad', inputs: args,

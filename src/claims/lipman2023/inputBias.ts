@@ -9,7 +9,11 @@ import type { AffineConditionalScoreModel } from '../../models/affineConditional
 import type { LinearEncoder } from '../../models/linearEncoder.ts';
 import { conditionedByEncoder } from '../../objectives/conditionedData.ts';
 import { type FlowCoefficients, type FlowPathSpec, flowCoefficients } from '../../theory/flowPath.ts';
-import { conditionalCfmAffine, conditionalFmAffine, flowInputBiasGap } from '../../theory/flowInputBias.ts';
+import { conditionalCfmAffine, conditionalFmAffine, conditionalTargetVarianceSlope, flowInputBiasGap } from '../../theory/flowInputBias.ts';
+import { encoderPosteriorCovariance } from '../../theory/inputBias.ts';
+import { symmetricEigen } from '../../linalg/index.ts';
+import { withinTolerance } from '../../engine/outcome.ts';
+import { posteriorCovarianceAgreement } from '../xu2025/posteriorCovarianceAgreement.ts';
 import type { CheckOutcome, Claim } from '../claim.ts';
 import { RELATIVE_TOLERANCE, closeRelative, describeGaussian, rows } from '../xu2025/shared.ts';
 import { describePath } from './cfm.ts';
@@ -25,6 +29,15 @@ const describeEncoder = (e: LinearEncoder) => ({ B: rows(e.B), b: Array.from(e.b
 const describeModel = (m: AffineConditionalScoreModel) => ({ W: rows(m.A), U: rows(m.B), b: Array.from(m.b) });
 
 export type FlowGapFormula = (data: Gaussian, encoder: LinearEncoder, co: FlowCoefficients) => number;
+
+/** η‖Σ_{x|c}‖_F·Σ_j |dVar/dμ_j|: how far the gap can move between the two computation paths of Σ_{x|c}. */
+export function flowGapPathAllowance(data: Gaussian, encoder: LinearEncoder, co: FlowCoefficients): number {
+  const post = encoderPosteriorCovariance(data.cov, encoder.B, encoder.tau);
+  let frob = 0;
+  for (const v of post.data) frob += v * v;
+  const slope = symmetricEigen(post).values.reduce((acc, mu) => acc + Math.abs(conditionalTargetVarianceSlope(co, Math.max(mu, 0))), 0);
+  return posteriorCovarianceAgreement(data, encoder).bound * Math.sqrt(frob) * slope;
+}
 
 // ── the formula ───────────────────────────────────────────────────────────────
 export interface FlowInputBiasCase {
@@ -46,8 +59,14 @@ export function checkFlowInputBiasFormula(c: FlowInputBiasCase, formula: FlowGap
   const cd = conditionedByEncoder(c.data, c.encoder);
   const cfm = conditionalCfmAffine(c.model, cd, co).mean, fm = conditionalFmAffine(c.model, cd, co).mean;
   const G = formula(c.data, c.encoder, co);
-  const r = closeRelative(cfm - fm, G, Math.max(Math.abs(cfm), Math.abs(fm), Math.abs(G)));
-  return { holds: r.ok, maxError: r.err, tolerance: RELATIVE_TOLERANCE, quantities: { 'CFM − FM': cfm - fm, 'predicted gap Σ_j Var(u | x_t, c)': G, CFM: cfm, FM: fm } };
+  const mag = Math.max(Math.abs(cfm), Math.abs(fm), Math.abs(G));
+  // FM's closed form conditions through the Schur complement of the joint (x₀, c), the gap through the
+  // precision form of Σ_{x|c}: the two paths of Σ_{x|c} differ by ≤ η‖Σ_{x|c}‖_F (posteriorCovarianceAgreement),
+  // which moves each eigenvalue μ_j by at most that (Weyl), so G by ≤ η‖Σ_{x|c}‖_F·Σ_j |dVar/dμ_j| (first order).
+  const allowance = flowGapPathAllowance(c.data, c.encoder, co);
+  const err = Math.abs(cfm - fm - G);
+  const tol = RELATIVE_TOLERANCE * mag + allowance;
+  return withinTolerance(err / mag, tol / mag, { quantities: { 'CFM − FM': cfm - fm, 'predicted gap Σ_j Var(u | x_t, c)': G, CFM: cfm, FM: fm, 'Σ_{x|c} path allowance': allowance } });
 }
 
 export const flowInputBiasFormula: Claim<FlowInputBiasCase> = {
@@ -56,7 +75,7 @@ export const flowInputBiasFormula: Claim<FlowInputBiasCase> = {
   section: 'Theorem 2 applied to a conditional model (derived, MATH.md §19.7)',
   statement:
     'For a conditional velocity model v(x_t, c), CFM − FM = E_c E_{x_t|c} tr Cov(u_t | x_t, c); for c = Bx₀ + b + τξ it is Σ_j [μ_j(ȧs − ṡa)² + μ_j(ȧr − ṙa)² + (ṡr − ṙs)²]/(a²μ_j + s² + r²) over the eigenvalues μ_j of Σ_{x|c} = (Σ⁻¹ + BᵀB/τ²)⁻¹ — Xu 2025 Theorem 2 for flow matching.',
-  assumptions: ['x₀ ~ N(μ, Σ), d ≤ 4, cond(Σ) ≤ 100; encoder k ≤ 3, B entries in [−2, 2], τ ∈ [0.1, 3.2]', 'rectified, OT and I-CFM paths, t on [0, 1] with its ends', 'affine conditional velocity v(x_t, c) = Wx_t + Uc + b; CFM and FM in closed form', `relative tolerance ${RELATIVE_TOLERANCE}`],
+  assumptions: ['x₀ ~ N(μ, Σ), d ≤ 4, cond(Σ) ≤ 100; encoder k ≤ 3, B entries in [−2, 2], τ ∈ [0.1, 3.2]', 'rectified, OT and I-CFM paths, t on [0, 1] with its ends', 'affine conditional velocity v(x_t, c) = Wx_t + Uc + b; CFM and FM in closed form', `tolerance ${RELATIVE_TOLERANCE} of max(|CFM|, |FM|, gap) plus the first-order bound on how far the two computation paths of Σ_{x|c} (Schur complement, precision form) move the gap`],
   expected: 'holds',
   defaultRuns: 100,
   assertionsPerCase: 0,

@@ -170,7 +170,7 @@ export { EXAMPLE_FORMAT, EXAMPLE_FORMAT_VERSION, type OutcomeSummary, type Store
 export { CLAIM_SOURCES, type CheckOutcome, type Claim, type ClaimSource, type ExpectedVerdict, type Quantity } from './claims/claim.ts';
 export { type Figure, type FigureSeries } from './engine/figure.ts';
 export { allClaims, findClaim } from './claims/registry.ts';
-export { brokenFisherControl, controlClaims, throwingCheckControl, type ControlClaim } from './claims/controls.ts';
+export { brokenFisherControl, controlClaims, throwingCheckControl, type ControlClaim } from './claims/control/selftest.ts';
 
 // ── subject: checking your own implementation
 export { OP_NAMES, PROTOCOL_VERSION, SUBJECT_PARAMETERIZATIONS, type AddNoiseArgs, type AffineModel, type DeclaredOps, type Hello, type LossArgs, type LossResult, type OpName, type PosteriorArgs, type PosteriorResult, type QSampleArgs, type Request, type Response, type ScheduleResult, type StepArgs, type StepVariance, type Weighting, type XPrevResult, type XtResult, type ZeroShotArgs } from './subject/protocol.ts';
@@ -192,6 +192,9 @@ export { FLOW_CHECKS, flowInterpolateCheck, flowLossCheck, flowLossGradCheck, fl
 
 // ── report: one report model, five renderers
 export { REPORT_VERSION, ReportFormatError, buildReport, consoleReport, formatCounterexample, htmlReport, jsonReport, junitReport, markdownReport, mergeReports, renderFigureSvg, resultRow, summarize, summaryLine, textTable, validateReport, verdictText, writeReports, type Report, type ReportSummary, type ResultRow } from './report/index.ts';
+
+// ── samplers: exact oracles of whole sampling loops (DDPM, DDIM, Euler/Heun, DPM-Solver++(2M), flow), spacings, network-time conventions
+export * as samplers from './diffusion/samplers/index.ts';
 
 // ── arb: fast-check generators of the cases claims are checked on
 export * as arb from './arbitraries/index.ts';

@@ -2,4 +2,4 @@
 export * from './claim.ts';
 export type { Figure, FigureSeries } from '../engine/figure.ts';
 export * from './registry.ts';
-export { controlClaims, brokenFisherControl, throwingCheckControl, type ControlClaim } from './controls.ts';
+export { controlClaims, brokenFisherControl, throwingCheckControl, type ControlClaim } from './control/selftest.ts';

@@ -45,8 +45,9 @@ export function respacedIndices(T: number, r: Respacing, field = 'respacing'): n
     throw new InvalidArgumentError(`${field}.section_counts`, sc, `cannot take exactly ${want} steps of ${T} with an integer stride`);
   }
   const counts = typeof sc === 'string' ? sc.split(',').map((x) => Number(x.trim())) : Array.isArray(sc) ? sc.map(Number) : [];
-  if (counts.length < 1 || counts.some((c) => !Number.isInteger(c) || c < 1)) {
-    throw new InvalidArgumentError(`${field}.section_counts`, sc, 'must be "ddimN", or a list of integers ≥ 1 (array or comma-separated)');
+  // A section may take 0 steps (improved-diffusion allows it: "3,0,1"); at least one must take some.
+  if (counts.length < 1 || counts.some((c) => !Number.isInteger(c) || c < 0) || counts.every((c) => c === 0)) {
+    throw new InvalidArgumentError(`${field}.section_counts`, sc, 'must be "ddimN", or a list of integers ≥ 0, not all 0 (array or comma-separated)');
   }
   const sizePer = Math.floor(T / counts.length), extra = T % counts.length;
   let start = 0;

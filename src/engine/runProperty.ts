@@ -90,6 +90,9 @@ export interface PropertyRun {
   readonly figures?: readonly Figure[];
 }
 
+/** Least margin a statistical failure keeps while shrinking: its error ≥ 10^0.2 ≈ 1.6× the tolerance. */
+export const STATISTICAL_SHRINK_MARGIN = 0.2;
+
 /** Case budget split: deterministic corners first, then corner-biased, random, and targeted cases. */
 export function splitBudget(runs: number, shares: SearchShares = DEFAULT_SHARES): { corner: number; random: number; target: number } {
   const target = Math.floor(shares.target * runs);
@@ -223,10 +226,14 @@ export async function runProperty<Case>(property: Property<Case>, opts: RunOptio
     if (first.phase !== 'saved' && first.phase !== 'replay') {
       const shrinkBudget = opts.maxShrinks ?? property.maxShrinks ?? 400;
       let n = 0;
+      // A statistical failure shrinks only among cases that fail clearly (margin ≥ STATISTICAL_SHRINK_MARGIN,
+      // or the first case's if smaller): the shrunk case must not be a borderline one that a stricter
+      // level, or another draw, would not reproduce.
+      const floor = property.assertionsPerCase > 0 ? Math.min(first.ev.margin, STATISTICAL_SHRINK_MARGIN) : -Infinity;
       const r = await shrinkChoices(arb, first.g, async (c) => {
         opts.onCase?.('shrink', n++, shrinkBudget);
         const ev = await check({ value: c, choices: [] }, 'shrink');
-        return ev.kind === first.ev.kind;
+        return ev.kind === first.ev.kind && ev.margin >= floor;
       }, shrinkBudget);
       shrunk = r.shrunk;
     }

@@ -27,7 +27,7 @@ export function checkProperty<Case, Ctx = CheckContext>(def: SubjectCheck<Case, 
     defaultRuns: def.defaultRuns,
     assertionsPerCase: def.assertionsPerCase,
     // A statistical check draws thousands of samples per case: shrinking spends less.
-    maxShrinks: def.kind === 'statistical' ? 30 : 400,
+    maxShrinks: def.kind === 'statistical' ? 60 : 400,
     cases: () => def.cases(ctx),
     async check(c, env) {
       try {

@@ -1,6 +1,10 @@
 import { describeValue } from '../errors.ts';
+import { InvalidArgumentError } from '../errors.ts';
 import { PRECISIONS } from '../numerics/roundingArithmetic.ts';
-import { type DeclaredOps, type Hello, OP_NAMES, SUBJECT_PARAMETERIZATIONS, PROTOCOL_VERSION, type Weighting } from './protocol.ts';
+import { type DeclaredOps, type Hello, OP_NAMES, SUBJECT_PARAMETERIZATIONS, SUPPORTED_PROTOCOL_VERSIONS, V2_OP_NAMES, type Weighting } from './protocol.ts';
+import { SAMPLER_PARAMETERIZATIONS } from '../diffusion/samplers/denoiser.ts';
+import type { SamplerHello } from './samplerProtocol.ts';
+import { parseSamplerHello } from './samplerHello.ts';
 import { SubjectFatalError } from './subjectError.ts';
 import { parseScheduleDeclaration, parseTrainingDeclaration } from './trainingHello.ts';
 import { TRAINING_OP_NAMES, type TrainingOpName } from './trainingProtocol.ts';
@@ -37,7 +41,8 @@ function oneOf<T extends string>(field: string, v: unknown, allowed: readonly T[
 /** Validates the subject's hello result; every problem names the field (verdict 'error', op "hello"). */
 export function parseHello(raw: unknown): Hello {
   if (!isObject(raw)) bad('hello', raw, 'must be an object');
-  if (raw.protocol_version !== PROTOCOL_VERSION) bad('protocol_version', raw.protocol_version, `must be ${PROTOCOL_VERSION}`);
+  const version = raw.protocol_version as number;
+  if (!SUPPORTED_PROTOCOL_VERSIONS.includes(version)) bad('protocol_version', raw.protocol_version, `must be one of ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')}`);
   const name = typeof raw.name === 'string' ? raw.name : 'unnamed subject';
   if (!isObject(raw.ops)) bad('ops', raw.ops, 'must be an object keyed by operation name');
   const ops: Record<string, unknown> = {};
@@ -46,6 +51,7 @@ export function parseHello(raw: unknown): Hello {
   for (const [op, decl] of Object.entries(raw.ops)) {
     if (!(OP_NAMES as readonly string[]).includes(op)) bad(`ops.${op}`, op, `unknown operation; known: ${OP_NAMES.join(', ')}`);
     if (decl !== true && !isObject(decl)) bad(`ops.${op}`, decl, 'must be an object (or true)');
+    if (version < 2 && V2_OP_NAMES.includes(op as never)) bad(`ops.${op}`, op, 'needs protocol_version 2');
     const d = isObject(decl) ? decl : {};
     if (op === 'loss') {
       ops.loss = { weighting: parseWeighting(d.weighting ?? { kind: 'unit' }), reduction: oneOf('ops.loss.reduction', d.reduction, ['mean', 'sum'] as const) };
@@ -66,8 +72,19 @@ export function parseHello(raw: unknown): Hello {
   }
   const needsModel = ['loss', 'step', 'zero_shot_step', 'loss_grad', 'vlb_terms', 'loss_input_grad', 'sds_grad'].some((op) => op in ops);
   let parameterization: Hello['parameterization'];
-  if (raw.parameterization !== undefined || needsModel) parameterization = oneOf('parameterization', raw.parameterization, SUBJECT_PARAMETERIZATIONS);
+  // Version 2: sampler-only subjects may declare the sampler outputs (edm, flow_velocity), kept in hello.sampler.
+  const samplerOnly = !needsModel && 'sample' in ops && (SAMPLER_PARAMETERIZATIONS as readonly unknown[]).includes(raw.parameterization);
+  if (!samplerOnly && (raw.parameterization !== undefined || needsModel)) parameterization = oneOf('parameterization', raw.parameterization, SUBJECT_PARAMETERIZATIONS);
+  let sampler: SamplerHello | undefined;
+  if ('sample' in ops) {
+    try {
+      sampler = parseSamplerHello(raw);
+    } catch (e) {
+      if (e instanceof InvalidArgumentError) bad(e.field, e.value, e.reason);
+      throw e;
+    }
+  }
   const precision = raw.precision === undefined ? 'float64' : oneOf('precision', raw.precision, ['float64', 'float32'] as const);
   const coefficient_precision = raw.coefficient_precision === undefined ? undefined : oneOf('coefficient_precision', raw.coefficient_precision, PRECISIONS);
-  return { protocol_version: PROTOCOL_VERSION, name, parameterization, precision, coefficient_precision, ops: ops as DeclaredOps, ...(flow ? { flow } : {}) };
+  return { protocol_version: version, name, parameterization, precision, coefficient_precision, ops: ops as DeclaredOps, ...(sampler ? { sampler } : {}), ...(flow ? { flow } : {}) };
 }

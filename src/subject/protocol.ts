@@ -6,8 +6,17 @@
  */
 export const PROTOCOL_VERSION = 1;
 
+// ---- protocol version 2: sampling loops (docs/protocol.md §7; samplerProtocol.ts) ----
+/** The newest version scorecheck speaks; the hello request offers it, version-1 subjects answer 1. */
+export const MAX_PROTOCOL_VERSION = 2;
+export const SUPPORTED_PROTOCOL_VERSIONS: readonly number[] = [1, 2];
+/** Operations that need a version-2 hello. */
+export const V2_OP_NAMES: readonly OpName[] = ['sample'];
+// ---- end version 2 ----
+
 import type { Parameterization } from '../diffusion/parameterization.ts';
 import type { Precision } from '../numerics/roundingArithmetic.ts';
+import type { SamplerHello } from './samplerProtocol.ts';
 /** The network outputs a subject may declare (src/diffusion/parameterization.ts). */
 export const SUBJECT_PARAMETERIZATIONS: readonly Parameterization[] = ['eps', 'x0', 'v', 'score'];
 
@@ -19,9 +28,13 @@ import type { Weighting } from '../diffusion/lossWeighting.ts';
 export type StepVariance = 'beta' | 'beta_tilde';
 
 export type OpName = 'schedule' | 'add_noise' | 'q_sample' | 'posterior' | 'loss' | 'step' | 'zero_shot_step' | TrainingOpName
+  // version 2 (samplers)
+  | 'sample'
   // flow matching (issue 19)
   | FlowOpName;
 export const OP_NAMES: readonly OpName[] = ['schedule', 'add_noise', 'q_sample', 'posterior', 'loss', 'step', 'zero_shot_step', ...TRAINING_OP_NAMES,
+  // version 2 (samplers)
+  'sample',
   // flow matching (issue 19)
   ...FLOW_OP_NAMES];
 
@@ -34,6 +47,8 @@ export interface DeclaredOps extends TrainingDeclaredOps, FlowDeclaredOps {
   readonly loss?: { readonly weighting: Weighting; readonly reduction: 'mean' | 'sum' };
   readonly step?: { readonly variance: StepVariance };
   readonly zero_shot_step?: { readonly variant: 'ddnm' | 'bo_ddnm'; readonly variance: StepVariance };
+  // version 2 (samplers): the declarations are in Hello.sampler
+  readonly sample?: Record<string, never>;
 }
 
 export interface Hello {
@@ -46,6 +61,8 @@ export interface Hello {
   /** Precision of the schedule coefficients (default: `precision`); see the training section below. */
   readonly coefficient_precision?: Precision;
   readonly ops: DeclaredOps;
+  /** Version 2: the sampler section (sample shape, network time, declared samplers) when `sample` is declared. */
+  readonly sampler?: SamplerHello;
   /** Flow matching (issue 19): the path of the flow ops; present when a flow op is declared. */
   readonly flow?: FlowHello;
 }

@@ -9,7 +9,7 @@ import {
 } from '../../theory/mismatchAsymptotics.ts';
 import type { Claim } from '../claim.ts';
 import type { Figure } from '../../engine/figure.ts';
-import { defaultTarget } from './mismatchClaims.ts';
+import { defaultTarget } from './mismatch.ts';
 import { describeMoments } from './sweeps.ts';
 
 /*

@@ -1,32 +1,13 @@
-import { ScorecheckError } from '../errors.ts';
 import { type FlowPathSpec, requireFlowPath } from '../theory/flowPath.ts';
 import { FLOW_TIME_BASE_KINDS, type FlowTimeBase, type FlowTimeLaw, requireFlowTimeLaw } from '../theory/flowTimeLaw.ts';
 import { FLOW_LOSS_WEIGHTINGS, FLOW_QUANTITIES, type FlowLossWeighting } from '../theory/flowTrainingLoss.ts';
 import type { FlowDeclaredOps, FlowHello, FlowLossDeclaration, FlowOpName } from './flowProtocol.ts';
+import { type Bad, guarded, isObject, oneOf } from './trainingHello.ts';
 
 /*
  * Parsing the flow-matching section of a hello (docs/protocol.md §9): `flow.path` and the flow ops'
  * declarations. Every problem is reported through `bad(field, value, reason)` (a handshake error).
  */
-type Bad = (field: string, value: unknown, reason: string) => never;
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function oneOf<T extends string>(bad: Bad, field: string, v: unknown, allowed: readonly T[]): T {
-  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) bad(field, v, `must be one of ${allowed.join(', ')}`);
-  return v as T;
-}
-
-function guarded<T>(bad: Bad, field: string, value: unknown, f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    if (e instanceof ScorecheckError) bad(field, value, e.message);
-    throw e;
-  }
-}
 
 /** `flow`: {path: "rectified" | {kind: "ot", sigma_min} | {kind: "icfm", sigma}}; absent: rectified flow. */
 export function parseFlowHello(bad: Bad, raw: unknown): FlowHello {

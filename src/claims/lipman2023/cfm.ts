@@ -20,7 +20,7 @@ import { cfmAffine, cfmAffineGradient, flowConstant, fmAffine, fmAffineGradient 
 import { type FlowMarginalField, mixtureMarginalVelocity } from '../../theory/flowMatchingMixture.ts';
 import { type FlowDifferenceEstimates, cfmMinusFmMonteCarlo } from '../../theory/flowMatchingMonteCarlo.ts';
 import type { CheckOutcome, Claim } from '../claim.ts';
-import { RELATIVE_TOLERANCE, closeRelative, describeGaussian, rows } from '../xu2025/shared.ts';
+import { RELATIVE_TOLERANCE, closeRelative, describeGaussian, gapsAgainstConstant, rows } from '../xu2025/shared.ts';
 import { flowConstantFigure } from './figures.ts';
 
 /*
@@ -35,18 +35,8 @@ const SPD = { maxConditionNumber: 1e3 } as const;
 export const describePath = (p: FlowPathSpec) => (p.kind === 'rectified' ? 'rectified' : p.kind === 'ot' ? `ot(σ_min = ${p.sigmaMin})` : `icfm(σ = ${p.sigma})`);
 const describeModel = (m: AffineScoreModel) => ({ W: rows(m.A), b: Array.from(m.b) });
 
-/** The implementations a per-time check uses; properties swap in wrong ones (negative controls). */
-export interface FlowIdentityImpl {
-  cfm(model: AffineScoreModel, data: Gaussian, co: FlowCoefficients): number;
-  fm(model: AffineScoreModel, data: Gaussian, co: FlowCoefficients): number;
-  constant(data: Gaussian, co: FlowCoefficients): number;
-}
-
-export const referenceFlowIdentityImpl: FlowIdentityImpl = {
-  cfm: (m, d, co) => cfmAffine(m, d, co).mean,
-  fm: (m, d, co) => fmAffine(m, d, co).mean,
-  constant: flowConstant,
-};
+/** The constant the checks compare with; properties swap in wrong ones (negative controls). */
+export type FlowConstantFormula = (data: Gaussian, co: FlowCoefficients) => number;
 
 // ── per time, closed form ─────────────────────────────────────────────────────
 export interface FlowIdentityCase {
@@ -62,18 +52,10 @@ export const flowIdentityCases = (paths: fc.Arbitrary<FlowPathSpec> = flowPath()
   );
 
 /** CFM − FM (two independent closed forms) against C_t = Σ_i Var_λᵢ(u | x_t), for two models. */
-export function checkFlowIdentity(c: FlowIdentityCase, impl: FlowIdentityImpl = referenceFlowIdentityImpl): CheckOutcome {
+export function checkFlowIdentity(c: FlowIdentityCase, constant: FlowConstantFormula = flowConstant): CheckOutcome {
   const co = flowCoefficients(c.path, c.t);
-  const C = impl.constant(c.data, co);
-  let worst = 0, holds = true;
-  const gaps: number[] = [];
-  for (const m of c.models) {
-    const cfm = impl.cfm(m, c.data, co), fm = impl.fm(m, c.data, co);
-    const r = closeRelative(cfm - fm, C, Math.max(Math.abs(cfm), Math.abs(fm), Math.abs(C)));
-    gaps.push(cfm - fm);
-    worst = Math.max(worst, r.err);
-    holds &&= r.ok;
-  }
+  const C = constant(c.data, co);
+  const { holds, worst, gaps } = gapsAgainstConstant(c.models, (m) => cfmAffine(m, c.data, co).mean, (m) => fmAffine(m, c.data, co).mean, C);
   return { holds, maxError: worst, tolerance: RELATIVE_TOLERANCE, quantities: { 'CFM − FM (θ₁)': gaps[0], 'CFM − FM (θ₂)': gaps[1], C_t: C, t: c.t } };
 }
 
@@ -131,21 +113,21 @@ export const flowWeightedCases = (maxDim = 4, maxN = 20): fc.Arbitrary<FlowWeigh
   );
 
 /** E_t[w_t(CFM_t − FM_t)] against E_t[w_t C_t] over the law's atoms, two models alternating per atom. */
-export function checkFlowWeighted(c: FlowWeightedCase, impl: FlowIdentityImpl = referenceFlowIdentityImpl): CheckOutcome {
+export function checkFlowWeighted(c: FlowWeightedCase, constant: FlowConstantFormula = flowConstant): CheckOutcome {
   const { values, probabilities } = flowTimeAtoms(c.law);
-  let diff = 0, constant = 0, mag = 0;
+  let diff = 0, total = 0, mag = 0;
   values.forEach((t, k) => {
     const q = probabilities[k] * c.weights[k];
     if (q === 0) return;
     const co = flowCoefficients(c.path, t);
     const m = c.models[k % 2];
-    const cfm = impl.cfm(m, c.data, co), fm = impl.fm(m, c.data, co), C = impl.constant(c.data, co);
+    const cfm = cfmAffine(m, c.data, co).mean, fm = fmAffine(m, c.data, co).mean, C = constant(c.data, co);
     diff += q * (cfm - fm);
-    constant += q * C;
+    total += q * C;
     mag += q * Math.max(Math.abs(cfm), Math.abs(fm), Math.abs(C));
   });
-  const r = closeRelative(diff, constant, mag);
-  return { holds: r.ok, maxError: r.err, tolerance: RELATIVE_TOLERANCE, quantities: { 'E_t w_t (CFM_t − FM_t)': diff, 'E_t w_t C_t': constant } };
+  const r = closeRelative(diff, total, mag);
+  return { holds: r.ok, maxError: r.err, tolerance: RELATIVE_TOLERANCE, quantities: { 'E_t w_t (CFM_t − FM_t)': diff, 'E_t w_t C_t': total } };
 }
 
 export const cfmWeightedOverTime: Claim<FlowWeightedCase> = {

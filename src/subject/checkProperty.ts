@@ -19,7 +19,7 @@ export function unanswerable(e: SubjectReplyError | InvalidResponseError): Outco
 }
 
 /** A subject check bound to a live subject: an engine Property. */
-export function checkProperty<Case>(def: SubjectCheck<Case>, ctx: CheckContext): Property<Case> {
+export function checkProperty<Case, Ctx = CheckContext>(def: SubjectCheck<Case, Ctx>, ctx: Ctx): Property<Case> {
   return {
     id: def.id,
     statement: def.title,

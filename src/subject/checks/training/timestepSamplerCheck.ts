@@ -15,7 +15,7 @@ import type { Detectable } from '../../../engine/outcome.ts';
 export const SAMPLER_DETECTABLE = 0.04;
 
 /** The engine's Detectable for a DKW test: sup-CDF distance, which is already relative (a probability). */
-function dkwDetectable(d: number): Detectable {
+export function dkwDetectable(d: number): Detectable {
   return { absolute: d, relative: d, power: 0.99, target: SAMPLER_DETECTABLE, met: d <= SAMPLER_DETECTABLE };
 }
 

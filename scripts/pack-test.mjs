@@ -148,7 +148,7 @@ check('check --help', checkHelp.stdout.startsWith('Usage: scorecheck check'), ch
 const replay = run('scorecheck replay <shipped counterexample>', bin, ['replay', 'node_modules/scorecheck/fixtures/counterexamples/control.selftest.broken-fisher.json'], { status: 1 });
 check('replay of a shipped counterexample by its path in node_modules reproduces it (exit 1: a broken control)', /control\.selftest\.broken-fisher: COUNTEREXAMPLE/.test(replay.stdout) && !/stale/.test(replay.stdout), replay.stdout);
 const reference = run('scorecheck check --subject <shipped reference subject>', bin, ['check', '--subject', 'node_modules/scorecheck/examples/reference-subject.mjs', '--runs', '10', '--json', 'check.json']);
-check('check of the shipped reference subject passes', /^8 checks: 8 as expected, 0 unexpected, 0 errors/m.test(reference.stdout), reference.stdout);
+check('check of the shipped reference subject passes', /^\d+ checks: \d+ as expected, 0 unexpected, 0 errors/m.test(reference.stdout), reference.stdout);
 writeFileSync(join(scratch, 'subject.mts'), 'export const hello: unknown = {};\n');
 const tsSubject = run('scorecheck check --subject subject.mts (no tsx)', bin, ['check', '--subject', 'subject.mts', '--json', 'check.json'], { status: 2 });
 // Node ≥ 22.18 loads .mts itself (and then rejects the empty hello); older Node needs tsx, which is not installed here.

@@ -1,20 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import { DimensionMismatchError, InvalidArgumentError, NonFiniteError } from '../errors.ts';
 import { fromRows } from '../linalg/index.ts';
-import type { Rng } from '../mc/rng.ts';
+import { scriptedRng as scripted } from '../../properties/support/scriptedRng.ts';
 import { affineGuidanceFn, applyAffine, requireAffineDims, reverseMean, sampleReverse } from './reverseSampler.ts';
 import { vpFromBetas } from './schedule.ts';
-
-/** A generator whose normals are a fixed script: every draw of the sampler is known. */
-const scripted = (values: number[]): Rng => {
-  let i = 0;
-  const next = () => values[i++ % values.length];
-  const fillNormal = (out: Float64Array) => {
-    for (let j = 0; j < out.length; j++) out[j] = next();
-    return out;
-  };
-  return { seed: 'scripted', uniform: () => 0.5, normal: next, fillNormal, fork: () => scripted(values) };
-};
 
 describe('DDPM reverse sampler (MATH.md §4)', () => {
   const schedule = vpFromBetas([0.1, 0.2]);

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { DimensionMismatchError, InvalidArgumentError, NotSPDError } from '../errors.ts';
 import { fromRows, zeros } from '../linalg/index.ts';
-import type { Rng } from '../mc/rng.ts';
+import { scriptedRng as scripted } from '../../properties/support/scriptedRng.ts';
 import { Gaussian } from './gaussian.ts';
 import { GaussianMixture, logSumExp } from './mixture.ts';
 
@@ -12,18 +12,6 @@ const inv = [[c / det, -b / det], [-b / det, a / det]];
 const L = [[Math.sqrt(a), 0], [b / Math.sqrt(a), Math.sqrt(c - (b * b) / a)]];
 const mu = [1, -2];
 const g = new Gaussian(mu, fromRows([[a, b], [b, c]]));
-
-/** Normals and uniforms from fixed scripts: every draw is known. */
-const scripted = (normals: number[], uniforms: number[] = [0.5]): Rng => {
-  let i = 0, j = 0;
-  const normal = () => normals[i++ % normals.length];
-  const uniform = () => uniforms[j++ % uniforms.length];
-  const fillNormal = (out: Float64Array) => {
-    for (let k = 0; k < out.length; k++) out[k] = normal();
-    return out;
-  };
-  return { seed: 'scripted', uniform, normal, fillNormal, fork: () => scripted(normals, uniforms) };
-};
 
 describe('Gaussian N(μ, Σ), 2-d, against hand algebra', () => {
   const x = [0.5, 1.5];

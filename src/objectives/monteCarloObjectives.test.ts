@@ -129,10 +129,10 @@ describe('stratified Σ_t λ_t f_t (weightedMonteCarlo)', () => {
     const e = weightedEsmMonteCarlo(exact, data, schedule, [0.5, 1, 2], createRng(3), 60);
     expect(Math.abs(e.mean)).toBeLessThan(1e-24);
     // z-test: |z| > 5 has false-alarm probability 5.7e-7 (normal approximation, n = 30 000);
-    // power 0.99 against a bias of (5 + 2.33) standard errors, < 1.5 % of the objective here.
+    // power 0.99 against a bias of (5 + 2.33) standard errors: ≈ 8 % of the objective here (< 10 %).
     const d = weightedDsmMonteCarlo(model, data, schedule, [0.5, 1, 2], createRng(4), 30_000);
     const exactDsm = weightedDsmAffine(model, data, schedule, [0.5, 1, 2]);
     expect(Math.abs(d.mean - exactDsm) / d.stderr).toBeLessThan(5);
-    expect((7.33 * d.stderr) / exactDsm).toBeLessThan(0.15);
+    expect((7.33 * d.stderr) / exactDsm).toBeLessThan(0.1);
   });
 });

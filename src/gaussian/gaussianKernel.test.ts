@@ -62,11 +62,14 @@ describe('Gaussian-kernel expectations in closed form (MATH.md §4)', () => {
   test('validation: bandwidth finite and > 0, laws non-empty and of one dimension', () => {
     expect(requireBandwidth('b', 0.5)).toBe(0.5);
     for (const bad of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) expect(() => requireBandwidth('b', bad)).toThrow(InvalidArgumentError);
+    expect(() => requireBandwidth('b', -1)).toThrow('b: must be > 0 (got -1)');
     expect(() => gaussianKernelCross(point([1]), point([1]), 0)).toThrow(/gaussianKernel\.bandwidth/);
     expect(() => gaussianKernelCross([], point([1]), 1)).toThrow(/gaussianKernel\.p/);
     expect(() => gaussianKernelCross(point([1]), point([1, 2]), 1)).toThrow(DimensionMismatchError);
     expect(() => gaussianKernelCross([{ weight: 0.5, mean: [1], cov: zeros(1, 1) }, { weight: 0.5, mean: [1, 2], cov: zeros(2, 2) }], point([1]), 1)).toThrow(/\[1\]\.mean/);
     expect(() => gaussianKernelCross([{ weight: 1, mean: [1], cov: zeros(2, 2) }], point([1]), 1)).toThrow(/\[0\]\.cov/);
+    expect(() => gaussianKernelCross([{ weight: 1, mean: [1], cov: zeros(1, 2) }], point([1]), 1)).toThrow(/gaussianKernel\.p\[0\]\.cov/);
+    expect(() => gaussianKernelCross(point([1]), [{ weight: 1, mean: [1], cov: zeros(2, 1) }], 1)).toThrow(/gaussianKernel\.q\[0\]\.cov/);
     expect(() => new KernelMeanEmbedding(point([1]), -1)).toThrow(/kernelMeanEmbedding\.bandwidth/);
   });
 });

@@ -10,6 +10,8 @@
  *   --sample N       a simple random sample of N mutants (without replacement, seeded), target
  *                    `<folder>.sample-N-S`; the score is reported with a 95 % Wilson interval
  *   --seed S         the sample's seed (default 1)
+ *   --ignore-static  skip static mutants (code run at module load: each needs every related test
+ *                    file, ~100 s on this machine); they are reported as Ignored, out of the score
  *   --list           only count the folder's mutants by mutator, run nothing
  *   --summary        only summarize the existing report of the target, run nothing
  *
@@ -132,11 +134,11 @@ function summarize(sampled: SampledMutant[] | undefined, population: number | un
     `## Mutation score: src/${folder}${sampled ? ` (random sample of ${sampled.length} of ${population} mutants, seed ${seed})` : ''}`,
     '',
     `Date: ${new Date().toISOString()}; Stryker ${strykerVersion()}; load average at the end: ${loadAverage()}${seconds === undefined ? '' : `; wall time ${(seconds / 60).toFixed(1)} min`}.`,
-    `Command: \`npm run mutate -- ${folder}${sampled ? ` --sample ${sampled.length} --seed ${seed}` : ''}\``,
+    `Command: \`npm run mutate -- ${folder}${sampled ? ` --sample ${sampled.length} --seed ${seed}` : ''}${argv.includes('--ignore-static') ? ' --ignore-static' : ''}\``,
     '',
-    '| mutants | killed | timeout | survived | no coverage | errors/ignored | score (valid) | 95 % interval |',
-    '|---|---|---|---|---|---|---|---|',
-    `| ${counted.length} | ${count.Killed ?? 0} | ${count.Timeout ?? 0} | ${count.Survived ?? 0} | ${count.NoCoverage ?? 0} | ${counted.length - valid} | ${pct(valid ? detected / valid : 0)} (${detected}/${valid}) | [${pct(lo)}, ${pct(hi)}] |`,
+    '| mutants | killed | timeout | survived | no coverage | static (ignored) | errors | score (valid) | 95 % interval |',
+    '|---|---|---|---|---|---|---|---|---|',
+    `| ${counted.length} | ${count.Killed ?? 0} | ${count.Timeout ?? 0} | ${count.Survived ?? 0} | ${count.NoCoverage ?? 0} | ${count.Ignored ?? 0} | ${counted.length - valid - (count.Ignored ?? 0)} | ${pct(valid ? detected / valid : 0)} (${detected}/${valid}) | [${pct(lo)}, ${pct(hi)}] |`,
     '',
     'Surviving / uncovered:',
     '',
@@ -183,7 +185,7 @@ async function main() {
     const run = spawnSync('npx', ['stryker', 'run', 'stryker.config.mjs'], {
       cwd: root,
       stdio: 'inherit',
-      env: { ...process.env, STRYKER_TARGET: target, STRYKER_MUTATE: mutate.join(','), ...(sampled ? { STRYKER_SAMPLE: samplePath } : {}) },
+      env: { ...process.env, STRYKER_IGNORE_STATIC: argv.includes('--ignore-static') ? '1' : '0', STRYKER_TARGET: target, STRYKER_MUTATE: mutate.join(','), ...(sampled ? { STRYKER_SAMPLE: samplePath } : {}) },
     });
     seconds = (Date.now() - t0) / 1000;
     if (run.status !== 0) {

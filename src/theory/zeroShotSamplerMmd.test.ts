@@ -16,7 +16,7 @@ const prior = new Gaussian(mu, diag(v));
 const problem = linearInverseProblem(fromRows([[2, 0]]), 0.5, [1.7]);
 const post = gaussianPosterior(prior, problem);
 const schedule = vpFromBetas([0.1, 0.2, 0.3]);
-const settings = { samples: 64, blockSize: 8, variance: 'beta' as const, seed: 3 };
+const settings = { samples: 256, blockSize: 8, variance: 'beta' as const, seed: 3 };
 
 describe('zero-shot samplers on a posterior', () => {
   test('matched guidance = the posterior marginal score, unconditional = the prior marginal score', () => {
@@ -46,18 +46,18 @@ describe('zero-shot samplers on a posterior', () => {
 
   test('seeded draws are replayable; a sampler against itself differs by exactly 0 (common random numbers)', () => {
     const a = samplePosteriorSampler('ddnm', prior, problem, post, schedule, settings);
-    expect(a.length).toBe(128);
+    expect(a.length).toBe(512);
     expect(Array.from(samplePosteriorSampler('ddnm', prior, problem, post, schedule, settings))).toEqual(Array.from(a));
     const [same, other] = samplerMmdDifferences('ddnm', ['ddnm', 'unconditional'], prior, problem, post, schedule, settings);
     expect(same.mean).toBe(0);
     expect(same.stderr).toBe(0);
-    expect(same.n).toBe(8);
+    expect(same.n).toBe(32);
     // the unconditional sampler ignores y: its law is farther from the posterior than DDNM's
     expect(other.mean).toBeLessThan(-5 * other.stderr);
     const d = samplerMmdDifference('ddnm', 'unconditional', prior, problem, post, schedule, settings);
     expect(d.mean).toBe(other.mean);
     const m = samplerMmd('unconditional', prior, problem, post, schedule, settings);
     expect(m.mean).toBeGreaterThan(5 * m.stderr);
-    expect(m.n).toBe(8);
+    expect(m.n).toBe(32);
   });
 });

@@ -7,6 +7,7 @@ import { fetchSchedule } from '../subjectSchedule.ts';
 import { addNoiseCheck } from './addNoiseCheck.ts';
 import type { CheckContext } from './checkDefinition.ts';
 import { lossDsmCheck } from './lossDsmCheck.ts';
+import { GRADIENT_DETECTABLE, lossGradientCheck } from './lossGradientCheck.ts';
 import { posteriorCheck } from './posteriorCheck.ts';
 import { Q_SAMPLE_DETECTABLE, qSampleCheck, qSampleRows } from './qSampleCheck.ts';
 import { stepCheck } from './stepCheck.ts';
@@ -143,5 +144,27 @@ describe('q_sample.distribution: each half of the test has its power', () => {
     const o = await qSampleCheck.run(await contextFor(shifted(0, 1.21)), c, env);
     expect(o.holds).toBe(false);
     expect(o.metric).toBe('|mean residual² − 1|');
+  });
+});
+
+describe('loss.esm_gradient: the directional derivative of the mean loss against λ_t κ² ∂_u ESM (core closed form)', () => {
+  const c = { d: 2, mean: [0.5, -0.25], variances: [0.5, 1.5], t: 9, model: { W: [[0.25, 0], [-0.5, 0.5]], b: [0, 0.25] }, direction: { W: [[0.5, 0.25], [0, 0.25]], b: [0.25, 0] }, seed: 11 }; // θ·u = 0.25 ≠ 0
+  test('the reference holds with the stated power', async () => {
+    const o = await lossGradientCheck.run(await contextFor(), c, env);
+    expect(o.holds).toBe(true);
+    expect(o.detectable!.relative).toBeLessThanOrEqual(GRADIENT_DETECTABLE + 1e-12);
+  });
+  test('a loss with an extra θ-dependent term ½‖θ‖² (its gradient off by θ) fails', async () => {
+    const extra = (ref: Impl) => ({
+      loss: (args: { model: { W: number[][]; b: number[] } }) => {
+        const r = structuredClone(ref.loss(args));
+        const n2 = args.model.W.flat().reduce((p: number, v: number) => p + v * v, 0) + args.model.b.reduce((p: number, v: number) => p + v * v, 0);
+        r.loss = r.loss.map((v: number) => v + 0.5 * n2);
+        return r;
+      },
+    });
+    const o = await lossGradientCheck.run(await contextFor(extra), c, env);
+    expect(o.holds).toBe(false);
+    expect(o.note).toMatch(/∂_u of the mean loss is/);
   });
 });

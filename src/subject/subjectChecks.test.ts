@@ -1,0 +1,39 @@
+import { describe, expect, test } from 'vitest';
+import { createReferenceSubject } from '../../examples/reference-subject.mjs';
+import { ModuleSubject } from './moduleSubject.ts';
+import { runSubjectChecks } from './subjectChecks.ts';
+
+/* What a run reports for ops a subject does not declare, cannot serve, or must serve. */
+type Impl = Record<string, unknown> & { hello: { ops: Record<string, unknown> } };
+async function run(pick: string[], opts: { requireOps?: string[]; only?: string[]; T?: number; schedule?: unknown } = {}) {
+  const ref = createReferenceSubject({ T: opts.T ?? 10 }) as unknown as Impl;
+  const ops = Object.fromEntries(Object.entries(ref.hello.ops).filter(([k]) => pick.includes(k)));
+  const impl = { ...ref, hello: { ...ref.hello, ops }, ...(opts.schedule ? { schedule: () => opts.schedule } : {}) };
+  const r = await runSubjectChecks(await ModuleSubject.fromObject(impl, 'partial'), { seed: 1, runs: 2, ...(opts.requireOps ? { requireOps: opts.requireOps as never } : {}), ...(opts.only ? { only: opts.only } : {}) });
+  return Object.fromEntries(r.results.map(({ run: x, op }) => [x.id, { finding: x.finding, reason: x.reason ?? '', op }]));
+}
+
+describe('runSubjectChecks: declared, undeclared, required, unavailable', () => {
+  test('undeclared ops are skipped with the reason; declared ones run; --require-ops turns a missing op into an error', async () => {
+    const r = await run(['schedule', 'add_noise'], { requireOps: ['loss'] });
+    expect(r['schedule.valid'].finding).toBe('holds');
+    expect(r['add_noise.exact'].finding).toBe('holds');
+    expect(r['step.kernel']).toMatchObject({ finding: 'skipped', reason: 'op "step" not declared by the subject', op: 'step' });
+    expect(r['loss.dsm']).toMatchObject({ finding: 'error', reason: 'op "loss" is required (--require-ops) but not declared in the subject\'s hello' });
+    expect(r['loss.esm_gradient'].finding).toBe('error');
+  });
+
+  test('T = 1 (the smallest schedule): checks needing t ≥ 2 say why they cannot run', async () => {
+    const r = await run(['schedule', 'add_noise', 'posterior'], { T: 1 });
+    expect(r['add_noise.exact'].finding).toBe('holds');
+    expect(r['posterior.exact']).toMatchObject({ finding: 'skipped', reason: 'schedule has T = 1: no t ≥ 2' });
+  });
+
+  test('an invalid schedule stops every other check with that reason; no schedule op: they cannot run', async () => {
+    const bad = await run(['schedule', 'add_noise'], { schedule: { alpha_bar: [0.5, 0.9], t_base: 0 } });
+    expect(bad['schedule.valid'].finding).toBe('fails');
+    expect(bad['add_noise.exact']).toMatchObject({ finding: 'skipped', reason: 'not run: the subject’s schedule is invalid' });
+    const none = await run(['add_noise'], { only: ['add_noise'] });
+    expect(none['add_noise.exact']).toMatchObject({ finding: 'skipped', reason: 'needs the subject’s schedule (op "schedule" not declared)' });
+  });
+});

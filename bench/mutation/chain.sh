@@ -18,6 +18,6 @@ while [ ! -f "$BASE/reports/mutation/diffusion.sample-40-1.summary.md" ]; do sle
 after gaussian 40
 after diffusion 40 --ignore-static
 before subject 40 --ignore-static; after subject 40 --ignore-static
-before objectives 40 --ignore-static; after objectives 40 --ignore-static
-before theory 50 --ignore-static; after theory 50 --ignore-static
+before objectives 30 --ignore-static; after objectives 30 --ignore-static
+before theory 40 --ignore-static; after theory 40 --ignore-static
 echo done > "$WT/reports/mutation/chain.done"

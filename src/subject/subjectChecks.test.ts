@@ -29,6 +29,11 @@ describe('runSubjectChecks: declared, undeclared, required, unavailable', () => 
     expect(r['posterior.exact']).toMatchObject({ finding: 'skipped', reason: 'schedule has T = 1: no t ≥ 2' });
   });
 
+  test('T = 2, the smallest schedule with a t ≥ 2: posterior, step and zero-shot checks run (and hold)', async () => {
+    const r = await run(['schedule', 'posterior', 'step', 'zero_shot_step'], { T: 2 });
+    for (const id of ['posterior.exact', 'step.kernel', 'zero_shot_step.kernel']) expect(r[id].finding, `${id}: ${r[id].reason}`).toBe('holds');
+  });
+
   test('an invalid schedule stops every other check with that reason; no schedule op: they cannot run', async () => {
     const bad = await run(['schedule', 'add_noise'], { schedule: { alpha_bar: [0.5, 0.9], t_base: 0 } });
     expect(bad['schedule.valid'].finding).toBe('fails');

@@ -9,7 +9,9 @@ import {
   conditionalDsmAffine, conditionalDsmAffineGradient, conditionalEsmAffine, conditionalEsmAffineGradient,
   dsmAffine, dsmAffineGradient, esmAffine, esmAffineGradient,
 } from './affineClosedForm.ts';
+import { affineObjectiveGradient, affineObjectiveMoments } from './affineGaussianObjective.ts';
 import { conditionedJoint } from './conditionedData.ts';
+import { concatColumns, dsmSetting } from './dsmEsmSettings.ts';
 import { weightedDsmAffine, weightedDsmAffineGradient, weightedEsmAffine, weightedEsmAffineGradient, weightedOverSchedule } from './weightedObjective.ts';
 
 /*
@@ -64,6 +66,16 @@ describe('DSM and ESM of an affine model on Gaussian data: scalar closed forms',
     expect(() => esmAffine(model1(1, 0), { dim: 1 } as never, level)).toThrow(InvalidArgumentError);
     expect(() => dsmAffineGradient(new AffineScoreModel(fromRows([[1, 0], [0, 1]]), [0, 0]), data, level)).toThrow(DimensionMismatchError);
     expect(() => esmAffineGradient(model1(1, 0), data, { a: 0.8, s: 0 })).toThrow(/level\.s/);
+  });
+});
+
+describe('the shared affine-Gaussian objective: shapes checked by name', () => {
+  test('model input, model output and b must match the setting', () => {
+    const setting = dsmSetting(data, { a: 0.8, s: 0.6 }); // d = 1: u has 1 row, the target 1 row
+    expect(() => affineObjectiveMoments(setting, fromRows([[1, 2]]), [0])).toThrow(/^model input/);
+    expect(() => affineObjectiveMoments(setting, fromRows([[1], [2]]), [0, 0])).toThrow(/^model output/);
+    expect(() => affineObjectiveGradient(setting, fromRows([[1]]), [0, 1])).toThrow(/^model\.b/);
+    expect(Array.from(concatColumns(fromRows([[1, 2], [3, 4]]), fromRows([[5], [6]])).data)).toEqual([1, 2, 5, 3, 4, 6]);
   });
 });
 

@@ -35,6 +35,8 @@ describe('forward kernel x_t = a x_0 + s ε (MATH.md §1)', () => {
     near(mm.components[1].cov.data, [1, 0, 0, 0.36 * 4 + 0.64]);
     expect(marginal(mix, level)).toBeInstanceOf(GaussianMixture);
     expect(marginal(g, level)).toBeInstanceOf(Gaussian);
+    // an invalid level (not validated here) surfaces as the marginal's own field, not a silent NaN
+    expect(() => gaussianMarginal(g, { a: Number.NaN, s: 1 })).toThrow(/^marginal\.mean\[0\]/);
   });
 });
 

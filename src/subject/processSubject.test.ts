@@ -1,4 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -18,15 +19,27 @@ import { createInterface } from 'node:readline';
 import { createReferenceSubject } from ${JSON.stringify(pathToFileURL(resolve('examples/reference-subject.mjs')).href)};
 const mode = process.argv[2];
 const ref = createReferenceSubject({ T: 5 });
+if (mode === 'orphan') setInterval(() => {}, 1000); // outlives EOF on stdin: only a kill ends it
 createInterface({ input: process.stdin }).on('line', (line) => {
   const req = JSON.parse(line);
   const body = JSON.stringify({ id: req.id, result: req.op === 'hello' ? ref.hello : ref[req.op](req.args) });
+  if (mode === 'noisy' && req.op === 'hello') process.stderr.write('x'.repeat(5000) + 'END');
   if (mode === 'blank') process.stdout.write('\\n   \\n' + body + '\\n\\n');
   else if (mode === 'crlf') process.stdout.write(body + '\\r\\n');
+  else if (mode === 'noisy' || mode === 'orphan') process.stdout.write(body + '\\n');
   else if (mode === 'split') { process.stdout.write(body.slice(0, 7)); setTimeout(() => process.stdout.write(body.slice(7) + '\\n'), 30); }
 });
 `);
 const started: ProcessSubject[] = [];
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+};
 afterAll(async () => {
   await Promise.all(started.map((s) => s.close()));
 });
@@ -41,5 +54,33 @@ describe('subprocess framing', () => {
     const r2 = await s.call('add_noise', { x0: [[1]], noise: [[0]], t: [0] });
     expect(r2.id).toBe(r.id + 1);
     expect(s.callCounts).toEqual({ schedule: 1, add_noise: 1 });
+  });
+});
+
+describe('subprocess lifecycle', () => {
+  test('stderr keeps only its last 2000 characters; a call after close names the closed subject', async () => {
+    const s = await ProcessSubject.start(`node ${script} noisy`, 20_000);
+    await s.call('schedule', {});
+    expect(s.stderr.length).toBe(2000);
+    expect(s.stderr.endsWith('END')).toBe(true);
+    await s.close();
+    await expect(s.call('schedule', {})).rejects.toThrow(/^not-running in op "schedule" \(request 2\): subject is not running: not-running in op "close"/);
+  });
+
+  test('a parent that exits without close() still kills the subject\'s process group', () => {
+    const parent = join(dir, 'parent.mts');
+    writeFileSync(parent, `import { ProcessSubject } from ${JSON.stringify(pathToFileURL(resolve('src/subject/processSubject.ts')).href)};
+const s = await ProcessSubject.start('exec node ${script} orphan', 20_000);
+process.stdout.write(String(s.pid));
+process.exit(0);
+`);
+    const pid = Number(execFileSync(process.execPath, [resolve('node_modules/tsx/dist/cli.mjs'), parent], { encoding: 'utf8' }));
+    expect(pid).toBeGreaterThan(0);
+    // the kill is sent synchronously in the parent's exit handler; give the OS a moment to deliver it
+    const end = Date.now() + 5000;
+    while (alive(pid) && Date.now() < end) execFileSync('sleep', ['0.05']);
+    const survived = alive(pid);
+    if (survived) process.kill(pid, 'SIGKILL'); // leave nothing running when the check fails
+    expect(survived).toBe(false);
   });
 });

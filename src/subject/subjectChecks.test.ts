@@ -42,3 +42,14 @@ describe('runSubjectChecks: declared, undeclared, required, unavailable', () => 
     expect(none['add_noise.exact']).toMatchObject({ finding: 'skipped', reason: 'needs the subject’s schedule (op "schedule" not declared)' });
   });
 });
+
+describe('runSubjectChecks with --replay', () => {
+  test('a replayed case is the only case run for its check', async () => {
+    const subject = await ModuleSubject.fromObject(createReferenceSubject({ T: 10 }) as unknown as Record<string, unknown>, 'ref');
+    const plain = await runSubjectChecks(subject, { seed: 1, runs: 5, only: ['add_noise.exact'] });
+    const replayed = await runSubjectChecks(subject, { seed: 1, runs: 5, only: ['add_noise.exact'], replay: new Map([['add_noise.exact', { choices: [] }]]) });
+    const cases = (r: typeof plain) => r.results.find((x) => x.run.id === 'add_noise.exact')!.run.cases;
+    expect(cases(plain)).toBe(5);
+    expect(cases(replayed)).toBe(1);
+  });
+});

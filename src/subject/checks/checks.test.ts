@@ -7,7 +7,8 @@ import { fetchSchedule } from '../subjectSchedule.ts';
 import { addNoiseCheck } from './addNoiseCheck.ts';
 import type { CheckContext } from './checkDefinition.ts';
 import { lossDsmCheck } from './lossDsmCheck.ts';
-import { GRADIENT_DETECTABLE, lossGradientCheck } from './lossGradientCheck.ts';
+import fc from 'fast-check';
+import { GRADIENT_DETECTABLE, GRADIENT_MAX_SAMPLES, GRADIENT_SAMPLES, lossGradientCheck } from './lossGradientCheck.ts';
 import { posteriorCheck } from './posteriorCheck.ts';
 import { Q_SAMPLE_DETECTABLE, qSampleCheck, qSampleRows } from './qSampleCheck.ts';
 import { stepCheck } from './stepCheck.ts';
@@ -82,6 +83,9 @@ describe('exact checks: the reference holds; a defect of 1e-7 relative in one en
     const m = await stepCheck.run(await contextFor(nudge('step', 'x_prev', 4, 0, 1e-7)), c, env);
     expect(m.note).toMatch(/^sample 1 sent with z = 0 \(the mean\), coordinate 0/);
     expect((m.got as { impliedMean: number[] }).impliedMean[0]).not.toBe((m.expected as { mean: number[] }).mean[0]);
+    // an answer of the wrong shape is named with the op and the request
+    const short = (ref: Impl) => ({ step: (a: unknown) => ({ x_prev: ref.step(a).x_prev.slice(1) }) });
+    await expect(stepCheck.run(await contextFor(short), c, env)).rejects.toThrow(/^invalid response to op "step" \(request 2\) at result\.x_prev: wrong shape: expected 6×2/);
   });
 
   test.each([0, 0.5])('zero_shot_step.kernel at σ_y = %f: tolerance not inflated, wrong sample located', async (sigmaY) => {
@@ -106,6 +110,8 @@ describe('exact checks: the reference holds; a defect of 1e-7 relative in one en
     expect(o.holds).toBe(false);
     expect(o.note).toMatch(/^sample 1:/);
     expect(o.got).toHaveProperty('loss_k');
+    // the reference subject counts timesteps from 0: subject t = internal t − 1
+    expect(o.inputs).toMatchObject({ sample: { x0: c.samples[1].x0, noise: c.samples[1].noise, t: c.samples[1].t - 1 }, batch_t: c.samples.map((x) => x.t - 1) });
   });
 });
 
@@ -153,6 +159,17 @@ describe('loss.esm_gradient: the directional derivative of the mean loss against
     const o = await lossGradientCheck.run(await contextFor(), c, env);
     expect(o.holds).toBe(true);
     expect(o.detectable!.relative).toBeLessThanOrEqual(GRADIENT_DETECTABLE + 1e-12);
+    // pilot GRADIENT_SAMPLES, then only as many more as the power needs, never past the cap
+    const n = (o.inputs as { samples: number }).samples;
+    expect(n).toBeGreaterThanOrEqual(GRADIENT_SAMPLES);
+    expect(n).toBeLessThanOrEqual(GRADIENT_MAX_SAMPLES);
+  });
+
+  test('cases: a zero direction becomes e_1 on b, so every case has a derivative to test', async () => {
+    const ctx = await contextFor();
+    const cases = fc.sample(lossGradientCheck.cases(ctx), { numRuns: 300, seed: 4 });
+    for (const x of cases) expect(x.direction.b.some((v) => v !== 0) || x.direction.W.some((r) => r.some((v) => v !== 0))).toBe(true);
+    expect(cases.some((x) => x.direction.b[0] === 1 && x.direction.b.slice(1).every((v) => v === 0) && x.direction.W.every((r) => r.every((v) => v === 0)))).toBe(true);
   });
   test('a loss with an extra θ-dependent term ½‖θ‖² (its gradient off by θ) fails', async () => {
     const extra = (ref: Impl) => ({

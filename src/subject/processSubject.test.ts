@@ -23,10 +23,12 @@ if (mode === 'orphan') setInterval(() => {}, 1000); // outlives EOF on stdin: on
 createInterface({ input: process.stdin }).on('line', (line) => {
   const req = JSON.parse(line);
   const body = JSON.stringify({ id: req.id, result: req.op === 'hello' ? ref.hello : ref[req.op](req.args) });
+  if (mode === 'culprit' && req.op === 'schedule') return; // never answered
+  if (mode === 'culprit' && req.op === 'add_noise') return void process.stdout.write(JSON.stringify({ id: req.id }) + '\\n');
   if (mode === 'noisy' && req.op === 'hello') process.stderr.write('x'.repeat(5000) + 'END');
   if (mode === 'blank') process.stdout.write('\\n   \\n' + body + '\\n\\n');
   else if (mode === 'crlf') process.stdout.write(body + '\\r\\n');
-  else if (mode === 'noisy' || mode === 'orphan') process.stdout.write(body + '\\n');
+  else if (mode === 'noisy' || mode === 'orphan' || mode === 'culprit') process.stdout.write(body + '\\n');
   else if (mode === 'split') { process.stdout.write(body.slice(0, 7)); setTimeout(() => process.stdout.write(body.slice(7) + '\\n'), 30); }
 });
 `);
@@ -65,6 +67,16 @@ describe('subprocess lifecycle', () => {
     expect(s.stderr.endsWith('END')).toBe(true);
     await s.close();
     await expect(s.call('schedule', {})).rejects.toThrow(/^not-running in op "schedule" \(request 2\): subject is not running: not-running in op "close"/);
+  });
+
+  test('a malformed answer to request 2 while request 1 is pending: the subject is dead because of request 2', async () => {
+    const s = await ProcessSubject.start(`node ${script} culprit`, 20_000);
+    started.push(s);
+    const first = s.call('schedule', {}).catch((e) => e);
+    const second = s.call('add_noise', { x0: [[1]], noise: [[0]], t: [0] }).catch((e) => e);
+    expect((await second).message).toMatch(/^protocol in op "add_noise" \(request 2\): response has neither "result" nor "error"/);
+    expect((await first).message).toMatch(/^protocol in op "schedule" \(request 1\)/);
+    await expect(s.call('schedule', {})).rejects.toThrow(/subject is not running: protocol in op "add_noise" \(request 2\)/);
   });
 
   test('a parent that exits without close() still kills the subject\'s process group', () => {

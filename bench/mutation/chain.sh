@@ -21,3 +21,10 @@ before subject 40 --ignore-static; after subject 40 --ignore-static
 before objectives 30 --ignore-static; after objectives 30 --ignore-static
 before theory 40 --ignore-static; after theory 40 --ignore-static
 echo done > "$WT/reports/mutation/chain.done"
+# An independent check of the after-scores of the two folders whose seed-1 survivors were seen
+# before their last tests were written: a fresh sample (seed 2), measured on the final tests only.
+(cd "$WT" && npm run mutate -- gaussian --sample 30 --seed 2 > reports/mutation/after-gaussian-seed2.log 2>&1)
+(cd "$WT" && npm run mutate -- diffusion --sample 30 --seed 2 --ignore-static > reports/mutation/after-diffusion-seed2.log 2>&1)
+echo done > "$WT/reports/mutation/chain2.done"
+(cd "$WT" && npm run mutate -- subject --sample 30 --seed 2 --ignore-static > reports/mutation/after-subject-seed2.log 2>&1)
+echo done > "$WT/reports/mutation/chain3.done"

@@ -159,10 +159,11 @@ describe('loss.esm_gradient: the directional derivative of the mean loss against
     const o = await lossGradientCheck.run(await contextFor(), c, env);
     expect(o.holds).toBe(true);
     expect(o.detectable!.relative).toBeLessThanOrEqual(GRADIENT_DETECTABLE + 1e-12);
-    // pilot GRADIENT_SAMPLES, then only as many more as the power needs, never past the cap
+    // pilot GRADIENT_SAMPLES, then only as many more as the power needs (never past the cap): for a
+    // correct subject the control variate leaves rounding-level residuals, so the pilot is enough
     const n = (o.inputs as { samples: number }).samples;
-    expect(n).toBeGreaterThanOrEqual(GRADIENT_SAMPLES);
-    expect(n).toBeLessThanOrEqual(GRADIENT_MAX_SAMPLES);
+    expect(n).toBe(GRADIENT_SAMPLES);
+    expect(GRADIENT_SAMPLES).toBeLessThan(GRADIENT_MAX_SAMPLES);
   });
 
   test('cases: a zero direction becomes e_1 on b, so every case has a derivative to test', async () => {

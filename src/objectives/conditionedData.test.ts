@@ -5,12 +5,13 @@ import { fromRows } from '../linalg/index.ts';
 import { createRng } from '../mc/rng.ts';
 import { AffineConditionalScoreModel } from '../models/affineConditionalScoreModel.ts';
 import { AffineScoreModel } from '../models/affineScoreModel.ts';
-import { affineBatchModel } from '../models/batchScoreModel.ts';
+import { affineBatchModel, batchFromPointwise } from '../models/batchScoreModel.ts';
+import { criticalZ, sampleSizeFor } from '../mc/tolerance.ts';
 import { vincentConstant } from '../theory/vincent.ts';
 import { conditionalNoisyPrecision, conditionedByEncoder, conditionedJoint, exactConditionalScore } from './conditionedData.ts';
 import { conditionalDsmMinusEsmMonteCarlo, dsmMinusEsmMonteCarlo } from './dsmMinusEsmMonteCarlo.ts';
 import { plannedGapEstimate } from './reducedVariance/plannedGapEstimate.ts';
-import { prepareGaussianGap } from './reducedVariance/gaussianGapTerms.ts';
+import { prepareGaussianGap, sampleGapTerms } from './reducedVariance/gaussianGapTerms.ts';
 
 /* Conditioned data (MATH.md §2, Theorem 2) in 1-d by hand, and the same-draw DSM − ESM estimators draw by draw. */
 const level = { a: 0.8, s: 0.6 }, { a, s } = level;
@@ -79,10 +80,36 @@ describe('planned reduced-variance gap estimate', () => {
     expect(r.mainSamples).toBeGreaterThanOrEqual(plan.minSamples);
     expect(r.mainSamples).toBeLessThanOrEqual(plan.maxSamples);
     expect(r.targetDiscrepancy).toBeCloseTo(r.detectablePlain / plan.sensitivityGain, 14);
-    expect(r.pilotReducedVariance).toBeLessThan(r.plainVariance);
+    // an affine model is its own fitted control: the pilot's reduced variance is a sliver of the plain one
+    expect(r.pilotReducedVariance).toBeLessThan(1e-3 * r.plainVariance);
     expect(r.magnitude).toBeGreaterThanOrEqual(Math.abs(prep.modelFreeMean));
     const pinned = plannedGapEstimate(prep, createRng(5), { ...plan, minSamples: 100, maxSamples: 100 });
     expect(pinned.mainSamples).toBe(100);
+  });
+
+  test('a nonlinear model: the main sample is the Cramér tail size from the pilot\'s skewness and kurtosis (brute-force smallest n)', () => {
+    const tanhModel = batchFromPointwise(2, (x, out) => { out[0] = Math.tanh(2 * x[0]) - x[1]; out[1] = 0.5 * Math.tanh(x[0] * x[1]); });
+    const nl = prepareGaussianGap(data, level, tanhModel);
+    const p = { falseAlarm: 1e-6, referenceSamples: 100, sensitivityGain: 1e-6, minSamples: 2, maxSamples: 1_000_000, pilotSamples: 4000, fitSamples: 2000 };
+    const r = plannedGapEstimate(nl, createRng(9), p);
+    // the same pilot (a fork is deterministic in seed and label), its control-variate values by OLS
+    const pilot = sampleGapTerms(nl, createRng(9).fork('pilot'), p.pilotSamples, { linearControl: p.fitSamples });
+    const n = p.pilotSamples, B = pilot.modelTerm, L = pilot.linearControl!;
+    const mean = (xs: ArrayLike<number>) => Array.from(xs).reduce((a, v) => a + v, 0) / xs.length;
+    const mB = mean(B), mL = mean(L);
+    let sxy = 0, sxx = 0;
+    for (let i = 0; i < n; i++) { sxy += (B[i] - mB) * (L[i] - mL); sxx += (L[i] - mL) ** 2; }
+    const y = Array.from(B, (b, i) => pilot.modelFreeMean + b - (sxy / sxx) * L[i]);
+    const my = mean(y);
+    const c = (k: number) => y.reduce((a, v) => a + (v - my) ** k, 0) / n;
+    const skew = c(3) / c(2) ** 1.5, kurt = c(4) / c(2) ** 2 - 3;
+    const z = criticalZ(p.falseAlarm);
+    let nTail = 1;
+    while ((z ** 3 * Math.abs(skew)) / (6 * Math.sqrt(nTail)) + (z ** 4 * Math.max(kurt, 0)) / (24 * nTail) > Math.log(10)) nTail++;
+    expect(r.pilotReducedVariance).toBeCloseTo((c(2) * n) / (n - 1), 10);
+    const wanted = sampleSizeFor(r.pilotReducedVariance, r.targetDiscrepancy, p.falseAlarm);
+    expect(nTail).toBeGreaterThan(wanted); // the tail bound decides here
+    expect(r.mainSamples).toBe(Math.max(p.minSamples, nTail, wanted));
   });
 
   test('plan validation by field', () => {

@@ -34,6 +34,7 @@ describe('DDPM reverse sampler (MATH.md §4)', () => {
     expect(() => requireAffineDims(map, 3, 'g')).toThrow(/g\.A/);
     expect(() => requireAffineDims({ A: map.A, b: Float64Array.from([1]) }, 2, 'g')).toThrow(/g\.b/);
     expect(() => requireAffineDims({ A: fromRows([[1, Number.NaN], [0, 1]]), b: map.b }, 2, 'g')).toThrow(InvalidArgumentError);
+    expect(() => requireAffineDims({ A: fromRows([[1, Number.NaN], [0, 1]]), b: map.b }, 2, 'g')).toThrow('g.A: entries must be finite (got NaN)');
   });
 
   test('a non-finite iterate names the draw and coordinate; dim and samples have minimum 1', () => {

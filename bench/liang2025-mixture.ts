@@ -1,10 +1,10 @@
 /**
  * Mixture prior, zero-shot samplers: MMD² of each sampler's final law to the posterior against T
- * (MATH.md §4.2). The bimodal default problem of src/claims/liang2025/mixtureClaims.ts.
+ * (MATH.md §4.2). The bimodal default problem of src/claims/liang2025/mixture.ts.
  *
  *   npx tsx bench/liang2025-mixture.ts [samples=32768] [sigmaY=0.5]
  */
-import { defaultMixtureProblem } from '../src/claims/liang2025/mixtureClaims.ts';
+import { defaultMixtureProblem } from '../src/claims/liang2025/mixture.ts';
 import { scaledLinearSchedule } from '../src/diffusion/schedule.ts';
 import { DEFAULT_SAMPLER_MMD, POSTERIOR_SAMPLER_KINDS, samplerMmd } from '../src/theory/zeroShotSamplerMmd.ts';
 

@@ -10,7 +10,7 @@ import { scaledLinearSchedule } from '../src/diffusion/schedule.ts';
 import { Gaussian } from '../src/gaussian/gaussian.ts';
 import { GaussianMixture } from '../src/gaussian/mixture.ts';
 import { fitPowerLaw } from '../src/numerics/powerLawFit.ts';
-import { expectedElboGap } from '../src/claims/liyan2024/elboClaims.ts';
+import { expectedElboGap } from '../src/claims/liyan2024/elbo.ts';
 import { bayesPosterior, diffusionClassifierPosterior, totalVariation } from '../src/theory/diffusionClassifier.ts';
 import { dataMoments, isotropicElboMinimizer, isotropicNllMinimizer, isotropicSamplerNllMinimizer } from '../src/theory/elboFit.ts';
 

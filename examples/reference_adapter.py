@@ -13,10 +13,10 @@ To adapt your own code, replace the bodies of the op_* functions by calls into i
 (convert the nested lists with numpy.asarray / torch.tensor(dtype=float64) and back with
 .tolist()). Log to stderr: stdout carries protocol lines only.
 """
-import json
 import math
 import random
-import sys
+
+from scorecheck_protocol import serve  # the JSON-lines loop, next to this file
 
 PARAMETERIZATION = "x0"
 T_BASE = 1
@@ -170,28 +170,5 @@ HELLO = {
 
 OPS = {name[3:]: fn for name, fn in globals().items() if name.startswith("op_")}
 
-
-def main():
-    while True:
-        line = sys.stdin.readline()
-        if not line:
-            return  # EOF: scorecheck is done
-        if not line.strip():
-            continue
-        req = json.loads(line)
-        rid, op = req.get("id"), req.get("op")
-        try:
-            if op == "hello":
-                msg = {"id": rid, "result": HELLO}
-            elif op in OPS and op in HELLO["ops"]:
-                msg = {"id": rid, "result": OPS[op](req.get("args") or {})}
-            else:
-                msg = {"id": rid, "error": "unknown op %r" % op}
-        except Exception as e:  # report, keep serving
-            msg = {"id": rid, "error": "%s: %s" % (type(e).__name__, e)}
-        sys.stdout.write(json.dumps(msg) + "\n")
-        sys.stdout.flush()
-
-
 if __name__ == "__main__":
-    main()
+    serve(HELLO, OPS)

@@ -19,8 +19,8 @@ async function run(argv: string[], cwd = mkdtempSync(join(tmpdir(), 'scorecheck-
   return { code, out, err, cwd };
 }
 
-const BROKEN = 'xu2025.control.broken-fisher';
-const THROWS = 'xu2025.control.throwing-check';
+const BROKEN = 'control.selftest.broken-fisher';
+const THROWS = 'control.selftest.throwing-check';
 const repo = join(import.meta.dirname, '..');
 
 /** A user error: exit 2, exactly one line on stderr, no stack trace. */
@@ -117,11 +117,11 @@ describe('scorecheck CLI', () => {
   });
 
   it('--claim takes prefixes and globs; --bail stops at the first unexpected verdict', async () => {
-    const p = await run(['verify', '--claim', 'xu2025.control', '--no-save', '--json', 'p.json']);
+    const p = await run(['verify', '--claim', 'control.selftest', '--no-save', '--json', 'p.json']);
     expect(JSON.parse(readFileSync(join(p.cwd, 'p.json'), 'utf8')).results.map((x: { id: string }) => x.id)).toEqual([BROKEN, THROWS]);
-    const g = await run(['verify', '--claim', 'xu2025.*.broken-*', '--no-save', '--json', 'g.json']);
+    const g = await run(['verify', '--claim', 'control.*.broken-*', '--no-save', '--json', 'g.json']);
     expect(JSON.parse(readFileSync(join(g.cwd, 'g.json'), 'utf8')).results.map((x: { id: string }) => x.id)).toEqual([BROKEN]);
-    const b = await run(['verify', '--claim', 'xu2025.control', '--bail', '--no-save', '--json', 'b.json']);
+    const b = await run(['verify', '--claim', 'control.selftest', '--bail', '--no-save', '--json', 'b.json']);
     expect(b.code).toBe(1);
     expect(JSON.parse(readFileSync(join(b.cwd, 'b.json'), 'utf8')).results).toHaveLength(1);
   });
@@ -137,7 +137,7 @@ describe('scorecheck CLI', () => {
     expect(md.startsWith('# earlier step\n')).toBe(true);
     expect(md).toMatch(/scorecheck verify/);
     const gh = await run(['verify', '--claim', BROKEN, '--no-save', '--format', 'github']);
-    expect(gh.out).toMatch(/^::error title=scorecheck xu2025.control.broken-fisher::COUNTEREXAMPLE/m);
+    expect(gh.out).toMatch(/^::error title=scorecheck control.selftest.broken-fisher::COUNTEREXAMPLE/m);
   });
 
   it('an interrupted run writes the finished part of its report, says so, and exits 130', async () => {

@@ -1,11 +1,12 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { controlClaims } from '../src/claims/controls.ts';
+import { controlClaims } from '../src/claims/control/selftest.ts';
 import { allClaims } from '../src/claims/registry.ts';
 import { decodeChoices } from '../src/engine/choices/choiceSource.ts';
 import { generateCase } from '../src/engine/choices/generateCase.ts';
 import { evaluate } from '../src/engine/evaluate.ts';
+import { FalseAlarmPlan, RUN_FALSE_ALARM } from '../src/engine/falseAlarmPlan.ts';
 import { plainCase } from '../src/engine/plainCase.ts';
 import { readStoreFile } from '../src/engine/store/directoryStore.ts';
 import { PACKAGE_STORE_DIR } from '../src/engine/store/defaultStores.ts';
@@ -28,7 +29,8 @@ const files = (() => {
 })();
 const known = [...allClaims, ...controlClaims];
 const controls = new Set<string>(controlClaims.map((c) => c.id));
-const env = { falseAlarm: 1e-9, replicate: 0 };
+// The level of one assertion in a default `verify` run (the run that saved and replays these).
+const env = { falseAlarm: new FalseAlarmPlan(RUN_FALSE_ALARM, allClaims.map((c) => ({ id: c.id, assertionsPerCase: c.assertionsPerCase, runs: c.defaultRuns }))).perAssertion, replicate: 0 };
 
 describe('shipped counterexamples replay', () => {
   it('the negative controls have shipped counterexamples (the mechanism is exercised in CI)', () => {

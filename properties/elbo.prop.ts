@@ -6,7 +6,7 @@ import type { Gaussian } from '../src/gaussian/index.ts';
 import { fitPowerLaw } from '../src/numerics/index.ts';
 import { ddpmDecomposition, expectedDdpmDecomposition } from '../src/theory/ddpmDecomposition.ts';
 import { ddpmElbo, ddpmModelLogLikelihood, elboRoundingFloor, gaussianScoreModel, marginalPrior, standardPrior } from '../src/theory/elbo.ts';
-import { expectedElboGapWithFloor } from '../src/claims/liyan2024/elboClaims.ts';
+import { expectedElboGapWithFloor } from '../src/claims/liyan2024/elbo.ts';
 import { gaussianByEigenvalues } from '../src/claims/liyan2024/shared.ts';
 import { dataMoments, isotropicElboMinimizer, isotropicNllMinimizer, isotropicSamplerNllMinimizer, minimizerDistanceFloor } from '../src/theory/elboFit.ts';
 import type { DataDistribution } from '../src/gaussian/mixture.ts';

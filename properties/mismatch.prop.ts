@@ -1,12 +1,13 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
+import { biasOrderOne } from '../src/claims/liang2025/mismatch.ts';
 import { gaussianOfDim, inverseProblemCase, mcSeed, simpleDouble } from '../src/arbitraries/index.ts';
 import { applyAffine, type AffineMap } from '../src/diffusion/reverseSampler.ts';
 import { scaledLinearSchedule } from '../src/diffusion/schedule.ts';
 import { affineSquaredNormMoments } from '../src/gaussian/affineExpectation.ts';
 import { Gaussian } from '../src/gaussian/gaussian.ts';
 import { gaussianKL } from '../src/gaussian/klDivergence.ts';
-import { add, identity, matvec, transpose, matmul } from '../src/linalg/index.ts';
+import { add, fromRows, identity, matvec, transpose, matmul } from '../src/linalg/index.ts';
 import { estimateFromSamples } from '../src/mc/estimate.ts';
 import { perAssertionFalseAlarm } from '../src/mc/falseAlarmBudget.ts';
 import { createRng } from '../src/mc/rng.ts';
@@ -138,5 +139,21 @@ describe('score mismatch Δ_t (MATH.md §4)', () => {
     const b1 = run(1);
     for (const d of [2, 5, 8]) expect(Math.abs(run(d) - d * b1) / (d * b1)).toBeLessThanOrEqual(1e-9);
     void targetMarginalAt;
+  });
+});
+
+describe('liang2025.mismatch.bias-order-one on its corners (issue 18: 0/0 at the corner where training = target)', () => {
+  test('training = target is outside the statement: holds with a finite margin and a note, never NaN; a real mismatch has a finite slope', () => {
+    const law = new Gaussian([0.5], fromRows([[1]]));
+    const same = biasOrderOne.check({ target: law, training: law }, { falseAlarm: 1e-6, replicate: 0 });
+    expect(same.holds).toBe(true);
+    expect(same.margin).toBe(-20);
+    expect(same.note).toMatch(/no mismatch/);
+    const other = biasOrderOne.check({ target: law, training: new Gaussian([0.4], fromRows([[1.2]])) }, { falseAlarm: 1e-6, replicate: 0 });
+    expect(Number.isFinite(other.margin!)).toBe(true);
+    expect(Number.isFinite(other.maxError!)).toBe(true);
+    // Negative control: a training law that equals the target only up to rounding is a (tiny) mismatch, not "none".
+    const near = biasOrderOne.check({ target: law, training: new Gaussian([0.5 + 1e-9], fromRows([[1]])) }, { falseAlarm: 1e-6, replicate: 0 });
+    expect(near.note ?? '').not.toMatch(/no mismatch/);
   });
 });

@@ -1,6 +1,6 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
-import type { Figure } from '../src/claims/figure.ts';
+import type { Figure } from '../src/engine/figure.ts';
 import { consoleReport } from '../src/report/consoleTable.ts';
 import { htmlReport } from '../src/report/htmlReport.ts';
 import { jsonReport } from '../src/report/jsonReport.ts';

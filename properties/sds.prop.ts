@@ -3,7 +3,7 @@ import { describe, expect } from 'vitest';
 import { dimension, gaussianOfDim, mcSeed, meanVector, noiseLevelArb, simpleDouble, spdMatrix } from '../src/arbitraries/index.ts';
 import {
   type SdsObjective, checkTargetMinimizes, sdsCases, sdsDsmObjective, sdsEsmObjective,
-} from '../src/claims/xu2025/sdsClaims.ts';
+} from '../src/claims/xu2025/sds.ts';
 import { RELATIVE_TOLERANCE } from '../src/claims/xu2025/shared.ts';
 import { Gaussian } from '../src/gaussian/index.ts';
 import { type Matrix, matvec, scale, spdTraceInverse, addScaledIdentity } from '../src/linalg/index.ts';

@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ReferenceSubjectOptions, createReferenceSubject } from '../examples/reference-subject.mjs';
 import type { ResultRow } from '../src/report/reportModel.ts';
 import { ModuleSubject, ProcessSubject, type Subject } from '../src/subject/index.ts';
+import { SAMPLER_CHECK_IDS } from '../src/subject/checks/sampler/index.ts';
+import { FLOW_CHECKS, SUBJECT_CHECKS, TRAINING_CHECKS } from '../src/subject/checks/index.ts';
 import { runChecks } from './support/runChecks.ts';
 
 /**
@@ -38,16 +40,21 @@ function byId(results: readonly ResultRow[], id: string): ResultRow {
 }
 
 function expectAllPass(results: readonly ResultRow[]): void {
-  const bad = results.filter((r) => r.verdict !== 'holds').map((r) => `${r.id}: ${r.verdict} ${r.reason ?? ''}`);
+  // The training checks (issue 16) are skipped on these subjects: they declare none of the training ops.
+  // So are the sampler checks (protocol version 2): these subjects declare no `sample` op; and the flow-matching checks (issue 19).
+  const optional = (id: string) => TRAINING_CHECKS.some((c) => c.id === id) || SAMPLER_CHECK_IDS.includes(id) || FLOW_CHECKS.some((c) => c.id === id);
+  const bad = results.filter((r) => r.verdict !== 'holds' && !(r.verdict === 'skipped' && optional(r.id))).map((r) => `${r.id}: ${r.verdict} ${r.reason ?? ''}`);
   expect(bad).toEqual([]);
-  expect(results).toHaveLength(8);
+  expect(results).toHaveLength(SUBJECT_CHECKS.length + 1 + SAMPLER_CHECK_IDS.length + FLOW_CHECKS.length); // every check listed, the undeclared ones as skipped
 }
 
 describe('buggy subjects: each is caught by its check, with a shrunk counterexample', () => {
   for (const entry of CATALOGUE) {
     it(`${entry.file}: ${entry.bug} → ${entry.caughtBy}`, async () => {
       const subject = await ModuleSubject.load(`examples/buggy/${entry.file}.mjs`);
-      const results = await runChecks(subject, { runs: RUNS, seed });
+      // Only the catching check: the others' verdicts on a buggy subject are not this test's claim
+      // (a statistical check shrinking a failure of the same bug costs seconds, not evidence).
+      const results = await runChecks(subject, { runs: RUNS, seed, only: [entry.caughtBy] });
       const r = byId(results, entry.caughtBy);
       expect(r.verdict, r.reason).toBe('counterexample');
       const cx = r.counterexample!;

@@ -97,7 +97,7 @@ describe('a misbehaving subprocess gets a verdict naming the op and the request,
   });
 
   it('a bad handshake is a fatal error on op "hello" and the process is gone', async () => {
-    await expect(ProcessSubject.start(`${SUBJECT} bad-hello`, 2000)).rejects.toThrow(/handshake in op "hello" \(request 0\): protocol_version: must be 1/);
+    await expect(ProcessSubject.start(`${SUBJECT} bad-hello`, 2000)).rejects.toThrow(/handshake in op "hello" \(request 0\): protocol_version: must be one of 1, 2/);
   });
 
   it('a command that does not exist is a crash at the handshake', async () => {

@@ -1,4 +1,8 @@
 import { fc, test } from '@fast-check/vitest';
+import { ratioAtMost } from '../src/claims/liang2025/comparisons.ts';
+import { boAccumulatedMismatch, boFinalKl, boMismatchPerStep } from '../src/claims/liang2025/zeroshot.ts';
+import { type ZeroShotCase, zeroShotCase } from '../src/arbitraries/zeroShotCase.ts';
+import { generateCase } from '../src/engine/choices/generateCase.ts';
 import { describe, expect } from 'vitest';
 import { inverseProblemCase, mcSeed, rankDeficientMatrix, repeatedMask, simpleDouble } from '../src/arbitraries/index.ts';
 import { scaledLinearSchedule } from '../src/diffusion/schedule.ts';
@@ -425,4 +429,36 @@ describe('linear inverse problems of any rank (MATH.md §4)', () => {
       expect(Math.max(maxAbsDiff(a.A, b.A), maxAbs(a.b.map((v, i) => v - b.b[i]))) / sc).toBeLessThanOrEqual(1e-9);
     },
   );
+});
+
+describe('comparisons of two non-negative quantities (ratioAtMost): no 0/0', () => {
+  test('two exact zeros are equal (ratio 1, finite margin just below 0); 0 against a positive value holds; a positive value against 0 fails', () => {
+    const eq = ratioAtMost(0, 0, 'm', {});
+    expect([eq.holds, eq.maxError]).toEqual([true, 1]);
+    expect(eq.margin).toBeLessThan(0);
+    expect(eq.margin).toBeGreaterThan(-1e-8);
+    expect(ratioAtMost(0, 1, 'm', {}).holds).toBe(true);
+    const inf = ratioAtMost(1, 0, 'm', {});
+    expect([inf.holds, inf.margin]).toEqual([false, 20]);
+    // Negative control: a ratio above 1 + 1e-9 fails, with the margin its log.
+    const over = ratioAtMost(1.1, 1, 'm', {});
+    expect(over.holds).toBe(false);
+    expect(over.margin).toBeCloseTo(Math.log10(1.1 / (1 + 1e-9)), 12);
+  });
+
+  test('the comparison claims never return NaN on H = 0 (both samplers coincide: W_bias = 0 for both)', () => {
+    const arb = zeroShotCase({ priorKind: 'gaussian', T: [10] });
+    let zero = 0;
+    for (let i = 0; i < 400 && zero < 3; i++) {
+      const c = generateCase(arb, [], { kind: 'corner-mix', seed: `h0/${i}` }).value as ZeroShotCase<Gaussian>;
+      if (measurementRange(c.ip.problem.H).rank !== 0) continue;
+      zero++;
+      for (const claim of [boAccumulatedMismatch, boFinalKl, boMismatchPerStep]) {
+        const o = claim.check(c, { falseAlarm: 1e-6, replicate: 0 });
+        expect(o.holds, claim.id).toBe(true);
+        expect(Number.isFinite(o.margin!), claim.id).toBe(true);
+      }
+    }
+    expect(zero).toBeGreaterThan(0);
+  });
 });

@@ -19,6 +19,8 @@ export { requirePSD } from './linalg/requirePSD.ts';
 export { symmetricEigenvalues, symmetricSpectrum, type SymmetricSpectrum, type SymmetricSpectrumOptions } from './linalg/tridiagonalEigen.ts';
 
 // ── numerics: quadrature, root finding, power-law fits
+export { PRECISIONS, boundArithmetic, exactArithmetic, roundTo, roundedArithmetic, unitRoundoff, type Arithmetic, type Bounded, type Precision } from './numerics/roundingArithmetic.ts';
+export { normalCdf, normalPdf, normalUpperTail, tanhApproxNormalCdf } from './numerics/normalCdf.ts';
 export { integrate, integrateVector, type AdaptiveOptions, type ScalarIntegral, type VectorIntegral, type VectorIntegrand } from './numerics/gaussKronrod.ts';
 export { GAUSS_HERMITE_MAX_NODES, gaussHermiteGrid, gaussHermiteNormal, type QuadratureRule } from './numerics/gaussHermite.ts';
 export { brentRoot, minimizeScalar } from './numerics/minimize.ts';
@@ -33,6 +35,7 @@ export { controlVariateEstimate } from './mc/controlVariate.ts';
 export { antitheticEstimate } from './mc/antithetic.ts';
 export { estimateMmdSquared, estimateMmdSquaredDifference, mmdBlockValues, type KernelReference } from './mc/mmdEstimate.ts';
 export { assertMeanAtMost, assertMeanEqual, criticalValue, minDiscrepancyMean, minNumSamplesMean, type MeanEstimate, type MeanTestOptions, type MeanTestResult } from './mc/meanTest.ts';
+export { dkwRadius, dkwTestContinuous, dkwTestDiscrete, minDiscrepancyDkw, minNumSamplesDkw, type DkwResult } from './mc/dkwTest.ts';
 
 // ── gaussian: Gaussians, mixtures, kernels
 export { Gaussian, sampleRows } from './gaussian/gaussian.ts';
@@ -50,6 +53,12 @@ export { marginalScore, tweedieDenoiser } from './diffusion/tweedie.ts';
 export { posteriorCoefficients, posteriorMean, type PosteriorCoefficients } from './diffusion/posterior.ts';
 export { REVERSE_VARIANCE_KINDS, reverseVariance, type ReverseVarianceKind } from './diffusion/reverseVariance.ts';
 export { affineGuidanceFn, applyAffine, requireAffineDims, reverseMean, sampleReverse, type AffineGuidance, type AffineMap, type Guidance, type ReverseSamplerOptions } from './diffusion/reverseSampler.ts';
+// issue 16: schedules by name and their diagnosis, learned variance
+export { NAMED_SCHEDULE_KINDS, convertTable, describeNamedSchedule, namedScheduleTable, namedScheduleValues, requireNamedSchedule, type BetaScheduleSpec, type NamedScheduleSpec, type NamedTable, type TableRepresentation } from './diffusion/namedSchedules.ts';
+export { respacedIndices, type Respacing } from './diffusion/respacing.ts';
+export { compareTable, namedScheduleBounds, namedScheduleReference, type TableComparison } from './diffusion/scheduleComparison.ts';
+export { diagnoseSchedule, type Explanation, type ScheduleDiagnosis, type ScheduleVerdict } from './diffusion/scheduleDiagnosis.ts';
+export { VARIANCE_KINDS, clippedLogPosteriorVariance, logVariance, logVarianceSlope, posteriorVariance, type VarianceSpec } from './diffusion/learnedVariance.ts';
 
 // ── models: score models, encoders, inverse problems
 export { modelAt, type ConditionalScoreModel, type ScoreModel, type TimestepModels } from './models/scoreModel.ts';
@@ -94,7 +103,38 @@ export { ddpmElbo, ddpmModelLogLikelihood, ddpmModelMarginal, elboRoundingFloor,
 export { dataMoments, isotropicElboMinimizer, isotropicElboObjective, isotropicFamilyModel, isotropicNllMinimizer, isotropicSamplerNll, isotropicSamplerNllMinimizer, minimizerDistanceFloor, type DataMoments, type FamilyPrior, type IsotropicFit, type IsotropicFitOptions } from './theory/elboFit.ts';
 export { bayesLogits, bayesPosterior, classModel, classifierKlBound, classifierKlSamples, diffusionClassifierLogits, diffusionClassifierPosterior, logitPerturbationTvBound, totalVariation, type ClassifierOptions } from './theory/diffusionClassifier.ts';
 export { expectedLossExcess, marCosineWeight, tokenNllFromPredictor } from './theory/diffusionLoss.ts';
+// issue 16: the training side — the bound's terms, loss gradients, timestep laws, input optimization, SDS
+export { discretizedGaussianGradient, discretizedGaussianLogLikelihood64, eightBitValue, type DecoderCdf } from './theory/discretizedGaussian.ts';
+export { vlbPrior, vlbTerm, vlbTermRoundingBound, vlbTotal, type AffineHeads, type DecoderSpec, type MeanForm, type VlbSetting, type VlbUnits } from './theory/variationalBound.ts';
+export { expectedVlbPrior, expectedVlbTerm } from './theory/expectedVariationalBound.ts';
+export { batchLossGradient, sampleLossGradient, type SampleLossGradient, type TrainingObjective } from './theory/trainingLossGradient.ts';
+export { TIMESTEP_SAMPLER_KINDS, continuousCdf, discreteProbabilities, importanceWeights, lossSecondMomentProbabilities, type LossObservation, type TimestepSamplerSpec } from './theory/timestepDistribution.ts';
+export { conditionalInputGradient, directionalInputGradientMoments, inputGradientsAtLevel, weightedInputGradients, type ConditionalAffineNetwork, type EncoderGradient, type InputGradientsAtLevel, type InputOptimizationSetting } from './theory/inputOptimization.ts';
+export { expectedSdsGradient, sampleSdsGradient, type SdsExpectation, type SdsGradientKind, type SdsSetting, type SdsWeighting } from './theory/sdsGradient.ts';
 
+export { biasDirection, dsmOptimalEncoder, dsmOptimalGainOnRay, encoderDsm, encoderDsmGradient, encoderEsm, encoderEsmGradient, encoderEsmMoments, encoderGainProfile, encoderGradientDescent, encoderScoreNorm, encoderScoreNormGradient, pretrainedConditionalModel, type BiasDirection, type EncoderDescentOptions, type EncoderDescentResult, type EncoderGainRow, type EncoderGradient as EncoderOptimizationGradient, type EncoderObjective, type EncoderOptimizationProblem, type EncoderParameters } from './theory/encoderInputOptimization.ts';
+export { backboneAsTokenEncoder, backboneNll, conditionalTokenCovariance, coordinatewiseTokenLaw, dsmOptimalBackbone, marBackboneBias, marBiasByWidth, nllOptimalBackbone, tokenBackboneJoint, weightedScoreNorm, whitenTokenContext, type BackboneOptimum, type BackboneSubspace, type MarBackboneBias, type TokenContextLaw, type WhitenedTokenContext } from './theory/marBackbone.ts';
+export { allocation, allocationEncoder, allocationScoreNorm, dsmOptimalAllocation, marginalScoreNormGain, percoBias, percoBiasByRate, realismMse, waterFillingAllocation, type PercoBias, type RateAllocation } from './theory/percoRateAllocation.ts';
+export { dreamFusionWeights, sdsExpectedGradient, sdsFixedPoint, sdsFlow, sdsGradientDraw, sdsLinearization, type GuidedTarget, type RenderingLaw, type SdsFixedPoint, type SdsLinearization } from './theory/sdsDreamFusion.ts';
+export { dsmRegularizer, entropyByQuadrature, klByQuadrature, scoreDivergenceDensity, scoreDivergenceIntegral, type QuadratureValue } from './theory/ganScoreRegularization.ts';
+export { affineFamilyModel, affineFitComparison, elboMinimizerScore, likelihoodMatchingModel, negativeExpectedElbo, negativeExpectedLogLikelihood, perturbStep, type AffineFitComparison } from './theory/affineElboFit.ts';
+export { classifierPointSweep, priorMismatchFloor, priorMismatchShift, vanishingTerminalSchedule } from './theory/classifierPointLimit.ts';
+export { discreteDensityFormula, type DiscreteFormulaResult, type DiscreteWeight } from './theory/discreteDensityFormula.ts';
+export { DEFAULT_CONTINUUM, DIMENSION_FAMILIES, biasAgainstDimension, continuumAccumulatedMismatch, continuumAlphaBar, continuumLevel, discreteAccumulatedMismatch, equicorrelatedCovariance, mismatchAtAlphaBar, toeplitzCovariance, vanishingMismatch, type ContinuumSchedule, type DimensionFamily } from './theory/mismatchAsymptotics.ts';
+export { accumulatedMismatch, accumulatedMismatchGaussian, posteriorOf, symmetricMixtureProblem, zeroShotBiasRows, type AccumulatedMismatchEstimate } from './theory/zeroShotMixtureBias.ts';
+export { finalKlConvention, finalSamplerLaw, type LastStep } from './theory/lastStepNoise.ts';
+export { requireWeightedLevels, scheduleLevels, uniformTimestepWeights } from './theory/weightedLevels.ts';
+// issue 19: flow matching — paths, CFM/FM, the marginal velocity, the score link, time laws, the training loss, input bias, distillation
+export { FLOW_PATH_KINDS, RECTIFIED_FLOW, conditionalTargetVariance, dataEnd, flowCoefficients, noiseVariance, requireFlowPath, type FlowCoefficients, type FlowPathSpec } from './theory/flowPath.ts';
+export { cfmAffine, cfmAffineGradient, cfmSetting, conditionalTargetCovariance, evaluateVelocityField, flowConstant, flowConstantFromEigenvalues, flowMarginalCovariance, fmAffine, fmAffineGradient, fmSetting, gaussianMarginalVelocity, marginalVelocityModel, type AffineVelocityField, type AffineVelocityModel } from './theory/flowMatchingGaussian.ts';
+export { mixtureMarginalVelocity, type FlowMarginalField } from './theory/flowMatchingMixture.ts';
+export { cfmMinusFmMonteCarlo, type FlowDifferenceEstimates } from './theory/flowMatchingMonteCarlo.ts';
+export { continuityResidual, type ContinuityResidual } from './theory/flowContinuity.ts';
+export { pairConditioningExcess, pathNoiseLevel, velocityFromScoreModel, velocityScoreCoefficients, type VelocityScoreCoefficients } from './theory/flowScoreLink.ts';
+export { FLOW_TIME_BASE_KINDS, MODE_SCALE_MAX, baseCdf, baseQuantile, flowTimeAtoms, flowTimeCdf, flowTimeQuantile, isDiscreteFlowTimeLaw, modeTransform, requireFlowTimeLaw, shiftTime, unshiftTime, type FlowTimeBase, type FlowTimeDiscretization, type FlowTimeLaw } from './theory/flowTimeLaw.ts';
+export { FLOW_LOSS_WEIGHTINGS, FLOW_QUANTITIES, flowBatchLossGradient, flowInterpolate, flowLossWeight, flowObjectiveUndefinedAt, flowSampleGradient, flowSampleLoss, outputConversion, type FlowLossWeighting, type FlowNetwork, type FlowObjective, type FlowQuantity, type FlowSample, type FlowSampleLoss } from './theory/flowTrainingLoss.ts';
+export { conditionalCfmAffine, conditionalCfmSetting, conditionalFmAffine, conditionalFmSetting, conditionalTargetVarianceSlope, conditionalVelocityNorm, flowInputBiasGap, flowInputBiasGapGradient, flowInputBiasGapOf, flowTargetSecondMoment, type AffineConditionalVelocityModel } from './theory/flowInputBias.ts';
+export { distillationCfm, distillationFm, rayInput, rayMinimizer } from './theory/flowDistillation.ts';
 // ── bias: the DSM input-optimization bias calculator (docs/bias-spec.md)
 export { computeBias, computeBiasSync, type BiasData, type BiasInput, type BiasOptions, type BiasProgress, type BiasResult, type BiasRoute } from './bias/compute.ts';
 export { spectralBiasRows, spectralSums, type BiasRow, type SdsCollapse, type SpectralSums } from './bias/rows.ts';
@@ -106,6 +146,10 @@ export { CsvError } from './bias/csv.ts';
 export { SCALED_LINEAR_NOTE, SCHEDULE_PRESETS, parseScheduleSpec, type ScheduleChoice } from './bias/scheduleSpec.ts';
 export { BiasSpecError, loadBiasSpec, parseBiasSpec, type BiasSpec } from './bias/spec.ts';
 export { biasJson, biasNotes, biasText } from './report/biasReport.ts';
+// issue 19: the flow-matching columns
+export { DEFAULT_FLOW_TIMES, flowBias, flowBiasRow, requireFlowBiasSetting, type FlowBiasResult, type FlowBiasRow, type FlowBiasSetting, type FlowTotal } from './bias/flowColumns.ts';
+export { parseFlowBiasSpec } from './bias/flowSpec.ts';
+export { flowBiasText } from './report/biasReport.ts';
 
 // ── engine: the runner of claims and checks (src/engine/README.md)
 export { type CheckEnv, type Expectation, type Property, type SearchShares, DEFAULT_SHARES } from './engine/property.ts';
@@ -124,9 +168,9 @@ export { EXAMPLE_FORMAT, EXAMPLE_FORMAT_VERSION, type OutcomeSummary, type Store
 
 // ── claims: the registry
 export { CLAIM_SOURCES, type CheckOutcome, type Claim, type ClaimSource, type ExpectedVerdict, type Quantity } from './claims/claim.ts';
-export { type Figure, type FigureSeries } from './claims/figure.ts';
+export { type Figure, type FigureSeries } from './engine/figure.ts';
 export { allClaims, findClaim } from './claims/registry.ts';
-export { brokenFisherControl, controlClaims, throwingCheckControl, type ControlClaim } from './claims/controls.ts';
+export { brokenFisherControl, controlClaims, throwingCheckControl, type ControlClaim } from './claims/control/selftest.ts';
 
 // ── subject: checking your own implementation
 export { OP_NAMES, PROTOCOL_VERSION, SUBJECT_PARAMETERIZATIONS, type AddNoiseArgs, type AffineModel, type DeclaredOps, type Hello, type LossArgs, type LossResult, type OpName, type PosteriorArgs, type PosteriorResult, type QSampleArgs, type Request, type Response, type ScheduleResult, type StepArgs, type StepVariance, type Weighting, type XPrevResult, type XtResult, type ZeroShotArgs } from './subject/protocol.ts';
@@ -141,9 +185,16 @@ export { CHECK_IDS, RTOL, runSubjectChecks, selectChecks, subjectStoreKey, type 
 export { SUBJECT_CHECKS, addNoiseCheck, lossDsmCheck, lossGradientCheck, posteriorCheck, qSampleCheck, stepCheck, zeroShotCheck } from './subject/checks/index.ts';
 export { type CheckContext, type SubjectCheck } from './subject/checks/checkDefinition.ts';
 export { SCHEDULE_CHECK_ID, checkProperty, scheduleProperty } from './subject/checkProperty.ts';
+// issue 19: flow-matching ops and checks (no ᾱ table)
+export { FLOW_OP_NAMES, type FlowDeclaredOps, type FlowHello, type FlowInterpolateArgs, type FlowInterpolateResult, type FlowLossArgs, type FlowLossDeclaration, type FlowLossGradResult, type FlowLossResult, type FlowModel, type FlowOpName, type FlowTimestepSamplerArgs, type FlowTimestepSamplerResult } from './subject/flowProtocol.ts';
+export { expectedFlowInterpolation, expectedFlowLossGradient, expectedFlowLosses, flowObjectiveOf } from './subject/flowOracle.ts';
+export { FLOW_CHECKS, flowInterpolateCheck, flowLossCheck, flowLossGradCheck, flowTimestepSamplerCheck, type FlowCheckContext } from './subject/checks/flow/index.ts';
 
 // ── report: one report model, five renderers
 export { REPORT_VERSION, ReportFormatError, buildReport, consoleReport, formatCounterexample, htmlReport, jsonReport, junitReport, markdownReport, mergeReports, renderFigureSvg, resultRow, summarize, summaryLine, textTable, validateReport, verdictText, writeReports, type Report, type ReportSummary, type ResultRow } from './report/index.ts';
+
+// ── samplers: exact oracles of whole sampling loops (DDPM, DDIM, Euler/Heun, DPM-Solver++(2M), flow), spacings, network-time conventions
+export * as samplers from './diffusion/samplers/index.ts';
 
 // ── arb: fast-check generators of the cases claims are checked on
 export * as arb from './arbitraries/index.ts';

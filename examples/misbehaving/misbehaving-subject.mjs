@@ -16,7 +16,7 @@ const rl = createInterface({ input: process.stdin });
 rl.on('line', (line) => {
   const req = JSON.parse(line);
   if (req.op === 'hello') {
-    send(JSON.stringify({ id: req.id, result: mode === 'bad-hello' ? { ...ref.hello, protocol_version: 2 } : ref.hello }));
+    send(JSON.stringify({ id: req.id, result: mode === 'bad-hello' ? { ...ref.hello, protocol_version: 99 } : ref.hello }));
     return;
   }
   const result = ref[req.op](req.args);

@@ -12,3 +12,7 @@ export * from './affineScoreModel.ts';
 export * from './mlpScoreModel.ts';
 export * from './encoder.ts';
 export * from './affineSamplerCase.ts';
+export * from './classifierPoint.ts';
+export * from './logScale.ts';
+export * from './zeroShotCase.ts';
+export * from './flowPath.ts';

@@ -21,19 +21,19 @@ export function inpaintingMask(d: number, p: number): fc.Arbitrary<Matrix> {
 }
 
 /** H = U diag(s) V_pᵀ, p × d of full row rank p ≤ d, singular values 10^[−½, ½]; shrinks to [I_p 0]. */
-export function fullRowRankMatrix(d: number, p: number): fc.Arbitrary<Matrix> {
-  return rankDeficientMatrix(d, p, p);
+export function fullRowRankMatrix(d: number, p: number, singularLog10: readonly [number, number] = [-0.5, 0.5]): fc.Arbitrary<Matrix> {
+  return rankDeficientMatrix(d, p, p, singularLog10);
 }
 
 /**
  * H = A B of rank exactly r ≤ min(p, d): A = U_{:,1..r} diag(s) (p × r), B = V_{:,1..r}ᵀ (r × d),
- * U, V rotations, singular values s ∈ 10^[−½, ½] (so H† is well conditioned on range(H)); r = 0 gives
- * H = 0. Shrinks to [I_r 0; 0 0].
+ * U, V rotations, singular values s ∈ 10^singularLog10 (default 10^[−½, ½], so H† is well conditioned on
+ * range(H)); r = 0 gives H = 0. Shrinks to [I_r 0; 0 0] (when 0 lies in the range of exponents).
  */
-export function rankDeficientMatrix(d: number, p: number, r: number): fc.Arbitrary<Matrix> {
+export function rankDeficientMatrix(d: number, p: number, r: number, singularLog10: readonly [number, number] = [-0.5, 0.5]): fc.Arbitrary<Matrix> {
   if (!(Number.isInteger(r) && r >= 0 && r <= Math.min(p, d))) throw new InvalidArgumentError('rankDeficientMatrix.r', r, `need 0 ≤ r ≤ min(p, d) = ${Math.min(p, d)}`);
   return fc
-    .tuple(rotation(p), rotation(d), fc.array(simpleDouble(-0.5, 0.5, 2), { minLength: r, maxLength: r }))
+    .tuple(rotation(p), rotation(d), fc.array(simpleDouble(singularLog10[0], singularLog10[1], 2), { minLength: r, maxLength: r }))
     .map(([u, v, ls]) => {
       const h = zeros(p, d);
       // H_ij = Σ_{k<r} U_ik s_k V_jk
@@ -66,16 +66,17 @@ export function repeatedMask(d: number, p: number): fc.Arbitrary<Matrix> {
 export type MeasurementRank = 'full' | 'any';
 
 /**
- * Measurement matrix with p rows. 'full' (needs p ≤ d): an inpainting mask or a generic full-row-rank
+ * Measurement matrix with p rows (generic ones with singular values in 10^opts.singularLog10, default 10^[−½, ½]). 'full' (needs p ≤ d): an inpainting mask or a generic full-row-rank
  * matrix. 'any': also masks with repeated/zero rows and generic H of every rank r = min(p, d) − k,
  * k ≥ 0 (k shrinks to 0: full rank); with p > d only the last two. Every branch shrinks, for d = p = 1, to H = [1].
  */
-export function measurementMatrix(d: number, p: number, rank: MeasurementRank = 'any'): fc.Arbitrary<Matrix> {
+export function measurementMatrix(d: number, p: number, rank: MeasurementRank = 'any', opts: { readonly singularLog10?: readonly [number, number] } = {}): fc.Arbitrary<Matrix> {
   if (rank === 'full' && p > d) throw new InvalidArgumentError('measurementMatrix.p', p, `full row rank needs p ≤ d = ${d}`);
-  const full = p <= d ? [inpaintingMask(d, p), fullRowRankMatrix(d, p)] : [];
+  const sv = opts.singularLog10 ?? [-0.5, 0.5];
+  const full = p <= d ? [inpaintingMask(d, p), fullRowRankMatrix(d, p, sv)] : [];
   if (rank === 'full') return fc.oneof(...full);
   const m = Math.min(p, d);
-  const deficient = fc.integer({ min: 0, max: m }).chain((k) => rankDeficientMatrix(d, p, m - k));
+  const deficient = fc.integer({ min: 0, max: m }).chain((k) => rankDeficientMatrix(d, p, m - k, sv));
   // Weights: full-rank H stay the common case (p ≤ d); each extra branch is ≈ 1/6 (p ≤ d) or 1/2 (p > d).
   // withCrossShrink: a counterexample from any branch may shrink to the first (a plain mask) if that still fails.
   return fc.oneof({ withCrossShrink: true }, ...full.map((arbitrary) => ({ arbitrary, weight: 2 })), { arbitrary: repeatedMask(d, p), weight: 1 }, { arbitrary: deficient, weight: 1 });

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { type Matrix, zeros } from '../linalg/index.ts';
 import { simpleDouble } from './boundedDouble.ts';
+import { log10Exponent } from './logScale.ts';
 import { rotation } from './rotation.ts';
 
 export interface SpdMatrixConstraints {
@@ -8,6 +9,12 @@ export interface SpdMatrixConstraints {
   readonly maxConditionNumber?: number;
   /** log10 of the eigenvalues' centre lies in [−centreRange, centreRange] (default 1). */
   readonly centreRange?: number;
+  /**
+   * Instead of centre and spread: each eigenvalue 10^u, u on a quarter-decade grid over [lo, hi]
+   * (independent integer choices, so "all at the smallest", "all at the largest" and the largest
+   * condition number 10^(hi−lo) are corners). maxConditionNumber and centreRange are then ignored.
+   */
+  readonly eigenLog10?: readonly [number, number];
 }
 
 /**
@@ -15,6 +22,12 @@ export interface SpdMatrixConstraints {
  * so cond(Σ) ≤ κ. Shrinks to the identity: c → 0, spreads → 0, Q → I.
  */
 export function spdMatrix(d: number, constraints: SpdMatrixConstraints = {}): fc.Arbitrary<Matrix> {
+  if (constraints.eigenLog10) {
+    const [lo, hi] = constraints.eigenLog10;
+    return fc
+      .tuple(fc.array(log10Exponent(lo, hi), { minLength: d, maxLength: d }), rotation(d))
+      .map(([us, q]) => fromEigen(q, us.map((u) => 10 ** u)));
+  }
   const halfLogK = 0.5 * Math.log10(constraints.maxConditionNumber ?? 1e4);
   const centre = constraints.centreRange ?? 1;
   return fc

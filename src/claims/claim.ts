@@ -1,10 +1,17 @@
 import type { Outcome, Quantity } from '../engine/outcome.ts';
 import type { CheckEnv, Property } from '../engine/property.ts';
-import type { Figure } from './figure.ts';
+import type { Figure } from '../engine/figure.ts';
 
 /** Which paper a claim comes from. */
-export type ClaimSource = 'xu2025' | 'liyan2024' | 'liang2025';
-export const CLAIM_SOURCES: readonly ClaimSource[] = ['xu2025', 'liyan2024', 'liang2025'];
+export type PaperSource = 'xu2025' | 'liyan2024' | 'liang2025'
+  // issue 19: flow matching (Lipman et al. 2023; Tong et al. 2023)
+  | 'lipman2023' | 'tong2023';
+/** The papers of the registry (what `verify --source` selects from). */
+export const CLAIM_SOURCES: readonly PaperSource[] = ['xu2025', 'liyan2024', 'liang2025',
+  // issue 19: flow matching
+  'lipman2023', 'tong2023'];
+/** A claim's source: a paper, or `control` for the runner's deliberately broken self-test claims. */
+export type ClaimSource = PaperSource | 'control';
 
 /**
  * `holds`: the statement should hold on every generated case.
@@ -21,7 +28,8 @@ export type CheckOutcome = Outcome;
 /**
  * One entry of the claims registry: a Property (src/engine/property.ts) with the paper
  * it comes from, the assumptions under which it is checked, and its figures.
- * Id: `<source>.<family>.<name>`; the family's file is `src/claims/<source>/<family>.ts`.
+ * Id: `<source>.<family>.<name>`; the family's file is `src/claims/<source>/<family>.ts` (the family
+ * spelled exactly as in the id; one family per file; pinned by properties/claimLayout.prop.ts).
  */
 export interface Claim<Case = any> extends Property<Case> {
   readonly source: ClaimSource;

@@ -1,4 +1,4 @@
-import { controlClaims } from '../claims/controls.ts';
+import { controlClaims } from '../claims/control/selftest.ts';
 import { allClaims } from '../claims/registry.ts';
 import { textTable } from '../report/consoleTable.ts';
 import { parseArgs } from './args.ts';

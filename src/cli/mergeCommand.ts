@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { controlClaims } from '../claims/controls.ts';
+import { controlClaims } from '../claims/control/selftest.ts';
 import { allClaims } from '../claims/registry.ts';
 import { type Report, mergeReports, validateReport } from '../report/reportModel.ts';
 import { parseArgs } from './args.ts';

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { controlClaims } from '../claims/controls.ts';
+import { controlClaims } from '../claims/control/selftest.ts';
 import { allClaims } from '../claims/registry.ts';
 import { FalseAlarmPlan, RUN_FALSE_ALARM } from '../engine/falseAlarmPlan.ts';
 import { type ReplayCase, readReplaySpec } from '../engine/replaySpec.ts';

@@ -1,4 +1,4 @@
-import { controlClaims } from '../claims/controls.ts';
+import { controlClaims } from '../claims/control/selftest.ts';
 import { allClaims } from '../claims/registry.ts';
 import type { Claim } from '../claims/claim.ts';
 import { CLAIM_SOURCES } from '../claims/claim.ts';

@@ -1,3 +1,5 @@
+import type { Figure } from './figure.ts';
+
 /** Named quantities shown side by side in a report or counterexample. */
 export type Quantity = number | readonly number[] | readonly (readonly number[])[] | string | boolean;
 
@@ -50,6 +52,11 @@ export interface Outcome {
    * magnitude): small multiples look like rounding, large ones do not.
    */
   readonly float32Multiple?: number;
+  /**
+   * Figures measured on this case (e.g. a sampler's KL against its number of steps); the run
+   * keeps those of the last case that has any, and the HTML report draws them.
+   */
+  readonly figures?: readonly Figure[];
 }
 
 /**

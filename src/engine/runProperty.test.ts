@@ -139,6 +139,20 @@ describe('runProperty', () => {
   });
 });
 
+describe('figures measured by a check', () => {
+  it('travel from the outcome to the run and into the HTML report', async () => {
+    const fig = { id: 'kl', title: 'KL against steps', xLabel: 'steps', yLabel: 'KL', logX: true, logY: true, series: [{ name: 'sampler', points: [[10, 0.1], [100, 0.01]] as [number, number][] }] };
+    const p = prop({ id: 't.fig', cases: () => fc.integer({ min: 0, max: 3 }), check: () => ({ holds: true, figures: [fig] }) });
+    const run = await runProperty(p, { seed: 1, falseAlarm: plan(p.id), runs: 3 });
+    expect(run.figures).toEqual([fig]);
+    const { htmlReport } = await import('../report/htmlReport.ts');
+    const { buildReport, resultRow } = await import('../report/reportModel.ts');
+    const html = htmlReport(buildReport([resultRow(run, 'check', 'sample')], { command: 'check', seed: 1, selection: { ids: [p.id] }, falseAlarm: { total: 1e-6, perAssertion: 1e-6, planned: 0, made: 0 } }));
+    expect(html).toContain('KL against steps');
+    expect(html).toMatch(/<svg/);
+  });
+});
+
 describe('example stores', () => {
   const example = (choices: number[]) => ({ property: 'p', kind: 'fails' as const, choices, case: choices, outcome: { holds: false }, found: { seed: 1, phase: 'random', date: 'd', scorecheckVersion: 'v' } });
 

@@ -6,6 +6,7 @@ import { shrinkChoices } from './choices/shrinkChoices.ts';
 import { type Evaluation, type FailureKind, type FatalClassifier, FatalCheckError, errorLine, evaluate } from './evaluate.ts';
 import { type Evidence, EvidenceAccumulator, type PhaseCounts } from './evidence.ts';
 import { BudgetExceededError, type FalseAlarmPlan } from './falseAlarmPlan.ts';
+import type { Figure } from './figure.ts';
 import type { Outcome } from './outcome.ts';
 import { plainCase, toPlain } from './plainCase.ts';
 import { type CheckEnv, DEFAULT_SHARES, type Expectation, type Property, type SearchShares } from './property.ts';
@@ -85,7 +86,12 @@ export interface PropertyRun {
   readonly savedTo?: string;
   /** What happened to saved counterexamples and the store (one line each). */
   readonly storeNotes: readonly string[];
+  /** Figures measured by the check (the last case's that had any). */
+  readonly figures?: readonly Figure[];
 }
+
+/** Least margin a statistical failure keeps while shrinking: its error ≥ 10^0.2 ≈ 1.6× the tolerance. */
+export const STATISTICAL_SHRINK_MARGIN = 0.2;
 
 /** Case budget split: deterministic corners first, then corner-biased, random, and targeted cases. */
 export function splitBudget(runs: number, shares: SearchShares = DEFAULT_SHARES): { corner: number; random: number; target: number } {
@@ -115,6 +121,7 @@ export async function runProperty<Case>(property: Property<Case>, opts: RunOptio
   let current: GeneratedCase<Case> | undefined;
   let target: Evidence['target'];
   let timeNote: string | undefined;
+  let figures: readonly Figure[] | undefined;
 
   const expired = () => {
     if (opts.signal?.aborted) {
@@ -131,6 +138,7 @@ export async function runProperty<Case>(property: Property<Case>, opts: RunOptio
     current = g;
     const env: CheckEnv = { falseAlarm: plan.perAssertion, replicate };
     const ev = await evaluate(property, g.value, env, opts.isFatal);
+    if (ev.kind !== 'throws' && ev.outcome.figures && ev.outcome.figures.length > 0 && phase !== 'shrink') figures = ev.outcome.figures;
     if (phase !== 'shrink' && ev.kind !== 'throws') {
       const n = ev.outcome.assertions ?? property.assertionsPerCase;
       if (n === 0 && ev.outcome.z !== undefined) throw new BudgetExceededError(property.id, 0, 1, 'a statistical outcome (z) from a property that declares assertionsPerCase = 0');
@@ -150,6 +158,7 @@ export async function runProperty<Case>(property: Property<Case>, opts: RunOptio
     storeNotes: notes,
     ms: Math.round(performance.now() - t0),
     ...(interrupted ? { interrupted: true } : {}),
+    ...(figures ? { figures } : {}),
     ...r,
   });
 
@@ -217,10 +226,14 @@ export async function runProperty<Case>(property: Property<Case>, opts: RunOptio
     if (first.phase !== 'saved' && first.phase !== 'replay') {
       const shrinkBudget = opts.maxShrinks ?? property.maxShrinks ?? 400;
       let n = 0;
+      // A statistical failure shrinks only among cases that fail clearly (margin ≥ STATISTICAL_SHRINK_MARGIN,
+      // or the first case's if smaller): the shrunk case must not be a borderline one that a stricter
+      // level, or another draw, would not reproduce.
+      const floor = property.assertionsPerCase > 0 ? Math.min(first.ev.margin, STATISTICAL_SHRINK_MARGIN) : -Infinity;
       const r = await shrinkChoices(arb, first.g, async (c) => {
         opts.onCase?.('shrink', n++, shrinkBudget);
         const ev = await check({ value: c, choices: [] }, 'shrink');
-        return ev.kind === first.ev.kind;
+        return ev.kind === first.ev.kind && ev.margin >= floor;
       }, shrinkBudget);
       shrunk = r.shrunk;
     }
@@ -356,7 +369,8 @@ export async function runProperty<Case>(property: Property<Case>, opts: RunOptio
 }
 
 function plainOutcome(o: Outcome): Outcome {
-  return toPlain(o) as Outcome;
+  const { figures: _figures, ...rest } = o;
+  return toPlain(rest) as Outcome;
 }
 
 function summaryOfOutcome(o: Outcome): OutcomeSummary {

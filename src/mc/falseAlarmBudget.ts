@@ -25,6 +25,14 @@ export const MC_ASSERTION_PLAN: Readonly<Record<string, number>> = {
   'liyan2024.classifier.mc': 100,
   'mmd.mc': 100,
   'liang2025.mixture.mc': 1000,
+  // issue 16 (training side): the bound/gradient/distribution property suites.
+  'training.mc': 400,
+  // issue 13 (claims13): DreamFusion SDS per-draw gradient, 20 runs × ≤ 12 components
+  'sdsDreamFusion.mc': 240,
+  // issue 13 (claims13): zero-shot W_bias estimator against the Gaussian closed form, 20 runs
+  'zeroShotMixtureBias.mc': 20,
+  // issue 19 (flow matching): CFM closed forms against draws (12 + 8 runs) and the Monte Carlo claim's check with its negative control (4)
+  'flowMatching.mc': 30,
 };
 
 export function totalPlannedAssertions(): number {

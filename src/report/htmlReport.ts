@@ -1,4 +1,4 @@
-import type { Figure } from '../claims/figure.ts';
+import type { Figure } from '../engine/figure.ts';
 import { formatCounterexample } from './formatCounterexample.ts';
 import { formatEvidence } from './formatEvidence.ts';
 import { formatMs } from './formatNumber.ts';
@@ -56,7 +56,11 @@ export function htmlReport(r: Report, extras: (id: string) => ClaimExtras = () =
   out.push('</tbody></table>');
 
   out.push(`<h2>${r.command === 'verify' ? 'Claims' : 'Checks'}</h2>`);
-  for (const c of r.results) out.push(claimSection(c, extras(c.id)));
+  for (const c of r.results) {
+    const x = extras(c.id);
+    // A check's figures are measured in the run (c.figures); a claim's come from its module.
+    out.push(claimSection(c, c.figures && c.figures.length > 0 ? { ...x, figures: [...(x.figures ?? []), ...c.figures] } : x));
+  }
   out.push('</main></body></html>\n');
   return out.join('\n');
 }

@@ -1,6 +1,6 @@
 import { scaleLinear, scaleLog } from 'd3-scale';
 import { line } from 'd3-shape';
-import type { Figure } from '../claims/figure.ts';
+import type { Figure } from '../engine/figure.ts';
 import { formatNumber } from './formatNumber.ts';
 import { xmlEscape } from './xmlEscape.ts';
 

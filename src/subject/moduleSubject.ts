@@ -77,19 +77,25 @@ export class ModuleSubject implements Subject {
 }
 
 /**
- * Imports a subject module. A TypeScript file (.ts, .mts, .cts) is loaded through tsx's
- * `tsImport`, which compiles it whatever the nearest package.json says ("type": "module"
- * or not); tsx must then be installed (it is a development dependency of most TypeScript
- * projects) — without it the error says so.
+ * Imports a subject module. A TypeScript file (.ts, .mts, .cts) that this Node cannot load
+ * by itself is loaded through tsx's `tsImport`, which compiles it whatever the nearest
+ * package.json says ("type": "module" or not); tsx must then be installed (it is a development
+ * dependency of most TypeScript projects) — without it the error says so.
  */
 async function importModule(file: string): Promise<Record<string, unknown>> {
   const url = pathToFileURL(file).href;
   if (!/\.(c|m)?ts$/.test(file)) return (await import(url)) as Record<string, unknown>;
+  try {
+    return (await import(url)) as Record<string, unknown>;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'ERR_UNKNOWN_FILE_EXTENSION' && code !== 'ERR_UNSUPPORTED_NODE_MODULES_TYPE_STRIPPING' && !(e instanceof SyntaxError)) throw e;
+  }
   let api: { tsImport: (specifier: string, parent: string) => Promise<unknown> };
   try {
     api = (await import('tsx/esm/api')) as typeof api;
   } catch {
-    throw new Error(`${file} is TypeScript: install tsx beside scorecheck (npm install --save-dev tsx) or compile the subject to JavaScript`);
+    throw new Error(`this Node (${process.version}) cannot run TypeScript by itself and tsx is not installed: npm install --save-dev tsx, or compile the subject to JavaScript`);
   }
   return (await api.tsImport(url, import.meta.url)) as Record<string, unknown>;
 }

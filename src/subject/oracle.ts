@@ -18,29 +18,17 @@ import { inverseProblemGeometry } from '../theory/inverseProblem.ts';
 import { gaussianMarginalPrecision } from '../theory/vincentScoreFunction.ts';
 import { zeroShotCorrection } from '../theory/zeroShot.ts';
 import type { Parameterization } from '../diffusion/parameterization.ts';
-import type { AffineModel, StepVariance, Weighting } from './protocol.ts';
+import type { AffineModel, StepVariance } from './protocol.ts';
+import type { Weighting } from '../diffusion/lossWeighting.ts';
 
 /** The level of q(x_t|x_0) at internal t. */
 export function levelAt(schedule: VPSchedule, t: number): NoiseLevel {
   return schedule.level(t);
 }
 
-/** λ_t of a declared weighting, SNR_t = ᾱ_t/(1−ᾱ_t). */
-export function lossWeight(w: Weighting, alphaBar: number): number {
-  const snr = alphaBar / (1 - alphaBar);
-  switch (w.kind) {
-    case 'unit':
-      return 1;
-    case 'snr':
-      return snr;
-    case 'min_snr':
-      return Math.min(snr, w.gamma);
-    case 'min_snr_over_snr':
-      return Math.min(snr, w.gamma) / snr;
-    case 'min_snr_over_snr_plus_one':
-      return Math.min(snr, w.gamma) / (snr + 1);
-  }
-}
+/** λ_t of a declared weighting (src/diffusion/lossWeighting.ts). */
+export { lossWeight } from '../diffusion/lossWeighting.ts';
+import { lossWeight } from '../diffusion/lossWeighting.ts';
 
 /** The affine network f(x) = W x + b. */
 export function applyModel(model: AffineModel, x: ArrayLike<number>): Vector {

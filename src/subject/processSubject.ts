@@ -1,7 +1,7 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { parseHello } from './hello.ts';
 import { parseLenientJson } from './lenientJson.ts';
-import { type Hello, type OpName, PROTOCOL_VERSION } from './protocol.ts';
+import { type Hello, MAX_PROTOCOL_VERSION, type OpName } from './protocol.ts';
 import type { Subject, SubjectReply } from './subject.ts';
 import { type RequestRef, SubjectFatalError, SubjectReplyError } from './subjectError.ts';
 
@@ -70,7 +70,7 @@ export class ProcessSubject implements Subject {
     const child = spawn(cmd, { shell: true, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
     const s = new ProcessSubject(`command ${cmd}`, child, timeoutMs);
     try {
-      const { result } = await s.send('hello', { protocol_version: PROTOCOL_VERSION }, 0, startupTimeoutMs);
+      const { result } = await s.send('hello', { protocol_version: MAX_PROTOCOL_VERSION }, 0, startupTimeoutMs);
       s.hello = parseHello(result);
     } catch (e) {
       await s.close();

@@ -6,7 +6,7 @@ import { affineSquaredNormMoments, type QuadraticMoments } from '../gaussian/aff
 import { Gaussian } from '../gaussian/gaussian.ts';
 import type { DataDistribution } from '../gaussian/mixture.ts';
 import { gaussianKL } from '../gaussian/klDivergence.ts';
-import { type Matrix, add, addScaledIdentity, cholesky, choleskyLogDet, identity, matvec, scale, trace, matmul } from '../linalg/index.ts';
+import { type Matrix, add, addScaledIdentity, cholesky, choleskyLogDet, identity, matvec, scale, symmetrize, trace, matmul } from '../linalg/index.ts';
 import { type GaussianMoments, propagateAffineSampler } from './gaussianPropagation.ts';
 
 /** q̃_t for a (possibly degenerate) Gaussian target N(m, S): N(√ᾱ_t m, ᾱ_t S + (1−ᾱ_t) I), t ≥ 1. */
@@ -114,7 +114,8 @@ export function mismatchDecomposition(
     const qt = targetMarginalAt(target, schedule, t);
     const prevCov: Matrix = t === 1 ? target.cov : targetMarginalAt(target, schedule, t - 1).cov;
     const a = schedule.alpha(t);
-    const C = add(prevCov, matmul(matmul(prevCov, qt.precision), prevCov), 1, -a);
+    // Symmetrized: the product carries O(ε‖Σ‖) asymmetry, which the Cholesky in logDet rejects (entries ~1e3 → 1.5e-10).
+    const C = symmetrize(add(prevCov, matmul(matmul(prevCov, qt.precision), prevCov), 1, -a));
     const v = reverseVariance(schedule, t, variance);
     // σ_t² = 0 (β̃_1) makes the model kernel degenerate: the path KL is +∞.
     oracle += v > 0 ? 0.5 * (trace(C) / v - d + d * Math.log(v) - logDetOrMinusInfinity(C)) : Infinity;

@@ -1,4 +1,5 @@
 import { scaledLinearSchedule } from '../../diffusion/schedule.ts';
+import type { AffineGuidance } from '../../diffusion/reverseSampler.ts';
 import type { ReverseVarianceKind } from '../../diffusion/reverseVariance.ts';
 import type { Gaussian } from '../../gaussian/gaussian.ts';
 import { toRows } from '../../linalg/index.ts';
@@ -11,6 +12,17 @@ import { type ZeroShotKind, zeroShotAffineGuidance } from '../../theory/zeroShot
 
 /** The T grid of every "as T grows" sweep: scaled-linear β (total noise fixed, MATH.md §4). */
 export const T_GRID: readonly number[] = [25, 50, 100, 200, 400];
+
+/**
+ * log10 window of data eigenvalues a T-sweep resolves and forgets (MATH.md §4.4): λ ≥ 10·β₁(T_from)
+ * (the coarsest schedule's first step is a decade below the smallest data scale) and
+ * ᾱ_{T}(T_to)·λ ≤ 10⁻² (the forward process of the finest schedule forgets the data: the start
+ * term is negligible). Scaled-linear β.
+ */
+export function resolvedWindowLog10(Tfrom: number, Tto: number): [number, number] {
+  const fine = scaledLinearSchedule(Tto);
+  return [Math.log10(10 * scaledLinearSchedule(Tfrom).beta(1)), Math.log10(1e-2 / fine.alphaBar(Tto))];
+}
 
 /** Least-squares slope of log y against log x. */
 export function logLogSlope(xs: readonly number[], ys: readonly number[]): number {
@@ -37,7 +49,17 @@ export function zeroShotDecomposition(c: InverseProblemCase<Gaussian>, T: number
   const geom = inverseProblemGeometry(c.problem);
   const post = gaussianPosterior(c.prior, c.problem);
   const s = scaledLinearSchedule(T);
-  return mismatchDecomposition(s, post, zeroShotAffineGuidance(geom, c.prior, post, s, kind), variance);
+  return mismatchDecomposition(s, post, memoized(zeroShotAffineGuidance(geom, c.prior, post, s, kind)), variance);
+}
+
+/** The guidance map of each t computed once (the decomposition and the propagation both ask for it). */
+function memoized(g: AffineGuidance): AffineGuidance {
+  const cache = new Map<number, ReturnType<AffineGuidance>>();
+  return (t) => {
+    let m = cache.get(t);
+    if (!m) cache.set(t, (m = g(t)));
+    return m;
+  };
 }
 
 export function describeMoments(m: GaussianMoments): unknown {

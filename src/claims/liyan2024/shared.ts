@@ -6,7 +6,7 @@ import { Gaussian } from '../../gaussian/gaussian.ts';
 import type { DataDistribution } from '../../gaussian/mixture.ts';
 import { toRows } from '../../linalg/index.ts';
 
-export const SPD = { maxConditionNumber: 100, centreRange: 0.5, meanBound: 2 } as const;
+export const SPD = { maxConditionNumber: 1e4, centreRange: 1, meanBound: 2 } as const;
 
 /** x_0 = μ + L u (u within a few standard deviations). */
 export function pointNear(g: Gaussian, u: readonly number[]): Float64Array {

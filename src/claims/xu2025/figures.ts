@@ -5,7 +5,7 @@ import { fromRows } from '../../linalg/index.ts';
 import { encoderInputBiasGap } from '../../theory/inputBias.ts';
 import { sdsDsm1d, sdsEsm1d } from '../../theory/sds.ts';
 import { vincentConstant } from '../../theory/vincent.ts';
-import type { Figure } from '../figure.ts';
+import type { Figure } from '../../engine/figure.ts';
 
 /** Built-in defaults for the figures. */
 export const DEFAULT_DATA = new Gaussian([1, -0.5, 0.3], fromRows([[2, 0.3, 0], [0.3, 1, 0.2], [0, 0.2, 0.5]]));

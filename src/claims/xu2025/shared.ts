@@ -1,9 +1,12 @@
 import { type Estimate, assertMeanEqual } from '../../mc/index.ts';
 import { meanTestOutcome } from '../../engine/outcome.ts';
 import type { GapSamplePlan, PlannedGapEstimate } from '../../objectives/reducedVariance/plannedGapEstimate.ts';
+import type { SameDrawGap, SameDrawPlan } from '../../objectives/reducedVariance/sameDrawGapEstimate.ts';
 import type { PreparedGaussianGap } from '../../objectives/reducedVariance/gaussianGapTerms.ts';
-import type { Gaussian } from '../../gaussian/gaussian.ts';
-import type { NoiseLevel } from '../../diffusion/noiseLevel.ts';
+import { type NoiseLevel, veLevel, vpLevel } from '../../diffusion/noiseLevel.ts';
+import { symmetricEigen } from '../../linalg/index.ts';
+import { Gaussian } from '../../gaussian/gaussian.ts';
+import type { DataDistribution } from '../../gaussian/mixture.ts';
 import type { CheckOutcome, Quantity } from '../claim.ts';
 
 /**
@@ -18,6 +21,23 @@ export const RELATIVE_TOLERANCE = 1e-9;
 export function closeRelative(observed: number, predicted: number, magnitude: number): { ok: boolean; err: number } {
   const err = Math.abs(observed - predicted) / Math.max(magnitude, Number.MIN_VALUE);
   return { ok: err <= RELATIVE_TOLERANCE, err };
+}
+
+/**
+ * A conditional objective minus its marginal one against a θ-independent constant, for each model
+ * (Vincent's DSM − ESM = C_t; Lipman's CFM − FM = C_t): the worst relative error and the gaps.
+ */
+export function gapsAgainstConstant<M>(models: readonly M[], conditional: (m: M) => number, marginal: (m: M) => number, C: number): { holds: boolean; worst: number; gaps: number[] } {
+  let worst = 0, holds = true;
+  const gaps: number[] = [];
+  for (const m of models) {
+    const x = conditional(m), y = marginal(m);
+    const r = closeRelative(x - y, C, Math.max(Math.abs(x), Math.abs(y), Math.abs(C)));
+    gaps.push(x - y);
+    worst = Math.max(worst, r.err);
+    holds &&= r.ok;
+  }
+  return { holds, worst, gaps };
 }
 
 /**
@@ -46,8 +66,46 @@ export function rows(m: { rows: number; cols: number; data: ArrayLike<number> })
   return out;
 }
 
-/** Draws of the plain same-draw DSM − ESM estimator the Monte Carlo claims used before variance reduction. */
+/** Draws of the plain same-draw DSM − ESM estimator the Monte Carlo claims used before variance reduction (the reference of gapPlan). */
 export const PLAIN_MC_SAMPLES = 4000;
+
+/** Most draws one Monte Carlo case may take to reach its stated power (main sample; the pilot is extra). */
+export const MC_MAX_SAMPLES = 1_600_000;
+
+/** Re-plan (a fresh main sample sized from the first) when the first detects more than this × the planned 8 %: 9.2 %. */
+export const REPLAN_ABOVE = 1.15;
+
+/** The relative discrepancy a case plans for: 8 %, so the main sample's own variance meets the stated 10 % despite the pilot's error. */
+export const PLANNED_RELATIVE = 0.08;
+
+/**
+ * Sample plan of the reduced-variance gap checks with stated power (plannedGapEstimate.ts): the main
+ * sample detects PLANNED_RELATIVE·|C| (C the exact gap) at power 0.99 and the run's α; pilot 1024 draws,
+ * affine-control fit 256, main sample in [512, MC_MAX_SAMPLES] (and the Cramér tail minimum).
+ */
+export function powerPlan(falseAlarm: number, exactGap: number): GapSamplePlan {
+  return { ...gapPlan(falseAlarm), pilotSamples: 1024, maxSamples: MC_MAX_SAMPLES, targetDiscrepancy: PLANNED_RELATIVE * Math.abs(exactGap), replanAbove: REPLAN_ABOVE };
+}
+
+/** Plan of the same-draw checks (mixture data): the same target relative to the pilot's Ĉ_t. */
+export function sameDrawPlan(falseAlarm: number): SameDrawPlan {
+  return { falseAlarm, missRate: 0.01, relativeTarget: PLANNED_RELATIVE, pilotSamples: 1024, minSamples: 512, maxSamples: MC_MAX_SAMPLES, replanAbove: REPLAN_ABOVE };
+}
+
+/**
+ * Two-sided mean test of E D = 0 (same draws), its detectable discrepancy relative to the same draws'
+ * Ĉ_t. Rounding: every per-draw term is O(d/s²) (‖ε/s‖², the scores) and D is their difference,
+ * so 64·d·ε·(d/s² + |Ĉ_t|) absolute.
+ */
+export function sameDrawOutcome(p: SameDrawGap, dim: number, s: number, falseAlarm: number, quantities: Record<string, Quantity>): CheckOutcome {
+  const gap = p.gap.mean;
+  const rounding = 64 * dim * Number.EPSILON * (dim / (s * s) + Math.abs(gap));
+  const t = assertMeanEqual(p.difference, 0, { falseAlarm, rounding });
+  return meanTestOutcome(t, {
+    scale: gap, samples: p.samples, metric: '|mean D| (DSM − ESM − C_t, same draws)',
+    quantities: { 'mean D': p.difference.mean, stderr: p.difference.stderr, 'Ĉ_t (same draws)': gap, ...quantities, 'main draws': p.mainSamples },
+  });
+}
 
 /**
  * Sample plan of the reduced-variance gap checks (plannedGapEstimate.ts): detect, with
@@ -86,6 +144,7 @@ export function plannedOutcome(
       observed: e.mean, stderr: e.stderr, predicted, ...quantities,
       'main draws': p.mainSamples,
       'detectable δ, plain @4000 (power 0.99)': p.detectablePlain,
+      'planned δ': p.targetDiscrepancy,
       'detectable δ, reduced (power 0.99)': p.detectable,
     },
   });
@@ -98,3 +157,20 @@ export function marginalCondition(prep: PreparedGaussianGap): number {
   return hi / lo;
 }
 
+
+/**
+ * Noise levels of the Monte Carlo claims, by the signal-to-noise ratio of the data's weakest direction:
+ * SNR = a²λ_min/s² = 10^u, u on a quarter-decade grid over [0, 3] (VP: ᾱ = r/(λ_min + r); VE: σ² = λ_min/r).
+ * Below SNR 1, C_t → 0 faster than the model term's standard deviation (Var D/C_t² ≈ 4E‖ŝ‖²/(d·C_t)):
+ * 10 % of C_t at power 0.99 then takes 1e5–1e10 draws (measured, MATH.md §2.2) — those levels are
+ * covered exactly, for affine models, by xu2025.vincent.per-timestep and gradient-equality.
+ */
+export function levelAtSnr(kind: 'vp' | 've', lambdaMin: number, snr: number): NoiseLevel {
+  return kind === 'vp' ? vpLevel(snr / (lambdaMin + snr)) : veLevel(Math.sqrt(lambdaMin / snr));
+}
+
+/** Smallest eigenvalue of a Gaussian's covariance, or of any component of a mixture. */
+export function smallestEigenvalue(data: DataDistribution): number {
+  const comps = data instanceof Gaussian ? [data] : data.components;
+  return Math.min(...comps.map((g) => Math.min(...symmetricEigen(g.cov, 'data.cov').values)));
+}

@@ -1,5 +1,6 @@
 import type { Estimate } from '../../mc/estimate.ts';
 import type { Rng } from '../../mc/rng.ts';
+import { minNumSamplesMean } from '../../mc/meanTest.ts';
 import { criticalZ, detectableDiscrepancy, sampleSizeFor } from '../../mc/tolerance.ts';
 import { requireIntegerInRange } from '../../validate.ts';
 import { InvalidArgumentError } from '../../errors.ts';
@@ -25,6 +26,18 @@ import { linearControlGapEstimate } from './reducedGapEstimators.ts';
  */
 export interface GapSamplePlan {
   readonly falseAlarm: number;
+  /**
+   * The absolute discrepancy the main sample must detect (power 1 − missRate), e.g. a fraction of
+   * the exact gap: n = minNumSamplesMean(pilot reduced variance, target, α) instead of the
+   * referenceSamples/sensitivityGain rule below (which then only reports the plain estimator).
+   */
+  readonly targetDiscrepancy?: number;
+  /**
+   * With a target: when the main sample's detectable discrepancy exceeds replanAbove × target (default
+   * 1.25, the planning margin of 8 % against a stated 10 %), a second, independent main sample is drawn,
+   * sized from the first one's variance, and tested alone.
+   */
+  readonly replanAbove?: number;
   /** β: 1 − power (default 0.01). */
   readonly missRate?: number;
   /** Draws of the plain estimator the target is measured against. */
@@ -59,6 +72,9 @@ export interface PlannedGapEstimate {
   /** max over draws of |A| + |B| + |B_lin| (for a rounding allowance). */
   readonly magnitude: number;
 }
+
+/** Fresh main samples a plan with a target may draw after the first (see plannedGapEstimate). */
+export const MAX_REPLANS = 3;
 
 /** Per-draw values of linearControlGapEstimate (same fitted β), for the pilot's moments. */
 function linearControlValues(t: GapTerms): Float64Array {
@@ -125,17 +141,34 @@ export function plannedGapEstimate(prep: PreparedGaussianGap, rng: Rng, plan: Ga
   const plainVariance = moments(plain).variance;
   const reduced = moments(linearControlValues(pilot));
   const detectablePlain = detectableDiscrepancy(plainVariance, refN, plan.falseAlarm, beta);
-  const targetDiscrepancy = detectablePlain / gain;
-  const wanted = targetDiscrepancy > 0 ? sampleSizeFor(reduced.variance, targetDiscrepancy, plan.falseAlarm, beta) : maxN;
+  const targetDiscrepancy = plan.targetDiscrepancy ?? detectablePlain / gain;
+  if (plan.targetDiscrepancy !== undefined && !(plan.targetDiscrepancy > 0)) throw new InvalidArgumentError('plan.targetDiscrepancy', plan.targetDiscrepancy, 'must be > 0');
+  const wanted = !(targetDiscrepancy > 0) ? maxN
+    : plan.targetDiscrepancy !== undefined ? minNumSamplesMean(reduced.variance, targetDiscrepancy, plan.falseAlarm, beta)
+    : sampleSizeFor(reduced.variance, targetDiscrepancy, plan.falseAlarm, beta);
   const nTail = tailSamples(criticalZ(plan.falseAlarm), reduced.skewness, reduced.kurtosis, plan.maxTailInflation ?? 10);
   const n = Math.min(maxN, Math.max(minN, nTail, wanted));
 
-  const main = sampleGapTerms(prep, rng.fork('main'), n, { linearControl: fitN });
-  const estimate = linearControlGapEstimate(main);
+  let main = sampleGapTerms(prep, rng.fork('main'), n, { linearControl: fitN });
+  let estimate = linearControlGapEstimate(main);
+  let mainN = n, drawn = 2 * fitN + pilotN + n;
+  // Stated power: when a target is given and a main sample's own variance misses it (the pilot
+  // underestimated a heavy tail) by more than the planning margin, re-plan from the largest variance
+  // seen so far and test on a fresh, independent sample (its size depends only on earlier draws, so
+  // the test stays valid); at most MAX_REPLANS times.
+  const required = plan.targetDiscrepancy !== undefined ? plan.targetDiscrepancy * (plan.replanAbove ?? 1.25) : Infinity;
+  let worstVariance = Math.max(reduced.variance, estimate.variance);
+  for (let k = 2; k <= MAX_REPLANS + 1 && mainN < maxN && detectableDiscrepancy(estimate.variance, mainN, plan.falseAlarm, beta) > required; k++) {
+    mainN = Math.min(maxN, Math.max(mainN + 1, minNumSamplesMean(worstVariance, targetDiscrepancy, plan.falseAlarm, beta)));
+    main = sampleGapTerms(prep, rng.fork(`main-${k}`), mainN, { linearControl: fitN });
+    estimate = linearControlGapEstimate(main);
+    worstVariance = Math.max(worstVariance, estimate.variance);
+    drawn += 2 * fitN + mainN;
+  }
   return {
-    estimate, mainSamples: n, samples: 2 * fitN + pilotN + n,
+    estimate, mainSamples: mainN, samples: drawn,
     plainVariance, pilotReducedVariance: reduced.variance, detectablePlain, targetDiscrepancy,
-    detectable: detectableDiscrepancy(estimate.variance, n, plan.falseAlarm, beta),
+    detectable: detectableDiscrepancy(estimate.variance, mainN, plan.falseAlarm, beta),
     magnitude: Math.max(magnitudeOf(main), Math.abs(main.modelFreeMean)),
   };
 }

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { expectedAddNoise, levelAt } from '../oracle.ts';
 import { readBatch } from '../responseShape.ts';
 import { MAX_CASE_DIM, batchOf, caseCoordinates, cut, simpleVector, timestep } from './caseArbitraries.ts';
-import { type SubjectCheck, compareBatch, rows } from './checkDefinition.ts';
+import { type SubjectCheck, rows } from './checkDefinition.ts';
+import { compareRounded } from './roundedComparison.ts';
 
 
 export interface AddNoiseCase {
@@ -32,7 +33,11 @@ export const addNoiseCheck: SubjectCheck<AddNoiseCase> = {
       const { a, s: sd } = levelAt(schedule, s.t);
       return s.x0.map((v, j) => Math.abs(a * v) + Math.abs(sd * s.noise[j]));
     });
-    const cmp = compareBatch(got, expected, scale, ctx.rtol);
+    // Tolerances from the rounding model of the declared tensor and coefficient precisions (MATH.md §7.1).
+    const cmp = compareRounded(
+      c.samples.map((s, n) => ({ got: got[n], expected: expected[n], scale: scale[n], t: s.t, recompute: (sch) => expectedAddNoise(levelAt(sch, s.t), s.x0, s.noise) })),
+      schedule, ctx.hello, c.d,
+    );
     return {
       holds: cmp.ok,
       float32Multiple: cmp.float32Multiple,
@@ -43,7 +48,10 @@ export const addNoiseCheck: SubjectCheck<AddNoiseCase> = {
       got: { xt: rows(got) },
       maxError: cmp.maxError,
       tolerance: cmp.tolerance,
-      note: cmp.ok ? undefined : `worst at sample ${cmp.at[0]}, coordinate ${cmp.at[1]} (subject t = ${args.t[cmp.at[0]]}, ᾱ = ${schedule.alphaBar(c.samples[cmp.at[0]].t)})`,
+      margin: cmp.margin,
+      note: cmp.ok
+        ? undefined
+        : `worst at sample ${cmp.at[0]}, coordinate ${cmp.at[1]} (subject t = ${args.t[cmp.at[0]]}, ᾱ = ${schedule.alphaBar(c.samples[cmp.at[0]].t)})${cmp.roundingNote ? `: ${cmp.roundingNote}` : ''}`,
     };
   },
   size: (c) => ({ d: c.d, batch: c.samples.length }),

@@ -8,6 +8,7 @@ import type { Subject } from '../subject.ts';
 import type { SubjectSchedule } from '../subjectSchedule.ts';
 import { MAX_CASE_DIM, affineModel, batchOf, caseCoordinates, cut, cutModel, simpleVector, timestep } from './caseArbitraries.ts';
 import type { SubjectCheck } from './checkDefinition.ts';
+import { type SubjectPrecision, arithmeticDepth, coefficientSpread, effectiveUnitRoundoff, explainingCoefficientPrecision, roundingNote, subjectPrecision } from '../roundingTolerance.ts';
 
 /** Models per case: the loss is compared at θ_1..θ_K relative to θ_0. */
 export const LOSS_MODELS = 3;
@@ -61,22 +62,34 @@ export const lossDsmCheck: SubjectCheck<LossCase> = {
     const decl = ctx.hello.ops.loss as NonNullable<DeclaredOps['loss']>;
     const p = ctx.hello.parameterization as Parameterization;
     const { schedule } = ctx.schedule;
-    const replies = [];
+    const replies: Awaited<ReturnType<typeof requestLoss>>[] = [];
     for (const m of c.models) replies.push(await requestLoss(ctx.subject, ctx.schedule, m, c.samples));
     const exp = c.models.map((m) => c.samples.map((s) => expectedLoss(p, decl.weighting, decl.reduction, m, levelAt(schedule, s.t), s.x0, s.noise)));
+    // Tolerance from the rounding model (MATH.md §7.1): the spread of λ_t·(DSM_k − DSM_0) over the
+    // subject's possible schedule primitives, plus depth·u·(the magnitudes of both losses' terms).
+    const difference = (k: number, i: number, sch: typeof schedule) => {
+      const s = c.samples[i];
+      const lv = levelAt(sch, s.t);
+      return [expectedLoss(p, decl.weighting, decl.reduction, c.models[k], lv, s.x0, s.noise).loss - expectedLoss(p, decl.weighting, decl.reduction, c.models[0], lv, s.x0, s.noise).loss];
+    };
+    const magnitude = (k: number, i: number) => exp[k][i].scale + exp[0][i].scale + Math.abs(replies[k].loss[i]) + Math.abs(replies[0].loss[i]);
+    const tolerance = (prec: SubjectPrecision, k: number, i: number) =>
+      coefficientSpread(schedule, c.samples[i].t, prec.coefficients, (sch) => difference(k, i, sch))[0] + arithmeticDepth(c.d) * effectiveUnitRoundoff(prec) * magnitude(k, i);
+    const error = (k: number, i: number) => Math.abs(replies[k].loss[i] - replies[0].loss[i] - (exp[k][i].loss - exp[0][i].loss));
+    const allWithin = (prec: SubjectPrecision) => c.models.every((_, k) => k === 0 || c.samples.every((_, i) => error(k, i) <= tolerance(prec, k, i)));
+    const declared = subjectPrecision(ctx.hello);
     let worst = { ratio: -Infinity, err: 0, tol: 0, scale: 1, k: 1, i: 0 };
     let ok = true;
     for (let k = 1; k < c.models.length; k++) {
       for (let i = 0; i < c.samples.length; i++) {
-        const dGot = replies[k].loss[i] - replies[0].loss[i];
-        const dExp = exp[k][i].loss - exp[0][i].loss;
-        const tol = ctx.rtol * (exp[k][i].scale + exp[0][i].scale + Math.abs(replies[k].loss[i]) + Math.abs(replies[0].loss[i]));
-        const err = Math.abs(dGot - dExp);
+        const tol = tolerance(declared, k, i);
+        const err = error(k, i);
         if (!(err <= tol)) ok = false;
         const ratio = Number.isNaN(err) ? Infinity : err / tol;
-        if (ratio > worst.ratio) worst = { ratio, err, tol, scale: tol / ctx.rtol, k, i };
+        if (ratio > worst.ratio) worst = { ratio, err, tol, scale: magnitude(k, i), k, i };
       }
     }
+    const explainedBy = ok ? undefined : explainingCoefficientPrecision(declared, allWithin);
     const { k, i } = worst;
     const implied = (replies[k].loss[i] - replies[0].loss[i]) / (exp[k][i].loss - exp[0][i].loss);
     return {
@@ -91,7 +104,9 @@ export const lossDsmCheck: SubjectCheck<LossCase> = {
       tolerance: worst.tol,
       note: ok
         ? undefined
-        : `sample ${i}: the θ-dependence of the loss is not λ_t·DSM (${p}, ${JSON.stringify(decl.weighting)}, reduction ${decl.reduction}); ratio got/expected of the loss change = ${implied}`,
+        : explainedBy
+          ? `sample ${i}: ${roundingNote(explainedBy, declared)}`
+          : `sample ${i}: the θ-dependence of the loss is not λ_t·DSM (${p}, ${JSON.stringify(decl.weighting)}, reduction ${decl.reduction}); ratio got/expected of the loss change = ${implied}`,
     };
   },
   size: (c) => ({ d: c.d, batch: c.samples.length }),

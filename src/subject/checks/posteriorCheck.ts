@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { expectedPosterior } from '../oracle.ts';
 import { readBatch, readVector } from '../responseShape.ts';
 import { MAX_CASE_DIM, batchOf, caseCoordinates, cut, simpleVector, timestep } from './caseArbitraries.ts';
-import { type SubjectCheck, compareBatch, rows } from './checkDefinition.ts';
+import { type SubjectCheck, rows } from './checkDefinition.ts';
+import { compareRounded } from './roundedComparison.ts';
 import { posteriorCoefficients } from '../../diffusion/posterior.ts';
 
 export interface PosteriorCase {
@@ -38,10 +39,23 @@ export const posteriorCheck: SubjectCheck<PosteriorCase> = {
       const k = posteriorCoefficients(schedule, s.t);
       return s.x0.map((v, j) => Math.abs(k.coefX0 * v) + Math.abs(k.coefXt * s.xt[j]));
     });
-    const m = compareBatch(mean, exp.map((e) => e.mean), scale, ctx.rtol);
-    const v = compareBatch([variance], [exp.map((e) => e.variance)], [exp.map((e) => e.variance)], ctx.rtol);
+    // Tolerances from the rounding model of the declared tensor and coefficient precisions (MATH.md §7.1).
+    const m = compareRounded(
+      c.samples.map((s, n) => ({ got: mean[n], expected: exp[n].mean, scale: scale[n], t: s.t, recompute: (sch) => expectedPosterior(sch, s.t, s.xt, s.x0).mean })),
+      schedule, ctx.hello, c.d,
+    );
+    const v = compareRounded(
+      c.samples.map((s, n) => ({ got: [variance[n]], expected: [exp[n].variance], scale: [exp[n].variance], t: s.t, recompute: (sch) => [expectedPosterior(sch, s.t, s.xt, s.x0).variance] })),
+      schedule, ctx.hello, 1,
+    );
     const ok = m.ok && v.ok;
-    const worst = v.maxError / v.tolerance > m.maxError / m.tolerance ? v : m;
+    const worst = v.margin > m.margin ? v : m;
+    const varianceNote = () => {
+      if (v.roundingNote) return `variance at sample ${v.at[0]}: ${v.roundingNote}`;
+      const n = v.at[0], beta = schedule.beta(c.samples[n].t), got = variance[n];
+      const isBeta = Math.abs(got - beta) <= 1e-3 * beta;
+      return `variance wrong at sample ${n}: got ${got}, β̃_t = ${exp[n].variance}${isBeta ? ` — it is β_t = ${beta} (β where β̃ belongs)` : ` (β_t = ${beta})`}`;
+    };
     return {
       holds: ok,
       float32Multiple: worst.float32Multiple,
@@ -52,7 +66,8 @@ export const posteriorCheck: SubjectCheck<PosteriorCase> = {
       got: { mean: rows(mean), variance: Array.from(variance) },
       maxError: worst.maxError,
       tolerance: worst.tolerance,
-      note: ok ? undefined : !v.ok ? `variance wrong at sample ${v.at[1]} (β_t = ${schedule.beta(c.samples[v.at[1]].t)}, β̃_t = ${exp[v.at[1]].variance})` : `mean wrong at sample ${m.at[0]}, coordinate ${m.at[1]}`,
+      margin: worst.margin,
+      note: ok ? undefined : !v.ok ? varianceNote() : `mean wrong at sample ${m.at[0]}, coordinate ${m.at[1]}${m.roundingNote ? `: ${m.roundingNote}` : ''}`,
     };
   },
   size: (c) => ({ d: c.d, batch: c.samples.length }),

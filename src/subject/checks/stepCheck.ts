@@ -4,7 +4,9 @@ import type { DeclaredOps } from '../protocol.ts';
 import { expectedStep } from '../oracle.ts';
 import { readBatch } from '../responseShape.ts';
 import { MAX_CASE_DIM, affineModel, batchOf, caseCoordinates, cut, cutModel, simpleVector, timestep } from './caseArbitraries.ts';
-import { type SubjectCheck, compareBatch } from './checkDefinition.ts';
+import type { SubjectCheck } from './checkDefinition.ts';
+import { compareRounded } from './roundedComparison.ts';
+import { stepPosteriorForm } from '../equivalentForms.ts';
 
 export interface StepCase {
   readonly d: number;
@@ -51,7 +53,16 @@ export const stepCheck: SubjectCheck<StepCase> = {
     const exp = c.samples.map((s) => expectedStep(schedule, s.t, decl.variance, p, c.model, s.xt, s.z));
     const expected = [...exp.map((e) => e.xPrev), ...exp.map((e) => e.mean)];
     const scale = [...exp.map((e) => e.scale), ...exp.map((e) => e.scale)];
-    const cmp = compareBatch(got, expected, scale, ctx.rtol);
+    // Tolerances from the rounding model (MATH.md §7.1); the step's spread over both forms real code uses.
+    const rowsOf = (half: 'xPrev' | 'mean') =>
+      c.samples.map((s, n) => ({
+        got: got[half === 'xPrev' ? n : B + n], expected: expected[half === 'xPrev' ? n : B + n], scale: scale[n], t: s.t,
+        recompute: [
+          (sch: typeof schedule) => expectedStep(sch, s.t, decl.variance, p, c.model, s.xt, s.z)[half],
+          (sch: typeof schedule) => stepPosteriorForm(sch, s.t, decl.variance, p, c.model, s.xt, s.z)[half],
+        ],
+      }));
+    const cmp = compareRounded([...rowsOf('xPrev'), ...rowsOf('mean')], schedule, ctx.hello, c.d);
     const i = cmp.at[0] % B;
     const impliedMean = Array.from(got[B + i]);
     const zi = c.samples[i].z;
@@ -67,7 +78,10 @@ export const stepCheck: SubjectCheck<StepCase> = {
       got: { x_prev: Array.from(got[i]), impliedMean, impliedStd },
       maxError: cmp.maxError,
       tolerance: cmp.tolerance,
-      note: cmp.ok ? undefined : `sample ${i}${cmp.at[0] >= B ? ' sent with z = 0 (the mean)' : ''}, coordinate ${cmp.at[1]}; declared variance ${decl.variance}, parameterization ${p}`,
+      margin: cmp.margin,
+      note: cmp.ok
+        ? undefined
+        : `sample ${i}${cmp.at[0] >= B ? ' sent with z = 0 (the mean)' : ''}, coordinate ${cmp.at[1]}; declared variance ${decl.variance}, parameterization ${p}${cmp.roundingNote ? `: ${cmp.roundingNote}` : ''}`,
     };
   },
   size: (c) => ({ d: c.d, batch: c.samples.length }),

@@ -1,0 +1,2 @@
+declare const subject: Record<string, unknown> & { hello: Record<string, unknown> };
+export default subject;

@@ -1,0 +1,63 @@
+import { fc, test } from '@fast-check/vitest';
+import { describe, expect } from 'vitest';
+import { dimension, gaussianOfDim, mixtureOfDim } from '../src/arbitraries/index.ts';
+import { gaussianKL } from '../src/gaussian/index.ts';
+import { dsmRegularizer, entropyByQuadrature, klByQuadrature, scoreDivergenceDensity, scoreDivergenceIntegral } from '../src/theory/ganScoreRegularization.ts';
+
+// MATH.md §13.5: Li & Yan 2024 §4.2 — score-matching regularization in GAN training.
+
+const SPD = { maxConditionNumber: 30, centreRange: 0.5, meanBound: 2 } as const;
+const gaussPair = dimension({ max: 3 }).chain((d) => fc.record({ generator: gaussianOfDim(d, SPD), data: gaussianOfDim(d, SPD) }));
+const mixPair = fc.integer({ min: 1, max: 2 }).chain((d) => fc.record({
+  generator: mixtureOfDim(d, { ...SPD, maxComponents: 2 }),
+  data: mixtureOfDim(d, { ...SPD, maxComponents: 2 }),
+}));
+
+describe('KL(p_G ‖ p_data) written through the scores along the forward process', () => {
+  test.prop([gaussPair], { numRuns: 30 })('Gaussian generator and data: ½∫E_{p_G,α}‖ε*_data − ε*_G‖² dλ = KL(p_G ‖ p_data) (closed form)', ({ generator, data }) => {
+    const r = scoreDivergenceIntegral(generator, data);
+    const kl = gaussianKL(generator, data);
+    expect(Math.abs(r.value - kl)).toBeLessThanOrEqual(r.error + 1e-10 * Math.max(1, kl));
+  });
+
+  test.prop([mixPair], { numRuns: 6 })('Gaussian mixtures (d ≤ 2): the same identity against the KL by Gauss–Hermite quadrature', ({ generator, data }) => {
+    const r = scoreDivergenceIntegral(generator, data);
+    const kl = klByQuadrature(generator, data);
+    expect(Math.abs(r.value - kl.value)).toBeLessThanOrEqual(r.error + kl.error + 1e-9 * Math.max(1, kl.value));
+  });
+
+  test.prop([gaussPair], { numRuns: 30 })('Gaussian: the DSM-form regularizer (frozen data model) = KL(p_G ‖ p_data) + H(p_G) − (d/2) log 2πe', ({ generator, data }) => {
+    const r = dsmRegularizer(generator, data);
+    const h = entropyByQuadrature(generator).value;
+    const want = gaussianKL(generator, data) + h - 0.5 * generator.dim * Math.log(2 * Math.PI * Math.E);
+    expect(Math.abs(r.value - want)).toBeLessThanOrEqual(r.error + 1e-10 * (1 + Math.abs(want)));
+  });
+
+  test.prop([mixPair], { numRuns: 4 })('the DSM-form regularizer (frozen data model) = KL(p_G ‖ p_data) + H(p_G) − (d/2) log 2πe: the generator\'s entropy enters', ({ generator, data }) => {
+    const r = dsmRegularizer(generator, data);
+    const kl = klByQuadrature(generator, data), h = entropyByQuadrature(generator);
+    const want = kl.value + h.value - 0.5 * generator.dim * Math.log(2 * Math.PI * Math.E);
+    expect(Math.abs(r.value - want)).toBeLessThanOrEqual(r.error + kl.error + h.error + 1e-9 * (1 + Math.abs(want)));
+  });
+
+  test('negative control: the reading "the DSM-form regularizer equals KL(p_G ‖ p_data) up to a constant" is rejected (the entropy term moves with G)', () => {
+    const out = fc.check(fc.property(gaussPair, gaussPair, ({ generator: g1, data }, { generator: g2Base }) => {
+      fc.pre(g1.dim === g2Base.dim);
+      const r1 = dsmRegularizer(g1, data).value - gaussianKL(g1, data);
+      const r2 = dsmRegularizer(g2Base, data).value - gaussianKL(g2Base, data);
+      return Math.abs(r1 - r2) <= 1e-6;
+    }), { numRuns: 30 });
+    expect(out.failed).toBe(true);
+  });
+
+  test('negative control: MAR\'s weighting 1/(2π cosh(λ/2)) in place of ½ does not give the KL', () => {
+    const out = fc.check(fc.property(gaussPair.filter(({ generator }) => generator.dim <= 2), ({ generator, data }) => {
+      const grid = Array.from({ length: 801 }, (_, i) => -40 + i * 0.1);
+      const dens = scoreDivergenceDensity(generator, data, grid, 12);
+      let mar = 0;
+      dens.forEach(({ logSnr, density }, i) => { mar += (i === 0 || i === 800 ? 0.05 : 0.1) * 2 * density / (2 * Math.PI * Math.cosh(logSnr / 2)); });
+      return Math.abs(mar - gaussianKL(generator, data)) <= 1e-3 * Math.max(1e-3, gaussianKL(generator, data));
+    }), { numRuns: 30 });
+    expect(out.failed).toBe(true);
+  });
+});

@@ -25,10 +25,11 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   const body = JSON.stringify({ id: req.id, result: req.op === 'hello' ? ref.hello : ref[req.op](req.args) });
   if (mode === 'culprit' && req.op === 'schedule') return; // never answered
   if (mode === 'culprit' && req.op === 'add_noise') return void process.stdout.write(JSON.stringify({ id: req.id }) + '\\n');
+  if (mode === 'stray' && req.op === 'schedule') return void process.stdout.write(JSON.stringify({ id: req.id + 100, result: {} }) + '\\n');
   if (mode === 'noisy' && req.op === 'hello') process.stderr.write('x'.repeat(5000) + 'END');
   if (mode === 'blank') process.stdout.write('\\n   \\n' + body + '\\n\\n');
   else if (mode === 'crlf') process.stdout.write(body + '\\r\\n');
-  else if (mode === 'noisy' || mode === 'orphan' || mode === 'culprit') process.stdout.write(body + '\\n');
+  else if (mode === 'noisy' || mode === 'orphan' || mode === 'culprit' || mode === 'stray') process.stdout.write(body + '\\n');
   else if (mode === 'split') { process.stdout.write(body.slice(0, 7)); setTimeout(() => process.stdout.write(body.slice(7) + '\\n'), 30); }
 });
 `);
@@ -63,6 +64,7 @@ describe('subprocess lifecycle', () => {
   test('stderr keeps only its last 2000 characters; a call after close names the closed subject', async () => {
     const s = await ProcessSubject.start(`node ${script} noisy`, 20_000);
     await s.call('schedule', {});
+    expect(s.pid).toBeGreaterThan(0);
     expect(s.stderr.length).toBe(2000);
     expect(s.stderr.endsWith('END')).toBe(true);
     await s.close();
@@ -77,6 +79,12 @@ describe('subprocess lifecycle', () => {
     expect((await second).message).toMatch(/^protocol in op "add_noise" \(request 2\): response has neither "result" nor "error"/);
     expect((await first).message).toMatch(/^protocol in op "schedule" \(request 1\)/);
     await expect(s.call('schedule', {})).rejects.toThrow(/subject is not running: protocol in op "add_noise" \(request 2\)/);
+  });
+
+  test('an answer whose id matches no pending request is a protocol error naming the line', async () => {
+    const s = await ProcessSubject.start(`node ${script} stray`, 20_000);
+    started.push(s);
+    await expect(s.call('schedule', {})).rejects.toThrow(/^protocol in op "schedule" \(request 1\): line with no matching pending request id: "\{\\"id\\":101/);
   });
 
   test('a parent that exits without close() still kills the subject\'s process group', () => {

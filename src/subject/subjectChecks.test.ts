@@ -1,6 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import { createReferenceSubject } from '../../examples/reference-subject.mjs';
 import { ModuleSubject } from './moduleSubject.ts';
+import { checkProperty, scheduleProperty } from './checkProperty.ts';
+import { qSampleCheck } from './checks/qSampleCheck.ts';
+import { stepCheck } from './checks/stepCheck.ts';
 import { runSubjectChecks } from './subjectChecks.ts';
 
 /* What a run reports for ops a subject does not declare, cannot serve, or must serve. */
@@ -40,6 +43,21 @@ describe('runSubjectChecks: declared, undeclared, required, unavailable', () => 
     expect(bad['add_noise.exact']).toMatchObject({ finding: 'skipped', reason: 'not run: the subject’s schedule is invalid' });
     const none = await run(['add_noise'], { only: ['add_noise'] });
     expect(none['add_noise.exact']).toMatchObject({ finding: 'skipped', reason: 'needs the subject’s schedule (op "schedule" not declared)' });
+  });
+});
+
+describe('check properties', () => {
+  test('the schedule check says what it read; statistical checks shrink less than exact ones', async () => {
+    const subject = await ModuleSubject.fromObject(createReferenceSubject({ T: 10 }) as unknown as Record<string, unknown>, 'ref');
+    let got: unknown;
+    const sched = scheduleProperty(subject, (s) => (got = s));
+    const o = await sched.check(0, { falseAlarm: 1e-6, replicate: 0 });
+    expect(o.holds).toBe(true);
+    expect(o.note).toMatch(/^T = 10, t_base = 0, ᾱ from 0\.9999 to 0\.\d+/);
+    expect(got).toBeDefined();
+    const ctx = { subject, hello: subject.hello, schedule: got as never, rtol: 1e-9 };
+    expect(checkProperty(stepCheck, ctx).maxShrinks).toBe(400);
+    expect(checkProperty(qSampleCheck, ctx).maxShrinks).toBe(60);
   });
 });
 

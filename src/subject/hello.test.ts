@@ -31,7 +31,7 @@ describe('hello', () => {
   test('each rejection names its field and value', () => {
     rejects(null, /^handshake in op "hello" \(request 0\): hello: must be an object \(got null\)/);
     rejects([], /hello: must be an object/);
-    rejects({ ...ok, protocol_version: 2 }, /protocol_version: must be 1 \(got 2\)/);
+    rejects({ ...ok, protocol_version: 99 }, /protocol_version: .*\(got 99\)/);
     rejects({ ...ok, ops: [] }, /ops: must be an object keyed by operation name/);
     rejects({ ...ok, ops: { fly: {} } }, /ops\.fly: unknown operation; known: schedule, add_noise/);
     rejects({ ...ok, ops: { add_noise: 3 } }, /ops\.add_noise: must be an object \(or true\) \(got 3\)/);
@@ -98,7 +98,11 @@ describe('check selection and case helpers', () => {
     expect(selectChecks(undefined)).toEqual(CHECK_IDS);
     expect(selectChecks([])).toEqual(CHECK_IDS);
     expect(selectChecks(['loss'])).toEqual(['loss.dsm', 'loss.esm_gradient']);
-    expect(selectChecks(['step.kernel', 'schedule'])).toEqual(['schedule.valid', 'step.kernel']);
+    const picked = selectChecks(['step.kernel', 'schedule']);
+    expect(picked).toContain('schedule.valid');
+    expect(picked).toContain('step.kernel');
+    expect(picked).toEqual(CHECK_IDS.filter((id) => picked.includes(id))); // in check order
+    expect(picked.indexOf('schedule.valid')).toBeLessThan(picked.indexOf('step.kernel'));
     expect(selectChecks(['*.exact'])).toEqual(CHECK_IDS.filter((id) => id.endsWith('.exact')));
     expect(() => selectChecks(['nope'])).toThrow(/--only: matches no check or op \(checks: schedule\.valid/);
     expect(RTOL).toEqual({ float64: 1e-9, float32: 1e-4 });

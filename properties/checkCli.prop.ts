@@ -91,3 +91,17 @@ describe('scorecheck check on the shared engine', () => {
     expect(r.stderr).not.toMatch(/EPIPE|\n\s+at /);
   });
 });
+
+describe('zero terminal SNR', () => {
+  it('a table whose last ᾱ is 0 is a valid schedule: the sampler checks run, the others stop one step before it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scorecheck-ztsnr-'));
+    const f = join(dir, 'ztsnr.mjs');
+    writeFileSync(f, `import { SamplerSubject } from ${JSON.stringify(join(repo, 'examples/sampler-subject.mjs'))};\nexport default new SamplerSubject({ parameterization: 'v', zeroTerminalSnr: true, samplers: { ddim: { family: 'ddim', eta: 0, spacing: 'trailing' } } });\n`);
+    const r = await check(['--subject', f, '--runs', '4', '--json', 'z.json']);
+    const rep = JSON.parse(readFileSync(join(r.cwd, 'z.json'), 'utf8'));
+    const sched = rep.results.find((x: { id: string }) => x.id === 'schedule.valid');
+    expect(sched.verdict).toBe('holds');
+    expect(rep.results.filter((x: { id: string; verdict: string }) => x.id.startsWith('sample.') && x.verdict === 'holds').length).toBeGreaterThan(0);
+    expect(r.code, r.out).toBe(0);
+  });
+});

@@ -132,6 +132,17 @@ export { gaussianAccumulatedMismatch } from './theory/mismatch.ts';
 export { accumulatedMismatch, accumulatedMismatchGaussian, posteriorOf, symmetricMixtureProblem, zeroShotBiasRows, type AccumulatedMismatchEstimate } from './theory/zeroShotMixtureBias.ts';
 export { finalKlConvention, finalSamplerLaw, type LastStep } from './theory/lastStepNoise.ts';
 export { requireWeightedLevels, scheduleLevels, uniformTimestepWeights } from './theory/weightedLevels.ts';
+// issue 19: flow matching — paths, CFM/FM, the marginal velocity, the score link, time laws, the training loss, input bias, distillation
+export { FLOW_PATH_KINDS, RECTIFIED_FLOW, conditionalTargetVariance, dataEnd, flowCoefficients, noiseVariance, requireFlowPath, type FlowCoefficients, type FlowPathSpec } from './theory/flowPath.ts';
+export { cfmAffine, cfmAffineGradient, cfmSetting, conditionalTargetCovariance, evaluateVelocityField, flowConstant, flowConstantFromEigenvalues, flowMarginalCovariance, fmAffine, fmAffineGradient, fmSetting, gaussianMarginalVelocity, marginalVelocityModel, type AffineVelocityField, type AffineVelocityModel } from './theory/flowMatchingGaussian.ts';
+export { mixtureMarginalVelocity, type FlowMarginalField } from './theory/flowMatchingMixture.ts';
+export { cfmMinusFmMonteCarlo, type FlowDifferenceEstimates } from './theory/flowMatchingMonteCarlo.ts';
+export { continuityResidual, type ContinuityResidual } from './theory/flowContinuity.ts';
+export { pairConditioningExcess, pathNoiseLevel, velocityFromScoreModel, velocityScoreCoefficients, type VelocityScoreCoefficients } from './theory/flowScoreLink.ts';
+export { FLOW_TIME_BASE_KINDS, MODE_SCALE_MAX, baseCdf, baseQuantile, flowTimeAtoms, flowTimeCdf, flowTimeQuantile, isDiscreteFlowTimeLaw, modeTransform, requireFlowTimeLaw, shiftTime, unshiftTime, type FlowTimeBase, type FlowTimeDiscretization, type FlowTimeLaw } from './theory/flowTimeLaw.ts';
+export { FLOW_LOSS_WEIGHTINGS, FLOW_QUANTITIES, flowBatchLossGradient, flowInterpolate, flowLossWeight, flowObjectiveUndefinedAt, flowSampleGradient, flowSampleLoss, outputConversion, type FlowLossWeighting, type FlowNetwork, type FlowObjective, type FlowQuantity, type FlowSample, type FlowSampleLoss } from './theory/flowTrainingLoss.ts';
+export { conditionalCfmAffine, conditionalCfmSetting, conditionalFmAffine, conditionalFmSetting, conditionalTargetVarianceSlope, conditionalVelocityNorm, flowInputBiasGap, flowInputBiasGapGradient, flowInputBiasGapOf, flowTargetSecondMoment, type AffineConditionalVelocityModel } from './theory/flowInputBias.ts';
+export { distillationCfm, distillationFm, rayInput, rayMinimizer } from './theory/flowDistillation.ts';
 // ── bias: the DSM input-optimization bias calculator (docs/bias-spec.md)
 export { computeBias, computeBiasSync, type BiasData, type BiasInput, type BiasOptions, type BiasProgress, type BiasResult, type BiasRoute } from './bias/compute.ts';
 export { spectralBiasRows, spectralSums, type BiasRow, type SdsCollapse, type SpectralSums } from './bias/rows.ts';
@@ -143,6 +154,10 @@ export { CsvError } from './bias/csv.ts';
 export { SCALED_LINEAR_NOTE, SCHEDULE_PRESETS, parseScheduleSpec, type ScheduleChoice } from './bias/scheduleSpec.ts';
 export { BiasSpecError, loadBiasSpec, parseBiasSpec, type BiasSpec } from './bias/spec.ts';
 export { biasJson, biasNotes, biasText } from './report/biasReport.ts';
+// issue 19: the flow-matching columns
+export { DEFAULT_FLOW_TIMES, flowBias, flowBiasRow, requireFlowBiasSetting, type FlowBiasResult, type FlowBiasRow, type FlowBiasSetting, type FlowTotal } from './bias/flowColumns.ts';
+export { parseFlowBiasSpec } from './bias/flowSpec.ts';
+export { flowBiasText } from './report/biasReport.ts';
 
 // ── engine: the runner of claims and checks (src/engine/README.md)
 export { type CheckEnv, type Expectation, type Property, type SearchShares, DEFAULT_SHARES } from './engine/property.ts';
@@ -178,6 +193,10 @@ export { CHECK_IDS, RTOL, runSubjectChecks, selectChecks, subjectStoreKey, type 
 export { SUBJECT_CHECKS, addNoiseCheck, lossDsmCheck, lossGradientCheck, posteriorCheck, qSampleCheck, stepCheck, zeroShotCheck } from './subject/checks/index.ts';
 export { type CheckContext, type SubjectCheck } from './subject/checks/checkDefinition.ts';
 export { SCHEDULE_CHECK_ID, checkProperty, scheduleProperty } from './subject/checkProperty.ts';
+// issue 19: flow-matching ops and checks (no ᾱ table)
+export { FLOW_OP_NAMES, type FlowDeclaredOps, type FlowHello, type FlowInterpolateArgs, type FlowInterpolateResult, type FlowLossArgs, type FlowLossDeclaration, type FlowLossGradResult, type FlowLossResult, type FlowModel, type FlowOpName, type FlowTimestepSamplerArgs, type FlowTimestepSamplerResult } from './subject/flowProtocol.ts';
+export { expectedFlowInterpolation, expectedFlowLossGradient, expectedFlowLosses, flowObjectiveOf } from './subject/flowOracle.ts';
+export { FLOW_CHECKS, flowInterpolateCheck, flowLossCheck, flowLossGradCheck, flowTimestepSamplerCheck, type FlowCheckContext } from './subject/checks/flow/index.ts';
 
 // ── report: one report model, five renderers
 export { REPORT_VERSION, ReportFormatError, buildReport, consoleReport, formatCounterexample, htmlReport, jsonReport, junitReport, markdownReport, mergeReports, renderFigureSvg, resultRow, summarize, summaryLine, textTable, validateReport, verdictText, writeReports, type Report, type ReportSummary, type ResultRow } from './report/index.ts';

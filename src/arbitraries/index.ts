@@ -15,3 +15,4 @@ export * from './affineSamplerCase.ts';
 export * from './classifierPoint.ts';
 export * from './logScale.ts';
 export * from './zeroShotCase.ts';
+export * from './flowPath.ts';

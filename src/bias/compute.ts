@@ -9,6 +9,7 @@ import { type SampleFormat, readSamplesFile } from './readSamples.ts';
 import { type SampleMoments, centeredTimesBt, gramOfRows, sampleMoments } from './samples.ts';
 import { type CovarianceSpectrum, spectrumFromCovariance, spectrumFromEigenvalues, spectrumFromGram } from './spectrum.ts';
 import { type BiasTotals, DEFAULT_WEIGHTING, type BiasWeighting, biasTotals, requireWeighting } from './weighting.ts';
+import { type FlowBiasResult, type FlowBiasSetting, flowBias, requireFlowBiasSetting } from './flowColumns.ts';
 
 /** The data, in any of the forms the calculator accepts (in memory). */
 export type BiasData =
@@ -34,6 +35,8 @@ export interface BiasInput {
   readonly timesteps?: readonly number[];
   /** λ_t and the parameterization for the totals (default ε, uniform: DDPM's L_simple). */
   readonly weighting?: BiasWeighting;
+  /** Flow matching (issue 19): the flow-matching columns for this path, times, time law and weighting. */
+  readonly flow?: FlowBiasSetting;
 }
 
 export type BiasRoute = 'covariance-eigen' | 'gram-eigen' | 'eigenvalues';
@@ -62,6 +65,8 @@ export interface BiasResult {
   readonly encoder?: { readonly k: number; readonly tau: number };
   readonly rows: readonly BiasRow[];
   readonly totals: BiasTotals;
+  /** The flow-matching columns (MATH.md §19.9), when `input.flow` is given. */
+  readonly flow?: FlowBiasResult;
   /** Wall time of each phase, ms. */
   readonly timings: Readonly<Record<string, number>>;
 }
@@ -186,6 +191,7 @@ export function finishBias(input: BiasInput, spectrum: CovarianceSpectrum, route
     if (!Number.isInteger(t) || t < 1 || t > schedule.T) throw new InvalidArgumentError(`timesteps[${i}]`, t, `must be an integer in [1, ${schedule.T}]`);
   });
   const weighting = requireWeighting(input.weighting ?? DEFAULT_WEIGHTING, schedule.T);
+  if (input.flow) requireFlowBiasSetting(input.flow);
   let t0 = performance.now();
   const dataSp = regularizedSpectrum(spectrum, eps);
   let post: EffectiveSpectrum = dataSp;
@@ -197,6 +203,12 @@ export function finishBias(input: BiasInput, spectrum: CovarianceSpectrum, route
   const rows = spectralBiasRows(dataSp, post, d, schedule, timesteps);
   const totals = biasTotals(dataSp, post, d, schedule, weighting);
   timings.timesteps = performance.now() - t0;
+  let flow: FlowBiasResult | undefined;
+  if (input.flow) {
+    t0 = performance.now();
+    flow = flowBias(dataSp, post, input.flow);
+    timings.flow = performance.now() - t0;
+  }
   const tr = (s: EffectiveSpectrum) => s.values.reduce((x, v) => x + v, 0) + s.restCount * s.restValue;
   return {
     d,
@@ -208,6 +220,7 @@ export function finishBias(input: BiasInput, spectrum: CovarianceSpectrum, route
     ...(input.encoder ? { posterior: { eigenvalues: post.values, zeros: post.restCount, trace: tr(post) }, encoder: { k: input.encoder.B.rows, tau: input.encoder.tau } } : {}),
     rows,
     totals,
+    ...(flow ? { flow } : {}),
     timings,
   };
 }

@@ -9,6 +9,8 @@ import { readNpyRows } from './npy.ts';
 import { type SampleFormat, sampleFormatOf } from './readSamples.ts';
 import { type ScheduleChoice, parseScheduleSpec } from './scheduleSpec.ts';
 import { PARAMETERIZATIONS, type Parameterization, type TimestepWeights, type BiasWeighting } from './weighting.ts';
+import { parseFlowBiasSpec } from './flowSpec.ts';
+import { SCHEDULE_PRESETS } from './scheduleSpec.ts';
 
 /** A bias spec that cannot be used: names the spec file and the field (docs/bias-spec.md). */
 export class BiasSpecError extends ScorecheckError {
@@ -33,7 +35,9 @@ export interface BiasSpec {
   readonly weightingGiven: boolean;
 }
 
-const TOP_KEYS = ['data', 'schedule', 'encoder', 'regularization', 'weighting', 'timesteps', 'description'];
+const TOP_KEYS = ['data', 'schedule', 'encoder', 'regularization', 'weighting', 'timesteps', 'description',
+  // issue 19: the flow-matching columns
+  'flow'];
 
 /** Reads, parses and validates the spec at `path` (named `file` in messages); files it names are relative to it. */
 export function loadBiasSpec(path: string, file = path): BiasSpec {
@@ -115,7 +119,10 @@ export function parseBiasSpec(json: unknown, file: string, locate: (name: string
     dataSource = { kind: 'inline' };
   }
 
-  const schedule = parseScheduleSpec(spec.schedule, fail, wrap);
+  // A flow-matching spec may leave out the DSM schedule: the DSM columns then use the ddpm preset, for comparison.
+  const schedule: ScheduleChoice = spec.schedule === undefined && spec.flow !== undefined
+    ? { schedule: SCHEDULE_PRESETS.ddpm(), source: 'preset "ddpm" (not given: for comparison with the flow-matching columns)', notes: ['schedule not given: the DSM table uses the ddpm preset for comparison; the flow-matching section is the one for your setting'] }
+    : parseScheduleSpec(spec.schedule, fail, wrap);
   const T = schedule.schedule.T;
 
   // encoder (optional): B inline, or a file (CSV / .npy) with k rows of d values.
@@ -176,6 +183,7 @@ export function parseBiasSpec(json: unknown, file: string, locate: (name: string
     regularization,
     timesteps,
     ...(weighting ? { weighting } : {}),
+    ...(spec.flow !== undefined ? { flow: parseFlowBiasSpec(spec.flow, fail, wrap) } : {}),
   };
   return { input, ...(typeof spec.description === 'string' ? { description: spec.description } : {}), schedule, dataSource, weightingGiven: weighting !== undefined };
 }

@@ -3,9 +3,13 @@ import type { CheckEnv, Property } from '../engine/property.ts';
 import type { Figure } from '../engine/figure.ts';
 
 /** Which paper a claim comes from. */
-export type PaperSource = 'xu2025' | 'liyan2024' | 'liang2025';
+export type PaperSource = 'xu2025' | 'liyan2024' | 'liang2025'
+  // issue 19: flow matching (Lipman et al. 2023; Tong et al. 2023)
+  | 'lipman2023' | 'tong2023';
 /** The papers of the registry (what `verify --source` selects from). */
-export const CLAIM_SOURCES: readonly PaperSource[] = ['xu2025', 'liyan2024', 'liang2025'];
+export const CLAIM_SOURCES: readonly PaperSource[] = ['xu2025', 'liyan2024', 'liang2025',
+  // issue 19: flow matching
+  'lipman2023', 'tong2023'];
 /** A claim's source: a paper, or `control` for the runner's deliberately broken self-test claims. */
 export type ClaimSource = PaperSource | 'control';
 

@@ -23,6 +23,11 @@ and the training weighting. Prints per timestep (score units):
                  ESM at the collapse, DSM's preference for the collapse, and the
                  score norm E‖∇log q_φ,t‖² at both
 then the weighted totals Σ_t λ_t f_t Q_t in the parameterization's units.
+With a "flow" section (flow matching: path, times, time_law, weighting, target;
+the schedule is then optional) it also prints, per time t of the path, CFM − FM
+(the constant; the gap when the encoder is optimized; the velocity-norm gain the
+bias rewards), the distillation columns (CFM at the collapse and at the target,
+the collapse advantage), β_t² to the DSM columns, and totals under the time law.
   --json FILE    also write the result as JSON ('-' for standard output only)
   --threads N    threads for the Gram matrix (default 2)
   -h, --help     this help

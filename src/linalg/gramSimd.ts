@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { syrkLower } from './gram.ts';
+import { ADD, BLOCK, br, brIf, END, F64_ADD, F_ADD, F_MUL, GE_S, get, GT_S, I32, i32, lane, LOOP, LT_S, MUL, section, set, SHL, simd, sleb, str, tee, uleb, V128, vec, ZERO } from './wasmBytes.ts';
 
 /**
  * C += Z Zᵀ (lower triangle) in WebAssembly SIMD (f64x2) on shared memory, split over
@@ -20,48 +21,9 @@ import { syrkLower } from './gram.ts';
  * in chunks of 256 doubles so that a tile's two row panels (2 × 256 KB) stay in L2.
  */
 
-const uleb = (v: number): number[] => {
-  const o: number[] = [];
-  do {
-    let b = v & 0x7f;
-    v >>>= 7;
-    if (v) b |= 0x80;
-    o.push(b);
-  } while (v);
-  return o;
-};
-const sleb = (v: number): number[] => {
-  const o: number[] = [];
-  for (;;) {
-    const b = v & 0x7f;
-    v >>= 7;
-    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) {
-      o.push(b);
-      return o;
-    }
-    o.push(b | 0x80);
-  }
-};
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-const str = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-const get = (i: number) => [0x20, ...uleb(i)];
-const set = (i: number) => [0x21, ...uleb(i)];
-const tee = (i: number) => [0x22, ...uleb(i)];
-const i32 = (v: number) => [0x41, ...sleb(v)];
-const simd = (op: number) => [0xfd, ...uleb(op)];
-const ADD = [0x6a], MUL = [0x6c], SHL = [0x74], GE_S = [0x4e], GT_S = [0x4a], LT_S = [0x48];
-const BLOCK = [0x02, 0x40], LOOP = [0x03, 0x40], END = [0x0b];
-const br = (d: number) => [0x0c, ...uleb(d)];
-const brIf = (d: number) => [0x0d, ...uleb(d)];
 const vload = (off: number) => [...simd(0x00), 4, ...uleb(off)];
-const F_ADD = simd(0xf0), F_MUL = simd(0xf2);
-const lane = (l: number) => [...simd(0x21), l];
 const F64_LOAD = (off: number) => [0x2b, 3, ...uleb(off)];
 const F64_STORE = (off: number) => [0x39, 3, ...uleb(off)];
-const F64_ADD = [0xa0];
-const ZERO = [...simd(0x0c), ...new Array(16).fill(0)];
-const I32 = 0x7f, V128 = 0x7b;
 
 function syrkBody(): number[] {
   // params
@@ -169,7 +131,7 @@ export interface GramEngineOptions {
 // The worker: instantiates the shared module on the shared memory and runs task lists
 // (10 i32 arguments per call). Plain JS, evaluated from a string, so it runs the same under
 // tsx, vitest and plain node.
-const WORKER_SOURCE = `
+const WORKER_SOURCE = `;
 const { parentPort } = require('node:worker_threads');
 let syrk;
 parentPort.on('message', (m) => {

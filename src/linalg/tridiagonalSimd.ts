@@ -1,3 +1,4 @@
+import { ADD, BLOCK, br, brIf, END, F64, F64_ADD, F64_MUL, F64_SUB, F_ADD, F_MUL, F_SUB, GE_S, get, I32, i32, IF, lane, LOOP, LT_S, MUL, section, set, SHL, simd, sleb, str, SUB, tee, uleb, V128, vec, ZERO } from './wasmBytes.ts';
 /**
  * The one O(n²) pass per step of the Householder tridiagonalization (tridiagonalEigen.ts)
  * in WebAssembly SIMD (f64x2). For every row j of the trailing block (i1 ≤ j < n) of the
@@ -11,50 +12,11 @@
  * step(a, n, i1, v, w, u, p): byte offsets a (n × n), v, w, u, p (n doubles each).
  */
 
-const uleb = (v: number): number[] => {
-  const o: number[] = [];
-  do {
-    let b = v & 0x7f;
-    v >>>= 7;
-    if (v) b |= 0x80;
-    o.push(b);
-  } while (v);
-  return o;
-};
-const sleb = (v: number): number[] => {
-  const o: number[] = [];
-  for (;;) {
-    const b = v & 0x7f;
-    v >>= 7;
-    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) {
-      o.push(b);
-      return o;
-    }
-    o.push(b | 0x80);
-  }
-};
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-const str = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-const get = (i: number) => [0x20, ...uleb(i)];
-const set = (i: number) => [0x21, ...uleb(i)];
-const tee = (i: number) => [0x22, ...uleb(i)];
-const i32 = (v: number) => [0x41, ...sleb(v)];
-const simd = (op: number) => [0xfd, ...uleb(op)];
-const ADD = [0x6a], SUB = [0x6b], MUL = [0x6c], SHL = [0x74], GE_S = [0x4e], LT_S = [0x48];
-const BLOCK = [0x02, 0x40], LOOP = [0x03, 0x40], IF = [0x04, 0x40], END = [0x0b];
-const br = (d: number) => [0x0c, ...uleb(d)];
-const brIf = (d: number) => [0x0d, ...uleb(d)];
 const vload = (off = 0) => [...simd(0x00), 3, ...uleb(off)];
 const vstore = (off = 0) => [...simd(0x0b), 3, ...uleb(off)];
-const F_ADD = simd(0xf0), F_SUB = simd(0xf1), F_MUL = simd(0xf2);
 const SPLAT = simd(0x14);
-const lane = (l: number) => [...simd(0x21), l];
 const F64_LOAD = [0x2b, 3, 0], F64_STORE = [0x39, 3, 0];
-const F64_ADD = [0xa0], F64_SUB = [0xa1], F64_MUL = [0xa2];
-const ZERO = [...simd(0x0c), ...new Array(16).fill(0)];
 const f64c = (x: number) => [0x44, ...Array.from(new Uint8Array(new Float64Array([x]).buffer))];
-const I32 = 0x7f, F64 = 0x7c, V128 = 0x7b;
 
 function stepBody(): number[] {
   // params (i32)

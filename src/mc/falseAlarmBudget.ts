@@ -31,6 +31,8 @@ export const MC_ASSERTION_PLAN: Readonly<Record<string, number>> = {
   'sdsDreamFusion.mc': 240,
   // issue 13 (claims13): zero-shot W_bias estimator against the Gaussian closed form, 20 runs
   'zeroShotMixtureBias.mc': 20,
+  // issue 19 (flow matching): CFM closed forms against draws (12 + 8 runs) and the Monte Carlo claim's check with its negative control (4)
+  'flowMatching.mc': 30,
 };
 
 export function totalPlannedAssertions(): number {

@@ -1,3 +1,4 @@
+import { ADD, BLOCK, br, brIf, bytesOf, ELSE, END, F_ADD, F_DIV, F_MUL, F_SUB, GE_U, get, GT_S, GT_U, I32, i32, IF, LOOP, LT_S, MUL, section, set, SHL, simd, sleb, str, uleb, V128, vec } from '../linalg/wasmBytes.ts';
 /**
  * WebAssembly SIMD (f64x2) kernels for the batched score models: a blocked
  * matrix product and an elementwise tanh. The module is assembled from bytes
@@ -15,52 +16,20 @@
  *   tanh(ptr, count): in place, count even.
  */
 
-const uleb = (v: number): number[] => {
-  const o: number[] = [];
-  do {
-    let b = v & 0x7f;
-    v >>>= 7;
-    if (v) b |= 0x80;
-    o.push(b);
-  } while (v);
-  return o;
-};
-const sleb = (v: number): number[] => {
-  const o: number[] = [];
-  for (;;) {
-    const b = v & 0x7f;
-    v >>= 7;
-    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) { o.push(b); return o; }
-    o.push(b | 0x80);
-  }
-};
-const bytesOf = (a: Float64Array | BigInt64Array): number[] => Array.from(new Uint8Array(a.buffer));
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-const str = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
 
 // Instructions.
-const get = (i: number) => [0x20, ...uleb(i)];
-const set = (i: number) => [0x21, ...uleb(i)];
-const i32 = (v: number) => [0x41, ...sleb(v)];
-const simd = (op: number) => [0xfd, ...uleb(op)];
-const ADD = [0x6a], MUL = [0x6c], SHL = [0x74], GT_S = [0x4a], GT_U = [0x4b], GE_U = [0x4f], LT_S = [0x48];
-const BLOCK = [0x02, 0x40], LOOP = [0x03, 0x40], IF = [0x04, 0x40], ELSE = [0x05], END = [0x0b];
-const br = (d: number) => [0x0c, ...uleb(d)];
-const brIf = (d: number) => [0x0d, ...uleb(d)];
 const vload = (off: number) => [...simd(0x00), 4, ...uleb(off)];
 const vstore = (off: number) => [...simd(0x0b), 4, ...uleb(off)];
 const vload64Splat = (off: number) => [...simd(0x0a), 3, ...uleb(off)];
 const f64x2 = (x: number) => [...simd(0x0c), ...bytesOf(new Float64Array([x, x]))];
 const i64x2 = (x: bigint) => [...simd(0x0c), ...bytesOf(new BigInt64Array([x, x]))];
-const F_ADD = simd(0xf0), F_SUB = simd(0xf1), F_MUL = simd(0xf2), F_DIV = simd(0xf3), F_PMIN = simd(0xf6);
+const F_PMIN = simd(0xf6);
 const F_NEG = simd(0xed), V_XOR = simd(0x51);
 const F_ABS = simd(0xec), V_AND = simd(0x4e);
 const I64_SHL = simd(0xcb), I64_ADD = simd(0xce);
 
-const I32 = 0x7f, V128 = 0x7b;
-const ROWS = 2, VECS = 4; // main register block: 2 rows × 4 f64x2 = 8 accumulators (measured best with 4 × 2)
-const TAIL_ROWS = 4; // column tail (p mod 8): 4 rows × 1 f64x2
+const ROWS = 2, VECS = 4; // main register block: 2 rows × 4 f64x2 = 8 accumulators (measured best with 4 × 2);
+const TAIL_ROWS = 4; // column tail (p mod 8): 4 rows × 1 f64x2;
 
 function gemmBody(): number[] {
   // params
@@ -130,11 +99,11 @@ function gemmBody(): number[] {
 // 1e-20…25; simdKernels.test.ts). The clamp is f64x2.pmin (one minpd; f64x2.min's NaN/±0
 // rules cost V8 several instructions). Constants live in locals (a v128.const inside the
 // loop costs several x64 instructions).
-const SHIFTER = 6755399441055744; // 1.5·2⁵²
+const SHIFTER = 6755399441055744; // 1.5·2⁵²;
 const LN2_HI = 6.93147180369123816490e-1, LN2_LO = 1.90821492927058770002e-10;
 const TANH_UNROLL = 2;
 /** Padé [6/6] numerator of e^r: c_j = (12 − j)! 6! / (12! j! (6 − j)!). */
-const PADE = (() => {
+const PADE = (() => {;
   const fact = (n: number) => { let r = 1; for (let i = 2; i <= n; i++) r *= i; return r; };
   return Array.from({ length: 7 }, (_, j) => (fact(12 - j) * fact(6)) / (fact(12) * fact(j) * fact(6 - j)));
 })();

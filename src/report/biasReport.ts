@@ -4,6 +4,7 @@ import { formatMs, formatNumber } from './formatNumber.ts';
 import type { BiasResult } from '../bias/compute.ts';
 import type { BiasSpec } from '../bias/spec.ts';
 import type { WeightedTotal } from '../bias/weighting.ts';
+import type { FlowBiasResult, FlowTotal } from '../bias/flowColumns.ts';
 
 const PARAM_TEXT = { eps: 'ε-prediction (‖ε̂ − ε‖², f_t = s²)', x0: 'x₀-prediction (‖x̂₀ − x₀‖², f_t = s⁴/a²)', v: 'v-prediction (‖v̂ − v‖², f_t = s²(a² + s²)²/a²)', score: 'score (‖ŝ − ∇log q‖², f_t = 1)' } as const;
 
@@ -64,10 +65,52 @@ export function biasText(r: BiasResult, spec?: BiasSpec): string {
       ],
     ),
   );
+  if (r.flow) out.push('', ...flowBiasText(r.flow, r.encoder !== undefined));
   const tm = Object.entries(r.timings).map(([k, v]) => `${k} ${formatMs(v)}`).join(', ');
   out.push('');
   out.push(`time: ${tm}`);
   return out.join('\n');
+}
+
+const PATH_TEXT = {
+  rectified: 'rectified flow, x_t = (1 − t)x₀ + tε, u = ε − x₀',
+  ot: 'Lipman OT path, x_t = t x₀ + (1 − (1 − σ_min)t)ε, u = x₀ − (1 − σ_min)ε',
+  icfm: 'Tong I-CFM, x_t = t x₀ + (1 − t)ε + σξ, u = x₀ − ε',
+} as const;
+
+/** The flow-matching section (MATH.md §19.9): per-time table in velocity units, then the totals under the time law. */
+export function flowBiasText(f: FlowBiasResult, encoder: boolean): string[] {
+  const s = f.setting;
+  const p = s.path;
+  const out: string[] = [];
+  out.push(`Flow matching: ${PATH_TEXT[p.kind]}${p.kind === 'ot' ? ` (σ_min = ${p.sigmaMin})` : p.kind === 'icfm' ? ` (σ = ${p.sigma})` : ''}; velocity units`);
+  out.push(`  CFM − FM = E tr Cov(u_t | x_t): the θ-independent constant${encoder ? '; with the encoder optimized it is the gap E tr Cov(u_t | x_t, c), and CFM rewards the velocity-norm gain beyond FM' : ''}`);
+  out.push('  distillation (the input law optimized against the frozen exact velocity): CFM is linear and increasing in the input variance — its optimum is the collapse; FM\'s is your data');
+  const g = (x: number) => formatNumber(x, 5);
+  out.push(
+    textTable(
+      ['t', 'a_t', 's_t', 'C_t', 'gap', 'norm gain', 'CFM collapse', 'CFM target', 'FM collapse', 'collapse adv.', 'β_t² (to DSM)'],
+      f.rows.map((x) => [String(x.t), g(x.a), g(x.s), g(x.constant), g(x.inputBiasGap), g(x.velocityNormGain), g(x.distillation.cfmAtCollapse), g(x.distillation.cfmAtTarget), g(x.distillation.fmAtCollapse), g(x.distillation.collapseAdvantage), x.scoreLinkFactor === null ? '—' : g(x.scoreLinkFactor)]),
+    ),
+  );
+  const law = s.law;
+  const base = law.base.kind === 'logit_normal' ? `logit-normal(${law.base.loc}, ${law.base.scale})` : law.base.kind === 'mode' ? `mode(${law.base.scale})` : law.base.kind;
+  out.push('');
+  out.push(`Totals E_t[w(σ_t)·κ_t²·Q_t], t ~ ${base}${law.shift !== 1 ? `, shift ${law.shift}` : ''}${law.discretization ? `, ${law.discretization.table} table of ${law.discretization.numTrainTimesteps}` : ''}; weighting ${s.weighting.kind}; in ${s.target} units (κ_t converts a velocity error)`);
+  const tot = (name: string, t: FlowTotal) => [name, t.converged ? formatNumber(t.value, 6) : 'diverges', t.converged ? formatNumber(t.error, 2) : 'the weight is not integrable under the law'];
+  out.push(
+    textTable(
+      ['quantity', 'total', 'quadrature error'],
+      [
+        tot('C_t (CFM − FM, θ trained)', f.totals.constant),
+        tot('gap (CFM − FM, encoder optimized)', f.totals.inputBiasGap),
+        tot('velocity-norm gain the bias rewards', f.totals.velocityNormGain),
+        tot('distillation: CFM at the collapse', f.totals.cfmAtCollapse),
+        tot('distillation: collapse advantage', f.totals.collapseAdvantage),
+      ],
+    ),
+  );
+  return out;
 }
 
 /** The JSON report (version 2; docs/bias-spec.md). */
@@ -94,6 +137,7 @@ export function biasJson(r: BiasResult, spec?: BiasSpec) {
     ...(r.posterior ? { posterior: { eigenvalues: Array.from(r.posterior.eigenvalues), zeros: r.posterior.zeros, zeroValue: r.regularization, trace: r.posterior.trace } } : {}),
     rows: r.rows,
     totals: r.totals,
+    ...(r.flow ? { flow: r.flow } : {}),
     timings: r.timings,
   };
 }

@@ -19,7 +19,7 @@ export function unanswerable(e: SubjectReplyError | InvalidResponseError): Outco
 }
 
 /** A subject check bound to a live subject: an engine Property. */
-export function checkProperty<Case>(def: SubjectCheck<Case>, ctx: CheckContext): Property<Case> {
+export function checkProperty<Case, Ctx = CheckContext>(def: SubjectCheck<Case, Ctx>, ctx: Ctx): Property<Case> {
   return {
     id: def.id,
     statement: def.title,
@@ -49,7 +49,7 @@ export function checkProperty<Case>(def: SubjectCheck<Case>, ctx: CheckContext):
 export function scheduleProperty(subject: Subject, onSchedule: (s: SubjectSchedule) => void): Property<number> {
   return {
     id: SCHEDULE_CHECK_ID,
-    statement: 'schedule: ᾱ finite, in (0,1), strictly decreasing; t_base ∈ {0,1}',
+    statement: 'schedule: ᾱ finite, in (0,1), strictly decreasing (the last may be 0: zero terminal SNR); t_base ∈ {0,1}',
     expected: 'holds',
     defaultRuns: 1,
     assertionsPerCase: 0,
@@ -58,7 +58,7 @@ export function scheduleProperty(subject: Subject, onSchedule: (s: SubjectSchedu
       try {
         const s = await fetchSchedule(subject);
         onSchedule(s);
-        return { holds: true, margin: -1, requestId: s.requestId, op: 'schedule', note: `T = ${s.schedule.T}, t_base = ${s.tBase}, ᾱ from ${s.schedule.alphaBar(1)} to ${s.schedule.alphaBar(s.schedule.T)}` };
+        return { holds: true, margin: -1, requestId: s.requestId, op: 'schedule', note: `T = ${s.table.length}, t_base = ${s.tBase}, ᾱ from ${s.schedule.alphaBar(1)} to ${s.zeroTerminalSnr ? '0 (zero terminal SNR: the checks that need ᾱ > 0 stop one step before it)' : s.schedule.alphaBar(s.schedule.T)}` };
       } catch (e) {
         if (e instanceof SubjectReplyError || e instanceof InvalidResponseError) return unanswerable(e);
         if (e instanceof ScheduleInvalidError) return { holds: false, margin: 1, requestId: e.requestId, op: 'schedule', note: e.message };

@@ -8,6 +8,8 @@ import { parseSamplerHello } from './samplerHello.ts';
 import { SubjectFatalError } from './subjectError.ts';
 import { parseScheduleDeclaration, parseTrainingDeclaration } from './trainingHello.ts';
 import { TRAINING_OP_NAMES, type TrainingOpName } from './trainingProtocol.ts';
+import { parseFlowDeclaration, parseFlowHello } from './flowHello.ts';
+import { FLOW_OP_NAMES, type FlowHello, type FlowOpName } from './flowProtocol.ts';
 
 const HELLO_REF = { op: 'hello', requestId: 0 } as const;
 
@@ -44,6 +46,8 @@ export function parseHello(raw: unknown): Hello {
   const name = typeof raw.name === 'string' ? raw.name : 'unnamed subject';
   if (!isObject(raw.ops)) bad('ops', raw.ops, 'must be an object keyed by operation name');
   const ops: Record<string, unknown> = {};
+  // Flow matching (issue 19): the path the flow ops share, parsed when one is declared.
+  const flow: FlowHello | undefined = Object.keys(raw.ops).some((op) => (FLOW_OP_NAMES as readonly string[]).includes(op)) ? parseFlowHello(bad, raw.flow) : undefined;
   for (const [op, decl] of Object.entries(raw.ops)) {
     if (!(OP_NAMES as readonly string[]).includes(op)) bad(`ops.${op}`, op, `unknown operation; known: ${OP_NAMES.join(', ')}`);
     if (decl !== true && !isObject(decl)) bad(`ops.${op}`, decl, 'must be an object (or true)');
@@ -62,6 +66,8 @@ export function parseHello(raw: unknown): Hello {
       ops.schedule = parseScheduleDeclaration(bad, d);
     } else if ((TRAINING_OP_NAMES as readonly string[]).includes(op)) {
       ops[op] = parseTrainingDeclaration(bad, op as TrainingOpName, d, parseWeighting);
+    } else if (flow && (FLOW_OP_NAMES as readonly string[]).includes(op)) {
+      ops[op] = parseFlowDeclaration(bad, op as FlowOpName, d, flow);
     } else ops[op] = {};
   }
   const needsModel = ['loss', 'step', 'zero_shot_step', 'loss_grad', 'vlb_terms', 'loss_input_grad', 'sds_grad'].some((op) => op in ops);
@@ -80,5 +86,5 @@ export function parseHello(raw: unknown): Hello {
   }
   const precision = raw.precision === undefined ? 'float64' : oneOf('precision', raw.precision, ['float64', 'float32'] as const);
   const coefficient_precision = raw.coefficient_precision === undefined ? undefined : oneOf('coefficient_precision', raw.coefficient_precision, PRECISIONS);
-  return { protocol_version: version, name, parameterization, precision, coefficient_precision, ops: ops as DeclaredOps, ...(sampler ? { sampler } : {}) };
+  return { protocol_version: version, name, parameterization, precision, coefficient_precision, ops: ops as DeclaredOps, ...(sampler ? { sampler } : {}), ...(flow ? { flow } : {}) };
 }

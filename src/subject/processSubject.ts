@@ -135,13 +135,14 @@ export class ProcessSubject implements Subject {
       this.fail('protocol', `line with no matching pending request id: ${JSON.stringify(line.slice(0, 200))}`);
       return;
     }
+    const hasError = typeof m.error === 'string' || (m.error !== undefined && m.error !== null);
+    // Still pending while it is failed: fail() rejects it as the culprit (removing it first left
+    // its promise unsettled and its timer cleared — the check hung forever).
+    if (!hasError && !('result' in m)) return this.failOne(p, `response has neither "result" nor "error": ${JSON.stringify(line.slice(0, 200))}`);
     this.pending.delete(id as number);
     clearTimeout(p.timer);
-    if (typeof m.error === 'string' || (m.error !== undefined && m.error !== null)) {
-      p.reject(new SubjectReplyError(p.ref, typeof m.error === 'string' ? m.error : JSON.stringify(m.error)));
-    } else if (!('result' in m)) {
-      this.failOne(p, `response has neither "result" nor "error": ${JSON.stringify(line.slice(0, 200))}`);
-    } else p.resolve({ id: id as number, result: m.result });
+    if (hasError) p.reject(new SubjectReplyError(p.ref, typeof m.error === 'string' ? m.error : JSON.stringify(m.error)));
+    else p.resolve({ id: id as number, result: m.result });
   }
 
   private failOne(p: Pending, detail: string): void {

@@ -29,13 +29,17 @@ export type StepVariance = 'beta' | 'beta_tilde';
 
 export type OpName = 'schedule' | 'add_noise' | 'q_sample' | 'posterior' | 'loss' | 'step' | 'zero_shot_step' | TrainingOpName
   // version 2 (samplers)
-  | 'sample';
+  | 'sample'
+  // flow matching (issue 19)
+  | FlowOpName;
 export const OP_NAMES: readonly OpName[] = ['schedule', 'add_noise', 'q_sample', 'posterior', 'loss', 'step', 'zero_shot_step', ...TRAINING_OP_NAMES,
   // version 2 (samplers)
-  'sample'];
+  'sample',
+  // flow matching (issue 19)
+  ...FLOW_OP_NAMES];
 
 /** Per-operation declarations in the hello; an op absent here is not implemented. */
-export interface DeclaredOps extends TrainingDeclaredOps {
+export interface DeclaredOps extends TrainingDeclaredOps, FlowDeclaredOps {
   readonly schedule?: ScheduleDeclaration;
   readonly add_noise?: Record<string, never>;
   readonly q_sample?: Record<string, never>;
@@ -59,6 +63,8 @@ export interface Hello {
   readonly ops: DeclaredOps;
   /** Version 2: the sampler section (sample shape, network time, declared samplers) when `sample` is declared. */
   readonly sampler?: SamplerHello;
+  /** Flow matching (issue 19): the path of the flow ops; present when a flow op is declared. */
+  readonly flow?: FlowHello;
 }
 
 /** An affine network in the subject's parameterization: output = W x_t + b (same for every t). */
@@ -82,6 +88,10 @@ export interface XPrevResult { readonly x_prev: number[][] }
 /** Wire messages (one JSON object per line). */
 export interface Request { readonly id: number; readonly op: OpName | 'hello'; readonly args: unknown }
 export type Response = { readonly id: number; readonly result: unknown } | { readonly id: number; readonly error: string };
+
+// ─── Flow matching (issue 19; docs/protocol.md §9): declarations and payloads in flowProtocol.ts ─
+export * from './flowProtocol.ts';
+import { FLOW_OP_NAMES, type FlowDeclaredOps, type FlowHello, type FlowOpName } from './flowProtocol.ts';
 
 // ─── Training side (issue 16; docs/protocol.md §7) ───────────────────────────────────────────
 // Declarations and payloads of the training ops live in trainingProtocol.ts (one concept per file).

@@ -13,6 +13,8 @@ import type { Subject } from './subject.ts';
 import { SubjectFatalError } from './subjectError.ts';
 import type { SubjectSchedule } from './subjectSchedule.ts';
 import { SAMPLER_CHECK_IDS, samplerCheckContext, samplerCheckFamily, samplerProperties } from './checks/sampler/index.ts';
+import { FLOW_CHECKS, type FlowCheckContext } from './checks/flow/index.ts';
+import { subjectPrecision } from './roundingTolerance.ts';
 
 /**
  * Relative tolerance of exact comparisons. float64: u = 1.1e−16 and every expected value is
@@ -25,7 +27,9 @@ export const RTOL = { float64: 1e-9, float32: 1e-4 } as const;
 /** Every check id (the schedule's first), for --only and the help. */
 export const CHECK_IDS: readonly string[] = [SCHEDULE_CHECK_ID, ...SUBJECT_CHECKS.map((c) => c.id),
   // version 2: one property per declared sampler, `<check>:<sampler>` (src/subject/checks/sampler)
-  ...SAMPLER_CHECK_IDS];
+  ...SAMPLER_CHECK_IDS,
+  // issue 19: the flow-matching checks (no ᾱ table needed)
+  ...FLOW_CHECKS.map((c) => c.id)];
 
 export interface SubjectRunOptions {
   readonly seed: number;
@@ -68,7 +72,7 @@ export function subjectStoreKey(subjectName: string, checkId: string): string {
 /** The checks --only selects (ids, op names, prefixes, globs); a pattern that matches nothing is an error. */
 export function selectChecks(only: readonly string[] | undefined): string[] {
   if (!only || only.length === 0) return [...CHECK_IDS];
-  const ops = new Map<string, string>([[SCHEDULE_CHECK_ID, 'schedule'], ...SUBJECT_CHECKS.map((c) => [c.id, c.op] as [string, string]), ...SAMPLER_CHECK_IDS.map((id) => [id, 'sample'] as [string, string])]);
+  const ops = new Map<string, string>([[SCHEDULE_CHECK_ID, 'schedule'], ...SUBJECT_CHECKS.map((c) => [c.id, c.op] as [string, string]), ...SAMPLER_CHECK_IDS.map((id) => [id, 'sample'] as [string, string]), ...FLOW_CHECKS.map((c) => [c.id, c.op] as [string, string])]);
   const picked = new Set<string>();
   for (const pat of only) {
     const hits = CHECK_IDS.filter((id) => matches(id, pat) || ops.get(id) === pat);
@@ -93,7 +97,8 @@ export async function runSubjectChecks(subject: Subject, opts: SubjectRunOptions
   const required = new Set<string>(opts.requireOps ?? []);
   const defs = SUBJECT_CHECKS.filter((d) => selected.includes(d.id));
   const declared = (op: string) => op in hello.ops;
-  const plan = new FalseAlarmPlan(RUN_FALSE_ALARM, defs.filter((d) => declared(d.op)).map((d) => ({ id: d.id, assertionsPerCase: d.assertionsPerCase, runs: opts.runs ?? d.defaultRuns })));
+  const flowDefs = FLOW_CHECKS.filter((d) => selected.includes(d.id));
+  const plan = new FalseAlarmPlan(RUN_FALSE_ALARM, [...defs, ...flowDefs].filter((d) => declared(d.op)).map((d) => ({ id: d.id, assertionsPerCase: d.assertionsPerCase, runs: opts.runs ?? d.defaultRuns })));
   const key = (id: string) => subjectStoreKey(hello.name, id);
   const common = {
     falseAlarm: plan, isFatal: (e: unknown) => e instanceof SubjectFatalError,
@@ -156,6 +161,13 @@ export async function runSubjectChecks(subject: Subject, opts: SubjectRunOptions
         for (const id of samplerIds) row(skippedRun({ id, statement: `${id} of every declared sampler`, expected: 'holds', defaultRuns: 0 }, opts.seed, `the sampler checks could not start: ${(e as Error).message}`, 'error'), 'sample');
       }
     }
+  }
+  // 3. The flow-matching checks (issue 19): the path is the hello's `flow` section, no ᾱ table.
+  const flowCtx: FlowCheckContext | undefined = hello.flow && { subject, hello, flow: hello.flow, precision: subjectPrecision(hello) };
+  for (const def of flowDefs) {
+    opOf.set(def.id, def.op);
+    if (!declared(def.op) || !flowCtx) missing(def.id, def.op, def.title);
+    else runnable.push(checkProperty(def, flowCtx));
   }
   const order = new Map(CHECK_IDS.map((id, i) => [id, i]));
   let fatal: string | undefined;

@@ -12,13 +12,13 @@ import type { ScheduleDeclaration, TrainingDeclaredOps, TrainingOpName } from '.
  * is reported through `bad(field, value, reason)` (a handshake error naming the field).
  */
 
-type Bad = (field: string, value: unknown, reason: string) => never;
+export type Bad = (field: string, value: unknown, reason: string) => never;
 
-function isObject(v: unknown): v is Record<string, unknown> {
+export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function oneOf<T extends string>(bad: Bad, field: string, v: unknown, allowed: readonly T[]): T {
+export function oneOf<T extends string>(bad: Bad, field: string, v: unknown, allowed: readonly T[]): T {
   if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) bad(field, v, `must be one of ${allowed.join(', ')}`);
   return v as T;
 }
@@ -29,7 +29,7 @@ function finitePositive(bad: Bad, field: string, v: unknown): number {
 }
 
 /** Library validators throw InvalidArgumentError naming the field: re-raise as a handshake error. */
-function guarded<T>(bad: Bad, field: string, value: unknown, f: () => T): T {
+export function guarded<T>(bad: Bad, field: string, value: unknown, f: () => T): T {
   try {
     return f();
   } catch (e) {

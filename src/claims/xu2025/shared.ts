@@ -24,6 +24,23 @@ export function closeRelative(observed: number, predicted: number, magnitude: nu
 }
 
 /**
+ * A conditional objective minus its marginal one against a θ-independent constant, for each model
+ * (Vincent's DSM − ESM = C_t; Lipman's CFM − FM = C_t): the worst relative error and the gaps.
+ */
+export function gapsAgainstConstant<M>(models: readonly M[], conditional: (m: M) => number, marginal: (m: M) => number, C: number): { holds: boolean; worst: number; gaps: number[] } {
+  let worst = 0, holds = true;
+  const gaps: number[] = [];
+  for (const m of models) {
+    const x = conditional(m), y = marginal(m);
+    const r = closeRelative(x - y, C, Math.max(Math.abs(x), Math.abs(y), Math.abs(C)));
+    gaps.push(x - y);
+    worst = Math.max(worst, r.err);
+    holds &&= r.ok;
+  }
+  return { holds, worst, gaps };
+}
+
+/**
  * Two-sided mean test of an estimate against a prediction known exactly or with its own
  * standard error (independent draws), at the run's per-assertion α (src/mc/meanTest.ts).
  */

@@ -24,7 +24,7 @@ import { type MarginalScore, plannedSameDrawGap } from '../../objectives/reduced
 import { weightedDsmAffine, weightedEsmAffine } from '../../objectives/weightedObjective.ts';
 import { vincentConstant, weightedVincentConstant } from '../../theory/vincent.ts';
 import type { CheckOutcome, Claim } from '../claim.ts';
-import { MC_MAX_SAMPLES, RELATIVE_TOLERANCE, levelAtSnr, smallestEigenvalue, closeRelative, describeGaussian, describeLevel, marginalCondition, plannedOutcome, powerPlan, rows, sameDrawOutcome, sameDrawPlan } from './shared.ts';
+import { MC_MAX_SAMPLES, RELATIVE_TOLERANCE, levelAtSnr, smallestEigenvalue, closeRelative, describeGaussian, gapsAgainstConstant, describeLevel, marginalCondition, plannedOutcome, powerPlan, rows, sameDrawOutcome, sameDrawPlan } from './shared.ts';
 
 /** The implementations a Vincent check uses; properties swap in deliberately wrong ones (negative controls). */
 export interface VincentImpl {
@@ -56,15 +56,7 @@ export const vincentCases = (maxDim = 6): fc.Arbitrary<VincentCase> =>
 
 export function checkVincentPerTimestep(c: VincentCase, impl: VincentImpl = referenceVincentImpl): CheckOutcome {
   const C = impl.constant(c.data, c.level);
-  let worst = 0, holds = true;
-  const gaps: number[] = [];
-  for (const m of c.models) {
-    const dsm = impl.dsm(m, c.data, c.level), esm = impl.esm(m, c.data, c.level);
-    const r = closeRelative(dsm - esm, C, Math.max(Math.abs(dsm), Math.abs(esm), Math.abs(C)));
-    gaps.push(dsm - esm);
-    worst = Math.max(worst, r.err);
-    holds &&= r.ok;
-  }
+  const { holds, worst, gaps } = gapsAgainstConstant(c.models, (m) => impl.dsm(m, c.data, c.level), (m) => impl.esm(m, c.data, c.level), C);
   return { holds, maxError: worst, tolerance: RELATIVE_TOLERANCE, quantities: { 'DSM − ESM (θ₁)': gaps[0], 'DSM − ESM (θ₂)': gaps[1], 'C_t': C } };
 }
 

@@ -5,7 +5,11 @@ import type { Hello, OpName } from '../protocol.ts';
 import type { Subject } from '../subject.ts';
 import type { SubjectSchedule } from '../subjectSchedule.ts';
 
-/** Everything a check needs: the live subject, its validated schedule, and the comparison settings. */
+/**
+ * Everything a check needs: the live subject, its validated schedule, and the comparison settings.
+ * (Checks that need no ᾱ table — the flow-matching ones — take a FlowCheckContext instead: the
+ * `Ctx` parameter of SubjectCheck.)
+ */
 export interface CheckContext {
   readonly subject: Subject;
   readonly hello: Hello;
@@ -21,7 +25,7 @@ export interface CheckContext {
  * showed it; a subject's error reply or a malformed answer is turned into a failing
  * Outcome by checkProperty.ts, a crash or hang ends the check with an error.
  */
-export interface SubjectCheck<Case> {
+export interface SubjectCheck<Case, Ctx = CheckContext> {
   /** Stable id used by --only and in the report, e.g. "add_noise.exact". */
   readonly id: string;
   readonly op: OpName;
@@ -32,9 +36,9 @@ export interface SubjectCheck<Case> {
   /** Cases per run by default. */
   readonly defaultRuns: number;
   /** Why the check cannot run on this subject (e.g. T = 1 has no t ≥ 2), or undefined. */
-  unavailable?(ctx: CheckContext): string | undefined;
-  cases(ctx: CheckContext): fc.Arbitrary<Case>;
-  run(ctx: CheckContext, c: Case, env: CheckEnv): Promise<Outcome>;
+  unavailable?(ctx: Ctx): string | undefined;
+  cases(ctx: Ctx): fc.Arbitrary<Case>;
+  run(ctx: Ctx, c: Case, env: CheckEnv): Promise<Outcome>;
   /** The case's size for the report: data dimension and batch size. */
   size(c: Case): Readonly<Record<string, number>>;
 }

@@ -11,6 +11,8 @@ import { TRAINING_CHECKS } from './training/index.ts';
 export * from './checkDefinition.ts';
 export { addNoiseCheck, lossDsmCheck, lossGradientCheck, posteriorCheck, qSampleCheck, stepCheck, zeroShotCheck };
 export { TRAINING_CHECKS } from './training/index.ts';
+// issue 19: flow matching (run by runSubjectChecks without the schedule)
+export { FLOW_CHECKS, type FlowCheckContext } from './flow/index.ts';
 
 /** Every check after the schedule's, in the order they run. */
 export const SUBJECT_CHECKS: readonly SubjectCheck<any>[] = [

@@ -22,7 +22,7 @@ export const scheduleNamedCheck: SubjectCheck<null> = {
   async run(ctx) {
     const spec = ctx.hello.ops.schedule!.named!;
     const prec = subjectPrecision(ctx.hello);
-    const table = ctx.schedule.schedule.alphaBars;
+    const table = ctx.schedule.table; // as reported: a zero-terminal-SNR table keeps its last ᾱ = 0
     const dx = diagnoseSchedule(table, spec, 'alpha_bar', prec.coefficients);
     const ok = dx.verdict.kind === 'match';
     const worst = 'worstIndex' in dx.verdict ? dx.verdict.worstIndex : 0;

@@ -15,7 +15,7 @@ import type { Detectable } from '../../../engine/outcome.ts';
 export const SAMPLER_DETECTABLE = 0.04;
 
 /** The engine's Detectable for a DKW test: sup-CDF distance, which is already relative (a probability). */
-function dkwDetectable(d: number): Detectable {
+export function dkwDetectable(d: number): Detectable {
   return { absolute: d, relative: d, power: 0.99, target: SAMPLER_DETECTABLE, met: d <= SAMPLER_DETECTABLE };
 }
 
@@ -52,7 +52,7 @@ export const timestepSamplerCheck: SubjectCheck<SamplerCase> = {
   defaultRuns: 3,
   cases: () => fc.record({ seed: mcSeed(), historySeed: mcSeed() }),
   async run(ctx, c, env) {
-    const T = ctx.schedule.schedule.T;
+    const T = ctx.schedule.table.length; // training draws t over the whole table, the terminal step included
     const spec = requireTimestepSampler(ctx.hello.ops.timestep_sampler as TimestepSamplerSpec, T, 'ops.timestep_sampler');
     const n = minNumSamplesDkw(SAMPLER_DETECTABLE, env.falseAlarm);
     const history = spec.kind === 'loss_second_moment' ? lossHistory(T, spec.history_per_term ?? 10, c.historySeed) : undefined;

@@ -20,6 +20,7 @@ export const vlbPriorCheck: SubjectCheck<VlbPriorCase> = {
   kind: 'exact',
   assertionsPerCase: 0,
   defaultRuns: 40,
+  unavailable: (ctx) => (ctx.schedule.zeroTerminalSnr ? 'zero terminal SNR: ᾱ_T = 0, so the prior term KL(q(x_T|x_0) ‖ N(0, I)) is exactly 0 — nothing to compare' : undefined),
   cases: () => fc.record({ coords: caseCoordinates(), x0: batchOf(eightBitVector()) }).map(({ coords, x0 }) => ({ d: coords.length, x0: x0.map((x) => cut(x, coords)) })),
   async run(ctx, c) {
     const units = ctx.hello.ops.vlb_prior!.units;

@@ -1,0 +1,142 @@
+import fc from 'fast-check';
+import { simpleDouble } from '../../arbitraries/boundedDouble.ts';
+import { flowTime } from '../../arbitraries/flowPath.ts';
+import { gaussianOfDim } from '../../arbitraries/gaussian.ts';
+import { limitMargin, withinTolerance } from '../../engine/outcome.ts';
+import type { Gaussian } from '../../gaussian/gaussian.ts';
+import { AffineConditionalScoreModel } from '../../models/affineConditionalScoreModel.ts';
+import type { LinearEncoder } from '../../models/linearEncoder.ts';
+import { conditionedByEncoder } from '../../objectives/conditionedData.ts';
+import { type EncoderOptimizationProblem, biasDirection, encoderDsm, pretrainedConditionalModel } from '../../theory/encoderInputOptimization.ts';
+import { flowCoefficients } from '../../theory/flowPath.ts';
+import { conditionalCfmAffine, conditionalVelocityNorm, flowInputBiasGap } from '../../theory/flowInputBias.ts';
+import { pathNoiseLevel, velocityScoreCoefficients } from '../../theory/flowScoreLink.ts';
+import type { CheckOutcome, Claim } from '../claim.ts';
+import { describeGaussian, rows } from '../xu2025/shared.ts';
+
+/*
+ * Xu 2025's title claim for flow matching (MATH.md §19.7): with a frozen pretrained conditional velocity
+ * model, the encoder that minimizes CFM has a strictly higher conditional velocity norm E‖v*_t(x_t|c)‖² than
+ * the one that minimizes FM. On the rectified path the pretrained model is v = αx + βs* (the exact
+ * conditional velocity of a reference encoder; s* its exact conditional score), so CFM_t(E) = β_t²·DSM_t(E)
+ * and the velocity-norm gain is β_t² times Xu's score-norm gain — derived here, checked here: CFM is computed
+ * from the flow closed form and compared with β²·DSM at both encoders, and the gain is recomputed from the
+ * flow-side gap G_t at both encoders.
+ */
+export interface FlowBiasDirectionCase {
+  readonly data: Gaussian;
+  readonly reference: LinearEncoder;
+  readonly t: number;
+}
+
+/** d, k ∈ [1, 3]; B* entries in [−2, 2] scaled so ‖B*‖_F√λ_min(Σ)/τ ≥ 0.05 (a model that uses c; a map, not a filter). */
+function cases(t: fc.Arbitrary<number>): fc.Arbitrary<FlowBiasDirectionCase> {
+  return fc.integer({ min: 1, max: 3 }).chain((d) => fc.integer({ min: 1, max: 3 }).chain((k) => fc.record({
+    data: gaussianOfDim(d, { maxConditionNumber: 100 }),
+    B: fc.array(simpleDouble(-2, 2, 2), { minLength: k * d, maxLength: k * d }),
+    b: fc.array(simpleDouble(-1, 1, 2), { minLength: k, maxLength: k }),
+    u: simpleDouble(-1, 0.5, 2),
+    t,
+  }).map((c) => {
+    const tau = 10 ** c.u;
+    const B = Float64Array.from(c.B);
+    if (B.every((v) => v === 0)) B[0] = 1;
+    let b2 = 0, dmax = 0;
+    for (const v of B) b2 += v * v;
+    for (let i = 0; i < d; i++) dmax = Math.max(dmax, c.data.cov.data[i * d + i]);
+    const snr = Math.sqrt((b2 * dmax) / 100) / tau;
+    const gain = Math.max(1, 0.05 / snr);
+    return { data: c.data, t: c.t, reference: { B: { rows: k, cols: d, data: B.map((v) => v * gain) }, b: Float64Array.from(c.b), tau } };
+  })));
+}
+
+/**
+ * The CFM-optimal encoder's velocity-norm gain over the FM-optimal one (the reference): β²·(N(E_D) − N(E*)),
+ * with CFM(E) = β²DSM(E) confirmed at both encoders from the flow closed form, and the gain confirmed from
+ * G_t. At t = 0 (x_t = x₀) the pretrained velocity −x ignores c: CFM ≡ d, every encoder is CFM-optimal and
+ * the gain is 0.
+ */
+export function flowBiasDirection(c: FlowBiasDirectionCase): { gain: number; floor: number; scoreRouteFloor: number; linkError: number; direct: number; note?: string; quantities: Record<string, number> } {
+  const co = flowCoefficients({ kind: 'rectified' }, c.t);
+  if (co.s === 0) return { gain: 0, floor: 0, scoreRouteFloor: 0, linkError: 0, direct: 0, note: 'at t = 0, x_t = x₀: the pretrained velocity −x ignores c, CFM ≡ d for every encoder — the FM-optimal encoder is also CFM-optimal', quantities: { t: c.t } };
+  const level = pathNoiseLevel(co);
+  const { alpha, beta } = velocityScoreCoefficients(co);
+  const r = biasDirection(c.data, c.reference, level);
+  const score = pretrainedConditionalModel(c.data, c.reference, level);
+  const d = c.data.dim;
+  const velocity = new AffineConditionalScoreModel(
+    { rows: d, cols: d, data: score.A.data.map((v, i) => beta * v + (Math.floor(i / d) === i % d ? alpha : 0)) },
+    { rows: d, cols: score.B.cols, data: score.B.data.map((v) => beta * v) }, score.b.map((v) => beta * v), 'pretrained velocity');
+  const p: EncoderOptimizationProblem = { data: c.data, model: score, tau: c.reference.tau, level };
+  const optimal: LinearEncoder = { ...r.dsmOptimal, tau: c.reference.tau };
+  let linkError = 0;
+  for (const e of [c.reference, optimal]) {
+    const cfm = conditionalCfmAffine(velocity, conditionedByEncoder(c.data, e), co).mean;
+    const dsm = beta * beta * encoderDsm(p, { B: e.B, b: e.b });
+    linkError = Math.max(linkError, Math.abs(cfm - dsm) / Math.max(Math.abs(cfm), Math.abs(dsm), Number.MIN_VALUE));
+  }
+  const gain = beta * beta * r.scoreNormIncrease;
+  // The flow route: G_t = E tr Cov(u | x_t, c) at both encoders (bounded sums, no d/s² cancellation).
+  const gOpt = flowInputBiasGap(c.data, optimal, co), gRef = flowInputBiasGap(c.data, c.reference, co);
+  const direct = conditionalVelocityNorm(c.data, optimal, co) - conditionalVelocityNorm(c.data, c.reference, co);
+  return {
+    gain, linkError, direct,
+    floor: 1e3 * Number.EPSILON * (gOpt + gRef),
+    scoreRouteFloor: 1e3 * Number.EPSILON * beta * beta * r.scale,
+    quantities: { t: c.t, 'β_t²': beta * beta, 'velocity-norm gain β²(N(E_D) − N(E*))': gain, 'gain from G_t at both encoders': direct, 'N(E*)': r.scoreNormEsmOptimal, 'N(E_D)': r.scoreNormDsmOptimal, '|CFM − β²DSM|/CFM (worst)': linkError },
+  };
+}
+
+function describe(c: FlowBiasDirectionCase) {
+  return { data: describeGaussian(c.data), reference: { B: rows(c.reference.B), b: Array.from(c.reference.b), tau: c.reference.tau }, t: c.t };
+}
+
+/**
+ * The gain (from G_t, the flow route) must exceed 10× its rounding floor 1e3·ε·(G_t(E*) + G_t(E_D)); the score
+ * route β²(N(E_D) − N(E*)) must agree within its own floor 1e3·ε·β²·d/s², and the link must hold at both encoders.
+ */
+function checkHigher(c: FlowBiasDirectionCase): CheckOutcome {
+  const r = flowBiasDirection(c);
+  const agree = Math.abs(r.direct - r.gain) <= 1e-6 * Math.max(Math.abs(r.direct), 1e-300) + r.scoreRouteFloor + r.floor;
+  const ok = r.linkError <= 1e-9 && agree;
+  const ratio = r.direct > 0 ? (10 * r.floor) / r.direct : Infinity;
+  const o = withinTolerance(ratio, 1, { metric: '10·rounding floor / velocity-norm gain', quantities: r.quantities, ...(r.note ? { note: r.note } : {}) });
+  return ok ? o : { ...o, holds: false, margin: 1, note: `the link CFM = β²DSM (error ${r.linkError}) or the two routes to the gain (${r.gain} vs ${r.direct}) disagree` };
+}
+
+export const flowHigherVelocityNorm: Claim<FlowBiasDirectionCase> = {
+  id: 'lipman2023.biasDirection.higher-velocity-norm',
+  source: 'lipman2023',
+  section: 'Theorem 2 read for the conditioning input (derived, MATH.md §19.7) — Xu 2025\'s title claim for flow matching',
+  statement: 'Optimizing the conditioning input through conditional flow matching is biased towards a higher conditional velocity norm: with a frozen pretrained conditional velocity model, the CFM-optimal encoder has a strictly higher E‖v*_t(x_t|c)‖² than the FM-optimal one, for t ∈ (0, 1) on the rectified path.',
+  assumptions: [
+    'rectified flow, t ∈ [0.001, 0.999]; x₀ ~ N(μ, Σ), d ≤ 3, cond(Σ) ≤ 100; frozen model = the exact conditional velocity of a reference encoder (k ≤ 3, τ ∈ [0.1, 3.2], ‖B*‖_F√λ_min(Σ)/τ ≥ 0.05)',
+    'CFM from the flow closed form equals β_t²·DSM at both encoders (1e-9), so the CFM-optimal encoder is Xu\'s DSM-optimal one; the gain β_t²(N(E_D) − N(E*)) agrees with E‖v*(x_t|c)‖² recomputed from G_t',
+    'holds if the gain (from G_t) exceeds 10× its rounding floor 1e3·ε·(G_t(E*) + G_t(E_D)) and the score route agrees within its own floor 1e3·ε·β_t²·d/s_t²',
+  ],
+  expected: 'holds',
+  defaultRuns: 100,
+  assertionsPerCase: 0,
+  cases: () => cases(flowTime(0.001, 0.999)),
+  check: checkHigher,
+  describeCase: describe,
+};
+
+export const flowStrictAtEveryTime: Claim<FlowBiasDirectionCase> = {
+  id: 'lipman2023.biasDirection.strict-at-every-time',
+  source: 'lipman2023',
+  section: 'as higher-velocity-norm, read without the time restriction',
+  statement: 'Read for every time of the path, data end included: for every t ∈ [0, 1), the CFM-optimal encoder has a strictly higher conditional velocity norm than the FM-optimal one.',
+  assumptions: ['as higher-velocity-norm with t ∈ [0, 0.999] (t = 0 a corner)', 'holds if the gain is > 0; refuted at t = 0, where x_t = x₀ and CFM does not depend on the encoder'],
+  expected: 'refuted',
+  defaultRuns: 100,
+  assertionsPerCase: 0,
+  cases: () => cases(flowTime(0, 0.999)),
+  check(c) {
+    const r = flowBiasDirection(c);
+    return { holds: r.gain > 0, maxError: 1e-300, tolerance: r.gain, metric: 'strict gain > 0', margin: limitMargin(1e-300, r.gain), quantities: r.quantities, ...(r.note ? { note: r.note } : {}) };
+  },
+  describeCase: describe,
+};
+
+export const biasDirectionClaims: readonly Claim[] = [flowHigherVelocityNorm, flowStrictAtEveryTime];

@@ -144,6 +144,7 @@ export const discreteFormulaRate: Claim<DiscreteCase> = {
     'Gaussian data, d ≤ 3, cond ≤ 100, x_0 within 3 standard deviations; exact MMSE predictor, inner expectation in closed form',
     'weights w_t = β_t/(α_t(1 − ᾱ_t)) (Riemann) or β_t/(1 − ᾱ_t) (the DDPM loss weight); cosine schedule (ᾱ_T ≈ 0), any T from 1 to 4096',
     '"like 1/T" checked with its constant (MATH.md §13.8): |error| ≤ ½[max_t Δ_t·TV(g) + ᾱ_T sup|g| + (DDPM weight) sup|g| Σ_t β_tΔ_t], g the formula\'s integrand in closed form (TV and sup exact), Δ_t = ᾱ_{t−1} − ᾱ_t, with T·max Δ_t ≤ M₁ = π/(2(1+s)cos²θ₀) and T·Σβ_tΔ_t ≤ 6M₃² on the cosine schedule — an explicit K/T',
+    'the bound is sharp: for Σ = I (g constant) it is attained — the truncation ½ᾱ_T g and the DDPM weight\'s shift are exact — so there the margin is only the rounding floor (T + 32 + 16dκ)·u·(Σ|terms| + |log q| + d log 2πe)',
     'holds if the error is within that bound plus its rounding floor and the grid meets both rate constants; a ratio of errors at fixed T is not the statement: the error changes sign (e.g. +5.9e-5, −3.7e-5, −1.4e-5 at T = 200, 800, 3200, d = 1, Σ = 3.31, DDPM weight)',
   ],
   expected: 'holds',

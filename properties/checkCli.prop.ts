@@ -105,3 +105,19 @@ describe('zero terminal SNR', () => {
     expect(r.code, r.out).toBe(0);
   });
 });
+
+describe('sampler checks from the command line', () => {
+  it('a failing sampler check prints a replay command that runs and reproduces it (per-sampler ids are selectable)', async () => {
+    const buggy = join(repo, 'examples/buggy/sampler-ddpm-skips-last-step.mjs');
+    const first = await check(['--subject', buggy, '--only', 'sample.exact.ddpm', '--json', 'r.json', '--no-save']);
+    expect(first.code).toBe(1);
+    const row = JSON.parse(readFileSync(join(first.cwd, 'r.json'), 'utf8')).results.find((x: { id: string }) => x.id === 'sample.exact.ddpm');
+    expect(row.verdict).toBe('counterexample');
+    const replay = row.replay as string;
+    const args = replay.split(' ').slice(3); // drop "npx scorecheck check"
+    const again = await check(args.map((a) => a.replace(/^'|'$/g, '')));
+    expect(again.code).toBe(1);
+    expect(again.out).toMatch(/sample\.exact\.ddpm .*FAIL/);
+    expect(again.out).not.toMatch(/sample\.exact\.ddim/);
+  });
+});

@@ -69,13 +69,24 @@ export function subjectStoreKey(subjectName: string, checkId: string): string {
   return `check/${slug}/${checkId}`;
 }
 
+/**
+ * Does `pattern` name one declared sampler's instance of the sampler check `family`
+ * (`sample.exact.ddim`, or a glob such as `sample.*.ddim`)? Those ids exist only once the
+ * subject has said which samplers it declares, so --only accepts them by their family.
+ */
+function samplerInstanceOf(family: string, pattern: string): boolean {
+  if (!SAMPLER_CHECK_IDS.includes(family)) return false;
+  if (/[*?]/.test(pattern)) return matches(`${family}.x`, pattern.replace(/\.[^.]*$/, '.x')) || matches(`${family}.x`, pattern);
+  return pattern.startsWith(`${family}.`) && pattern.length > family.length + 1;
+}
+
 /** The checks --only selects (ids, op names, prefixes, globs); a pattern that matches nothing is an error. */
 export function selectChecks(only: readonly string[] | undefined): string[] {
   if (!only || only.length === 0) return [...CHECK_IDS];
   const ops = new Map<string, string>([[SCHEDULE_CHECK_ID, 'schedule'], ...SUBJECT_CHECKS.map((c) => [c.id, c.op] as [string, string]), ...SAMPLER_CHECK_IDS.map((id) => [id, 'sample'] as [string, string]), ...FLOW_CHECKS.map((c) => [c.id, c.op] as [string, string])]);
   const picked = new Set<string>();
   for (const pat of only) {
-    const hits = CHECK_IDS.filter((id) => matches(id, pat) || ops.get(id) === pat);
+    const hits = CHECK_IDS.filter((id) => matches(id, pat) || ops.get(id) === pat || samplerInstanceOf(id, pat));
     if (hits.length === 0) throw new InvalidArgumentError('--only', pat, `matches no check or op (checks: ${CHECK_IDS.join(', ')}; ops: ${OP_NAMES.join(', ')})`);
     for (const h of hits) picked.add(h);
   }
@@ -152,8 +163,13 @@ export async function runSubjectChecks(subject: Subject, opts: SubjectRunOptions
     } else {
       try {
         const sctx = await samplerCheckContext(subject);
+        // Patterns naming one sampler's instance (`sample.exact.ddim`) keep only the instances they match.
+        const instancePatterns = (opts.only ?? []).filter((pat) => samplerIds.some((f) => samplerInstanceOf(f, pat)) && !samplerIds.some((f) => matches(f, pat) || pat === 'sample'));
         for (const p of samplerProperties(sctx)) {
           if (!samplerIds.includes(samplerCheckFamily(p.id))) continue;
+          const family = samplerCheckFamily(p.id);
+          const byFamily = (opts.only ?? []).some((pat) => matches(family, pat) || pat === 'sample');
+          if (instancePatterns.length > 0 && !byFamily && !instancePatterns.some((pat) => matches(p.id, pat))) continue;
           runnable.push(p);
           opOf.set(p.id, 'sample');
         }

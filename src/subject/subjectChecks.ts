@@ -76,8 +76,11 @@ export function subjectStoreKey(subjectName: string, checkId: string): string {
  */
 function samplerInstanceOf(family: string, pattern: string): boolean {
   if (!SAMPLER_CHECK_IDS.includes(family)) return false;
-  if (/[*?]/.test(pattern)) return matches(`${family}.x`, pattern.replace(/\.[^.]*$/, '.x')) || matches(`${family}.x`, pattern);
-  return pattern.startsWith(`${family}.`) && pattern.length > family.length + 1;
+  // An instance id has one more segment than its family (`sample.exact` + `.ddim`).
+  const segments = pattern.split('.');
+  if (segments.length !== family.split('.').length + 1) return false;
+  const name = segments[segments.length - 1];
+  return name !== '' && matches(`${family}.${/[*?]/.test(name) ? '\u0001' : name}`, pattern);
 }
 
 /** The checks --only selects (ids, op names, prefixes, globs); a pattern that matches nothing is an error. */

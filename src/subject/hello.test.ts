@@ -104,6 +104,12 @@ describe('check selection and case helpers', () => {
     expect(picked).toEqual(CHECK_IDS.filter((id) => picked.includes(id))); // in check order
     expect(picked.indexOf('schedule.valid')).toBeLessThan(picked.indexOf('step.kernel'));
     expect(selectChecks(['*.exact'])).toEqual(CHECK_IDS.filter((id) => id.endsWith('.exact')));
+    // One declared sampler's instance of a sampler check selects its family (the ids exist only per subject).
+    const samplerFamilies = ['sample.exact', 'sample.network_time', 'sample.image', 'sample.quality'];
+    expect(selectChecks(['sample.exact.ddim'])).toEqual(['sample.exact']);
+    expect(selectChecks(['sample.*.ddim'])).toEqual(samplerFamilies);
+    expect(selectChecks(['sample.quality.*'])).toEqual(['sample.quality']);
+    expect(selectChecks(['*.ddim'])).toEqual(samplerFamilies);
     expect(() => selectChecks(['nope'])).toThrow(/--only: matches no check or op \(checks: schedule\.valid/);
     expect(RTOL).toEqual({ float64: 1e-9, float32: 1e-4 });
   });

@@ -76,11 +76,14 @@ export function subjectStoreKey(subjectName: string, checkId: string): string {
  */
 function samplerInstanceOf(family: string, pattern: string): boolean {
   if (!SAMPLER_CHECK_IDS.includes(family)) return false;
+  if (/[*?]/.test(pattern)) {
+    // A glob that selects checks by their own ids (`*.exact`) is a check glob: read as an instance
+    // glob its last segment would be a sampler name and `*.exact` would pull in every sampler family.
+    if (CHECK_IDS.some((id) => matches(id, pattern))) return false;
+    return matches(`${family}.x`, pattern.replace(/\.[^.]*$/, '.x')) || matches(`${family}.x`, pattern);
+  }
   // An instance id has one more segment than its family (`sample.exact` + `.ddim`).
-  const segments = pattern.split('.');
-  if (segments.length !== family.split('.').length + 1) return false;
-  const name = segments[segments.length - 1];
-  return name !== '' && matches(`${family}.${/[*?]/.test(name) ? '\u0001' : name}`, pattern);
+  return pattern.startsWith(`${family}.`) && pattern.split('.').length === family.split('.').length + 1;
 }
 
 /** The checks --only selects (ids, op names, prefixes, globs); a pattern that matches nothing is an error. */

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { decodeChoices } from '../../engine/choices/choiceSource.ts';
+import { generateCase } from '../../engine/choices/generateCase.ts';
+import { flowBiasDirection, flowHigherVelocityNorm } from './biasDirection.ts';
+
+/** The case a printed `choices:` token builds. */
+function replayed(token: string) {
+  const choices = decodeChoices(JSON.parse(Buffer.from(token.slice('choices:'.length), 'base64url').toString('utf8')), 'token');
+  return generateCase(flowHigherVelocityNorm.cases(), choices, { kind: 'simplest' }).value;
+}
+
+// Two false alarms of the long false-alarm run (issue 18): the cross-checks used fixed tolerances that
+// ill-conditioned encoders exceed by rounding alone.
+const illConditionedOptimum = 'choices:WzMsMywzLDAsMCwwLC01OCwzLDAsMCwtOTYsMywwLDAsMCw5LDE5OCwtMjAwLC0yMDAsMCwxMTAsMTAwLC0xOTcsMjAwLDIwMCwzLDAsMCwwLDAsMCwwXQ';
+const nearlyNoiselessEncoder = 'choices:WzIsMSwyLDAsMCw1OCwyLDEwMCwxMDAsMSwwLDIsLTEzNywtMTkxLDEsMCwtMTAwLDM0OSwwXQ';
+
+describe('lipman2023.biasDirection: the cross-checks scale with κ(Cov(x, c))', () => {
+  it('verify seed 1140: a DSM-optimal encoder with entries ~4e4 — the link error exceeds 1e-9 but not 1e3·ε·κ', () => {
+    const c = replayed(illConditionedOptimum);
+    const r = flowBiasDirection(c);
+    expect(r.kappa).toBeGreaterThan(1e6);
+    expect(r.linkError).toBeGreaterThan(1e-9);
+    expect(r.linkError).toBeLessThanOrEqual(r.linkTolerance);
+    expect(flowHigherVelocityNorm.check(c).holds).toBe(true);
+  });
+
+  it('τ = 0.1 against Σ = 38·I: a gain ~1e-7 that the two routes agree on within κ times their floors', () => {
+    const c = replayed(nearlyNoiselessEncoder);
+    const r = flowBiasDirection(c);
+    expect(r.direct).toBeGreaterThan(0);
+    expect(Math.abs(r.direct - r.gain)).toBeGreaterThan(r.scoreRouteFloor + r.floor); // the fixed floors were too tight
+    expect(flowHigherVelocityNorm.check(c).holds).toBe(true);
+  });
+
+  it('negative control: a well-conditioned case keeps the tight link tolerance 1e-9, and a perturbed gain fails the route agreement', () => {
+    const c = replayed('choices:W10'); // the simplest case
+    const r = flowBiasDirection(c);
+    expect(r.kappa).toBeLessThan(1e3);
+    expect(r.linkTolerance).toBe(1e-9);
+    expect(r.linkError).toBeLessThan(1e-12);
+    const slack = 1e-6 * r.direct + r.kappa * (r.scoreRouteFloor + r.floor);
+    expect(slack).toBeLessThan(1e-5 * r.direct); // a 1e-5 relative error in either route would be caught
+  });
+});

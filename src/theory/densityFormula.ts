@@ -122,6 +122,7 @@ function gaussHermiteIntegrand(predictor: NoisePredictor, x0: Float64Array, node
   const d = x0.length;
   const fine = gaussHermiteGrid(d, nodes);
   const coarse = gaussHermiteGrid(d, Math.max(2, Math.ceil((2 * nodes) / 3)));
+  const coarser = gaussHermiteGrid(d, Math.max(2, Math.ceil(nodes / 2)));
   let calls = 0;
   const out = new Float64Array(3);
   const x = new Float64Array(d);
@@ -140,9 +141,17 @@ function gaussHermiteIntegrand(predictor: NoisePredictor, x0: Float64Array, node
     calls += g.count;
     return acc - d * t.alpha;
   };
-  // Components: fine rule, coarse rule, |fine − coarse| (its λ-integral is the inner-error
-  // estimate: integrating the signed difference lets errors of opposite sign at different λ cancel).
-  return { size: 3, calls: () => calls, at: (t) => ((out[0] = rule(fine, t)), (out[1] = rule(coarse, t)), (out[2] = Math.abs(out[0] - out[1])), out) };
+  // Components: fine rule, coarse rule (⅔ of the nodes), max(|fine − coarse|, |fine − coarser (½)|): its λ-integral
+  // is the inner-error estimate (integrating the signed difference would let errors of opposite sign at different λ
+  // cancel; a second coarser rule catches the pre-asymptotic regime where two rules err alike).
+  return {
+    size: 3, calls: () => calls, at: (t) => {
+      out[0] = rule(fine, t);
+      out[1] = rule(coarse, t);
+      out[2] = Math.max(Math.abs(out[0] - out[1]), Math.abs(out[0] - rule(coarser, t)));
+      return out;
+    },
+  };
 }
 
 function monteCarloIntegrand(predictor: NoisePredictor, x0: Float64Array, pairs: number, seed: number | string): Integrand {

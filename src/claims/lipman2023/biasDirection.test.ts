@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { decodeChoices } from '../../engine/choices/choiceSource.ts';
 import { generateCase } from '../../engine/choices/generateCase.ts';
+import { readReplaySpec } from '../../engine/replaySpec.ts';
 import { flowBiasDirection, flowHigherVelocityNorm } from './biasDirection.ts';
 
 /** The case a printed `choices:` token builds. */
 function replayed(token: string) {
-  const choices = decodeChoices(JSON.parse(Buffer.from(token.slice('choices:'.length), 'base64url').toString('utf8')), 'token');
-  return generateCase(flowHigherVelocityNorm.cases(), choices, { kind: 'simplest' }).value;
+  const [replay] = readReplaySpec(token, flowHigherVelocityNorm.id).get(flowHigherVelocityNorm.id) ?? [];
+  return generateCase(flowHigherVelocityNorm.cases(), replay?.choices ?? [], { kind: 'simplest' }).value;
 }
 
 // Two false alarms of the long false-alarm run (issue 18): the cross-checks used fixed tolerances that

@@ -56,7 +56,7 @@ export const formulaMixture: Claim<{ m: GaussianMixture; x: number[] }> = {
   statement: 'The density formula holds for non-Gaussian data: Gaussian mixtures in d ≤ 2.',
   assumptions: [
     'mixture of ≤ 3 Gaussians, cond ≤ 30, |μ_k,i| ≤ 2; x_0 ∈ [−2.5, 2.5]^d',
-    'exact mixture MMSE predictor; inner expectation by tensor Gauss–Hermite (48 nodes in 1-d, 24² in 2-d), its error from a coarser rule',
+    'exact mixture MMSE predictor; inner expectation by tensor Gauss–Hermite (48 nodes in 1-d, 24² in 2-d), its error per λ the larger difference from two coarser rules (⅔ and ½ of the nodes)',
     'holds if |formula − log q(x_0)| ≤ the stated quadrature bound (outer + tails + inner)',
   ],
   expected: 'holds',

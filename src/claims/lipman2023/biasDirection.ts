@@ -7,6 +7,8 @@ import type { Gaussian } from '../../gaussian/gaussian.ts';
 import { AffineConditionalScoreModel } from '../../models/affineConditionalScoreModel.ts';
 import { type LinearEncoder, encoderJointGaussian } from '../../models/linearEncoder.ts';
 import { symmetricEigenvalues } from '../../linalg/tridiagonalEigen.ts';
+import { DEFAULT_DATA } from '../xu2025/figures.ts';
+import { flowBiasDirectionFigure } from './figures.ts';
 import { conditionedByEncoder } from '../../objectives/conditionedData.ts';
 import { type EncoderOptimizationProblem, biasDirection, encoderDsm, pretrainedConditionalModel } from '../../theory/encoderInputOptimization.ts';
 import { flowCoefficients } from '../../theory/flowPath.ts';
@@ -134,6 +136,7 @@ export const flowHigherVelocityNorm: Claim<FlowBiasDirectionCase> = {
   cases: () => cases(flowTime(0.001, 0.999)),
   check: checkHigher,
   describeCase: describe,
+  figures: () => [flowBiasDirectionFigure((reference, t) => flowBiasDirection({ data: DEFAULT_DATA, reference, t }).direct)],
 };
 
 export const flowStrictAtEveryTime: Claim<FlowBiasDirectionCase> = {

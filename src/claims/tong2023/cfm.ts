@@ -2,6 +2,7 @@ import { icfmPath } from '../../arbitraries/flowPath.ts';
 import type { Claim } from '../claim.ts';
 import { RELATIVE_TOLERANCE } from '../xu2025/shared.ts';
 import { type FlowIdentityCase, checkFlowIdentity, flowIdentityCases } from '../lipman2023/cfm.ts';
+import { icfmConstantFigure } from '../lipman2023/figures.ts';
 import { type LinkCase, checkLink, linkCases } from '../lipman2023/link.ts';
 
 /*
@@ -21,6 +22,7 @@ export const icfmPerTime: Claim<FlowIdentityCase> = {
   assertionsPerCase: 0,
   cases: () => flowIdentityCases(icfmPath()),
   check: (c) => checkFlowIdentity(c),
+  figures: () => [icfmConstantFigure()],
 };
 
 export const icfmIsGaussianPathCfm: Claim<LinkCase> = {

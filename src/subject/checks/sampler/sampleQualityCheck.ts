@@ -35,11 +35,15 @@ export interface QualityCase {
 export const ORDER_SLACK = 0.25;
 const LADDER = 5;
 
-function covariance(c: QualityCase, C: number): Matrix {
+/**
+ * The case's channel covariance Σ = R diag(10^logVariances) Rᵀ, R a Givens rotation by angle·π/12 in
+ * channels 0 and 1 (so Σ's eigenvalues are the case's variances). With one channel there is nothing to
+ * rotate: Σ = λ₀ (a truncated rotation would give cos²θ·λ₀, zero at θ = π/2).
+ */
+export function qualityCaseCovariance(c: QualityCase, C: number): Matrix {
   const lam = c.logVariances.slice(0, C).map((l) => 10 ** l);
   const out = new Float64Array(C * C);
-  // Σ = R diag(λ) Rᵀ with a Givens rotation in the first two channels.
-  const th = (c.angle * Math.PI) / 12, co = Math.cos(th), si = Math.sin(th);
+  const th = C >= 2 ? (c.angle * Math.PI) / 12 : 0, co = Math.cos(th), si = Math.sin(th);
   const R = (i: number, j: number) => (i === j ? (i < 2 ? co : 1) : i === 0 && j === 1 ? -si : i === 1 && j === 0 ? si : 0);
   for (let i = 0; i < C; i++) for (let j = 0; j < C; j++) {
     let acc = 0;
@@ -125,7 +129,7 @@ export function sampleQualityProperty(ctx: SamplerCheckContext, name: string, sp
       mean: fc.array(fc.integer({ min: -8, max: 8 }).map((k) => k / 4), { minLength: C, maxLength: C }),
     }),
     async check(c): Promise<Outcome> {
-      const data = samplerData(shape, covariance(c, C), c.mean);
+      const data = samplerData(shape, qualityCaseCovariance(c, C), c.mean);
       const field = fieldShape === shape ? data : samplerData(fieldShape, data.channelCov, meanField(c.mean, fieldShape));
       const rows: { n: number; klSubject: number; klOracle: number; klSubjectData: number; klOracleData: number }[] = [];
       const imageKL: { n: number; subject: number; declared: number }[] = [];

@@ -16,11 +16,17 @@ const dir = mkdtempSync(join(tmpdir(), 'scorecheck-framing-'));
 const script = join(dir, 'framing-subject.mjs');
 writeFileSync(script, `
 import { createInterface } from 'node:readline';
+import { spawn } from 'node:child_process';
 import { createReferenceSubject } from ${JSON.stringify(pathToFileURL(resolve('examples/reference-subject.mjs')).href)};
 const mode = process.argv[2];
 const ref = createReferenceSubject({ T: 5 });
 if (mode === 'orphan') setInterval(() => {}, 1000); // outlives EOF on stdin: only a kill ends it
-createInterface({ input: process.stdin }).on('line', (line) => {
+if (mode === 'grandchild') { // leaves a child in its process group, then exits on EOF
+  const g = spawn('sleep', ['60'], { stdio: 'ignore' });
+  g.unref();
+  process.stderr.write('GRANDCHILD ' + g.pid + '\\n');
+}
+createInterface({ input: process.stdin }).on('close', () => { if (mode === 'grandchild') process.exit(0); }).on('line', (line) => {
   const req = JSON.parse(line);
   const body = JSON.stringify({ id: req.id, result: req.op === 'hello' ? ref.hello : ref[req.op](req.args) });
   if (mode === 'culprit' && req.op === 'schedule') return; // never answered
@@ -29,7 +35,7 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   if (mode === 'noisy' && req.op === 'hello') process.stderr.write('x'.repeat(5000) + 'END');
   if (mode === 'blank') process.stdout.write('\\n   \\n' + body + '\\n\\n');
   else if (mode === 'crlf') process.stdout.write(body + '\\r\\n');
-  else if (mode === 'noisy' || mode === 'orphan' || mode === 'culprit' || mode === 'stray') process.stdout.write(body + '\\n');
+  else if (mode === 'noisy' || mode === 'orphan' || mode === 'grandchild' || mode === 'culprit' || mode === 'stray') process.stdout.write(body + '\\n');
   else if (mode === 'split') { process.stdout.write(body.slice(0, 7)); setTimeout(() => process.stdout.write(body.slice(7) + '\\n'), 30); }
 });
 `);
@@ -85,6 +91,23 @@ describe('subprocess lifecycle', () => {
     const s = await ProcessSubject.start(`node ${script} stray`, 20_000);
     started.push(s);
     await expect(s.call('schedule', {})).rejects.toThrow(/^protocol in op "schedule" \(request 1\): line with no matching pending request id: "\{\\"id\\":101/);
+  });
+
+  test('close() sweeps the process group even when the subject itself exits on EOF: a child it left behind is killed', async () => {
+    const s = await ProcessSubject.start(`node ${script} grandchild`, 20_000);
+    started.push(s);
+    await s.call('schedule', {});
+    let end = Date.now() + 5000;
+    while (!/GRANDCHILD \d+/.test(s.stderr) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    const pid = Number(/GRANDCHILD (\d+)/.exec(s.stderr)?.[1]);
+    expect(pid).toBeGreaterThan(0);
+    expect(alive(pid)).toBe(true);
+    await s.close();
+    end = Date.now() + 5000;
+    while (alive(pid) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    const survived = alive(pid);
+    if (survived) process.kill(pid, 'SIGKILL'); // leave nothing running when the check fails
+    expect(survived).toBe(false);
   });
 
   test('a parent that exits without close() still kills the subject\'s process group', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { qualityCaseCovariance, stepLadder } from './sampleQualityCheck.ts';
+import type { Outcome } from '../../../engine/outcome.ts';
+import { qualityCaseCovariance, samplerQualityFigure, stepLadder } from './sampleQualityCheck.ts';
 
 /*
  * The Gaussian data of sample.quality: Σ = R diag(λ) Rᵀ with R the Givens rotation by θ = angle·π/12
@@ -55,5 +56,34 @@ describe('stepLadder: geometric picks ending at the largest valid count ≤ cap'
     expect(stepLadder([1, 3, 10, 100, 1000], 128)).toEqual([10, 100]);
     expect(stepLadder([5, 50, 500], 4)).toEqual([]);
     expect(stepLadder([2, 4], 4)).toEqual([2, 4]);
+  });
+});
+
+describe('samplerQualityFigure: KL against steps, log–log, from a quality outcome', () => {
+  const outcome = (q: Outcome['quantities']): Outcome => ({ holds: true, margin: -1, ...(q ? { quantities: q } : {}) });
+
+  it('no quantities or no steps → no figure', () => {
+    expect(samplerQualityFigure('sample.quality.ddim', outcome(undefined))).toBeUndefined();
+    expect(samplerQualityFigure('sample.quality.ddim', outcome({ order: 1 }))).toBeUndefined();
+  });
+
+  it('one series per reported KL (subject as points, declared sampler as lines, variants last); zero and non-finite KL dropped', () => {
+    const f = samplerQualityFigure('sample.quality.ddim', outcome({
+      steps: [4, 8, 16],
+      kl_to_data: [0.5, 0, 0.125],
+      kl_to_limit: [0.25, Infinity, Number.NaN],
+      declared_kl_to_data: [0.5, 0.25, 0.125],
+      order: 1.234, declared_order: 'n/a', family_order: 1,
+      'kl_to_data if spacing trailing': [0.75, 0.5, 0.25],
+    }))!;
+    expect(f.id).toBe('sample.quality.ddim-kl');
+    expect([f.logX, f.logY]).toEqual([true, true]);
+    expect(f.series.map((s) => [s.name, s.style, s.points])).toEqual([
+      ['subject: KL to the data', 'points', [[4, 0.5], [16, 0.125]]],
+      ['subject: KL to the continuous limit', 'points', [[4, 0.25]]],
+      ['declared sampler: KL to the data', 'line', [[4, 0.5], [8, 0.25], [16, 0.125]]],
+      ['declared sampler if spacing trailing (one pixel)', 'line', [[4, 0.75], [8, 0.5], [16, 0.25]]],
+    ]);
+    expect(f.caption).toBe('measured order 1.23 (declared sampler n/a, family 1); KL ∝ n^(−2·order).');
   });
 });

@@ -240,9 +240,6 @@ export function sampleQualityProperty(ctx: SamplerCheckContext, name: string, sp
         },
         ...(notes.length ? { note: `sampler ${name}: ${notes.join('; ')}` } : {}),
       };
-      const log = ctx.qualityLog.get(samplerCheckId('sample.quality', name)) ?? [];
-      log.push(outcome);
-      ctx.qualityLog.set(samplerCheckId('sample.quality', name), log);
       const figure = samplerQualityFigure(samplerCheckId('sample.quality', name), outcome);
       return figure ? { ...outcome, figures: [figure] } : outcome;
     },
@@ -277,12 +274,4 @@ export function samplerQualityFigure(id: string, o: Outcome): Figure | undefined
     ],
     caption: `measured order ${typeof q.order === 'number' ? q.order.toFixed(2) : 'n/a'} (declared sampler ${typeof q.declared_order === 'number' ? q.declared_order.toFixed(2) : 'n/a'}, family ${q.family_order}); KL ∝ n^(−2·order).`,
   };
-}
-
-/** One figure per quality property run so far: its first case (the all-minimum corner, every run starts there). */
-export function samplerQualityFigures(ctx: SamplerCheckContext): Figure[] {
-  return [...ctx.qualityLog].flatMap(([id, outs]) => {
-    const f = outs.length ? samplerQualityFigure(id, outs[0]) : undefined;
-    return f ? [f] : [];
-  });
 }

@@ -1,5 +1,4 @@
 import { InvalidArgumentError } from '../../../errors.ts';
-import type { Outcome } from '../../../engine/outcome.ts';
 import { type SamplerContext, type SamplerProgram, type SamplerRequest, type SamplerSpec, type TrainingTable, planSampler, spacedTimesteps, trainingTable } from '../../../diffusion/samplers/index.ts';
 import type { Hello } from '../../protocol.ts';
 import type { SamplerHello } from '../../samplerProtocol.ts';
@@ -24,8 +23,6 @@ export interface SamplerCheckContext {
   readonly precision: 'float64' | 'float32';
   /** Whether the subject reports the τ of its network calls (one probe request per sampler at the start). */
   readonly reportsTau: Readonly<Record<string, boolean>>;
-  /** Outcomes of sample.quality cases, per property id, in the order checked (for the report's figures). */
-  readonly qualityLog: Map<string, Outcome[]>;
 }
 
 /** Step counts a sampler can be asked for, ascending; the largest is capped at `cap`. */
@@ -147,7 +144,7 @@ export async function samplerCheckContext(subject: Subject): Promise<SamplerChec
     }
   }
   const precision = hello.precision ?? 'float64';
-  const base = { subject, hello, sampler: hello.sampler, table, precision, rtol: precision === 'float32' ? 1e-4 : 1e-9, qualityLog: new Map<string, Outcome[]>() };
+  const base = { subject, hello, sampler: hello.sampler, table, precision, rtol: precision === 'float32' ? 1e-4 : 1e-9 };
   const reportsTau: Record<string, boolean> = {};
   for (const [name, spec] of Object.entries(hello.sampler.samplers)) reportsTau[name] = await probeTau({ ...base, reportsTau }, name, spec);
   return { ...base, reportsTau };

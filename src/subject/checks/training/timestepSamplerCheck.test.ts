@@ -47,6 +47,8 @@ describe('timestep_sampler.distribution: draws outside the declared support', ()
     const o = await timestepSamplerCheck.run(await contextFor(), { seed: 5, historySeed: 1 }, env);
     expect(o.holds).toBe(true);
     expect((o.got as { outOfSupport: number }).outOfSupport).toBe(0);
+    // T ≤ 16: the report lists the declared probabilities w_k / Σw
+    expect(o.expected).toEqual({ law: 'importance', probabilities: P });
   });
 
   for (const [label, bad] of [['the zero-probability step 0', 0], ['step T (past the table)', T], ['a non-integer step', 2.5]] as const) {

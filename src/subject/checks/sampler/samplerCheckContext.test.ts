@@ -1,0 +1,100 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { SamplerSubject } from '../../../../examples/sampler-subject.mjs';
+import { sampleShape } from '../../../diffusion/samplers/index.ts';
+import { ModuleSubject } from '../../moduleSubject.ts';
+import { sampleNetworkTimeProperty } from './sampleNetworkTimeCheck.ts';
+import { sampleQualityProperty } from './sampleQualityCheck.ts';
+import { buildRequest } from './sampleRequest.ts';
+import { type SamplerCheckContext, contextOf, roundingCriticalSteps, samplerCheckContext, validStepCounts } from './samplerCheckContext.ts';
+
+/*
+ * The sampler checks' context and planning, against independent facts:
+ * - np.linspace(0, T − 1, m) is exact when (m − 1) divides T − 1, so those step counts are never
+ *   rounding-critical; 999·13/26 = 499.5 is the documented critical point of DDIM linspace at T = 1000
+ *   (n = 27), and DPM-Solver++(2M)'s linspace has m = n + 1 points.
+ * - Flow and Karras grids exist for every n, whatever the training table's length.
+ * - float32 subjects are compared at 1e−4 relative, float64 at 1e−9 (the context's contract).
+ */
+async function contextFor(opts: ConstructorParameters<typeof SamplerSubject>[0] = {}, hello: Record<string, unknown> = {}): Promise<SamplerCheckContext> {
+  const ref = new SamplerSubject(opts);
+  const obj = { hello: { ...ref.hello, ...hello }, schedule: () => ref.schedule(), sample: (a: unknown) => ref.sample(a) };
+  return samplerCheckContext(await ModuleSubject.fromObject(obj, 'sampler'));
+}
+
+describe('roundingCriticalSteps', () => {
+  it('DDIM linspace, T = 1000: n = 27 (999·13/26 = 499.5) is critical; n − 1 dividing 999 never is', async () => {
+    const ctx = await contextFor();
+    const spec = ctx.sampler.samplers.ddim_linspace;
+    expect(roundingCriticalSteps(spec, ctx.table, [27])).toEqual([27]);
+    expect(roundingCriticalSteps(spec, ctx.table, [1, 2, 4, 10, 28, 38, 112])).toEqual([]);
+  });
+  it('DPM-Solver++(2M) linspace takes n + 1 points: n dividing 999 is never critical', async () => {
+    const ctx = await contextFor();
+    expect(roundingCriticalSteps(ctx.sampler.samplers.dpmpp_2m, ctx.table, [1, 3, 9, 27, 37, 111])).toEqual([]);
+  });
+  it('spacings without a rounding boundary (leading, Karras) and no table: none', async () => {
+    const ctx = await contextFor();
+    expect(roundingCriticalSteps(ctx.sampler.samplers.ddim, ctx.table, [27, 50])).toEqual([]);
+    expect(roundingCriticalSteps(ctx.sampler.samplers.heun_karras, ctx.table, [27])).toEqual([]);
+    expect(roundingCriticalSteps(ctx.sampler.samplers.ddim_linspace, undefined, [27])).toEqual([]);
+  });
+});
+
+describe('validStepCounts and the context', () => {
+  it('flow and Karras grids: every n up to the cap even with a 50-step table; table spacings stop at T', async () => {
+    const ctx = await contextFor({ T: 50 });
+    const all = (k: number) => Array.from({ length: k }, (_, i) => i + 1);
+    for (const name of ['flow_euler', 'flow_heun', 'heun_karras']) {
+      const spec = ctx.sampler.samplers[name];
+      expect(validStepCounts(spec, contextOf(ctx, spec), 80), name).toEqual(all(80));
+    }
+    const ddpm = ctx.sampler.samplers.ddpm;
+    const counts = validStepCounts(ddpm, contextOf(ctx, ddpm), 80);
+    expect(counts[0]).toBe(1);
+    expect(Math.max(...counts)).toBeLessThanOrEqual(50);
+  });
+  it('exact comparisons at 1e−4 relative for a float32 subject, 1e−9 for float64', async () => {
+    expect((await contextFor()).rtol).toBe(1e-9);
+    expect((await contextFor({}, { precision: 'float32' })).rtol).toBe(1e-4);
+    expect((await contextFor({}, { precision: 'float32' })).precision).toBe('float32');
+  });
+});
+
+describe('the requests and shapes the sampler checks build', () => {
+  it('sample.quality runs on the one-pixel shape with the most channels (3 for a [d] subject): Σ then has a rotation to test', async () => {
+    const ctx = await contextFor();
+    const p = sampleQualityProperty(ctx, 'ddim', ctx.sampler.samplers.ddim)!;
+    const [c] = fc.sample(p.cases(), { seed: 1, numRuns: 1 });
+    expect(c.logVariances).toHaveLength(3);
+    expect(p.size!(c)).toMatchObject({ d: 3 });
+  });
+
+  it('buildRequest: a shape with C < maxC takes the top-left C×C block of the case\'s mixing matrix, divided by C', async () => {
+    const ctx = await contextFor();
+    const spec = ctx.sampler.samplers.ddim;
+    const shapes = [sampleShape([2]), sampleShape([3])];
+    const mix0 = [1, 2, 3, 4, 5, 6, 7, 8, 9];
+    const c = {
+      stepIndex: 0, shapeIndex: 0, batch: 1, eta: 0, listSeed: 1, noiseSeed: 1, xInit: [0.5, -0.5, 1],
+      net: { omegaFactor: 1, phase: 0, mix0, mix1: mix0.map((v) => -v), diag0: [0, 0, 0], diag1: [1, 1, 1], bias0: [0, 0, 0], bias1: [0, 0, 0], fieldSeed: 1, variance0: 0, variance1: 0 },
+    };
+    const b = buildRequest(ctx, 'ddim', spec, c, [10], shapes, 3, 3);
+    expect(Array.from(b.network.W0.mix)).toEqual([1 / 2, 2 / 2, 4 / 2, 5 / 2]);
+    expect(Array.from(b.network.W1.mix)).toEqual([-1 / 2, -2 / 2, -4 / 2, -5 / 2]);
+    expect(b.network.W0.diag).toBeNull(); // an all-zero diagonal is no diagonal
+    expect(Array.from(b.network.W1.diag!)).toEqual([1, 1]);
+    expect(Array.from(b.xInit[0])).toEqual([0.5, -0.5]);
+  });
+
+  it('sample.network_time: a τ list that is not flat is a failed case naming the field, not a crash', async () => {
+    const ref = new SamplerSubject();
+    const obj = { hello: ref.hello, schedule: () => ref.schedule(), sample: (a: unknown) => { const r = ref.sample(a); return { ...r, tau: [r.tau] }; } };
+    const ctx = await samplerCheckContext(await ModuleSubject.fromObject(obj, 'tau nested'));
+    const p = sampleNetworkTimeProperty(ctx, 'ddim', ctx.sampler.samplers.ddim);
+    const [c] = fc.sample(p.cases(), { seed: 2, numRuns: 1 });
+    const o = await p.check(c, { falseAlarm: 1e-6, replicate: 0 });
+    expect(o.holds).toBe(false);
+    expect(o.note).toMatch(/^sampler ddim: .*result\.tau.*must be a flat list/);
+  });
+});

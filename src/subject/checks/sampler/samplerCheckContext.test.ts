@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SamplerSubject } from '../../../../examples/sampler-subject.mjs';
+import { SamplerSubject, decodeArray } from '../../../../examples/sampler-subject.mjs';
 import { sampleShape } from '../../../diffusion/samplers/index.ts';
 import { ModuleSubject } from '../../moduleSubject.ts';
 import { sampleNetworkTimeProperty } from './sampleNetworkTimeCheck.ts';
@@ -96,5 +96,45 @@ describe('the requests and shapes the sampler checks build', () => {
     const o = await p.check(c, { falseAlarm: 1e-6, replicate: 0 });
     expect(o.holds).toBe(false);
     expect(o.note).toMatch(/^sampler ddim: .*result\.tau.*must be a flat list/);
+  });
+});
+
+describe('sample.quality with a declared image shape: the mean field is read at that shape', () => {
+  const imageSubject = async (bias: number) => {
+    const ref = new SamplerSubject();
+    const obj = {
+      hello: { ...ref.hello, sample_shape: [3, 4, 4] },
+      schedule: () => ref.schedule(),
+      // bias: a loop that is right on one-pixel probes and off by `bias` on every entry of a full image
+      sample: (a: { x_init: unknown }) => {
+        const r = ref.sample(a) as { x_final: unknown };
+        const perSample = decodeArray(a.x_init).shape.slice(1).reduce((x, y) => x * y, 1);
+        if (bias === 0 || perSample <= 3) return r;
+        const shift = (v: unknown): unknown => (Array.isArray(v) ? v.map(shift) : (v as number) + bias);
+        return { ...r, x_final: shift(r.x_final) };
+      },
+    };
+    return samplerCheckContext(await ModuleSubject.fromObject(obj, 'image'));
+  };
+
+  it('the reference holds; image KL reported at the two ends of the ladder; the case size is the image\'s', async () => {
+    const ctx = await imageSubject(0);
+    const p = sampleQualityProperty(ctx, 'ddim', ctx.sampler.samplers.ddim)!;
+    const [c] = fc.sample(p.cases(), { seed: 3, numRuns: 1 });
+    const o = await p.check(c, { falseAlarm: 1e-6, replicate: 0 });
+    expect(o.holds, o.note).toBe(true);
+    const q = o.quantities as Record<string, number[]>;
+    expect(q.image_steps).toEqual([q.steps[0], q.steps[q.steps.length - 1]]);
+    for (const [s, d] of q.image_kl_to_data.map((v, i) => [v, q.declared_image_kl_to_data[i]])) expect(Math.abs(s - d)).toBeLessThanOrEqual(1e-6 * Math.max(1, d));
+    expect(p.size!(c)).toMatchObject({ d: 48 });
+  });
+
+  it('a loop wrong only at the image shape fails, located in the mean field', async () => {
+    const ctx = await imageSubject(1e-3);
+    const p = sampleQualityProperty(ctx, 'ddim', ctx.sampler.samplers.ddim)!;
+    const [c] = fc.sample(p.cases(), { seed: 3, numRuns: 1 });
+    const o = await p.check(c, { falseAlarm: 1e-6, replicate: 0 });
+    expect(o.holds).toBe(false);
+    expect(o.note, o.note).toMatch(/mean field at shape \[3,4,4\], entry \d+: got/);
   });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { SamplerSubject, decodeArray } from '../../../../examples/sampler-subject.mjs';
 import { sampleShape } from '../../../diffusion/samplers/index.ts';
 import { ModuleSubject } from '../../moduleSubject.ts';
+import { IMAGE_STEPS, sampleExactProperty } from './sampleExactCheck.ts';
 import { sampleNetworkTimeProperty } from './sampleNetworkTimeCheck.ts';
 import { sampleQualityProperty } from './sampleQualityCheck.ts';
 import { buildRequest } from './sampleRequest.ts';
@@ -136,5 +137,21 @@ describe('sample.quality with a declared image shape: the mean field is read at 
     const o = await p.check(c, { falseAlarm: 1e-6, replicate: 0 });
     expect(o.holds).toBe(false);
     expect(o.note, o.note).toMatch(/mean field at shape \[3,4,4\], entry \d+: got/);
+  });
+
+  it('sample.image: step counts only from the image ladder (1, 2, 10, 25); the reference holds, a loop off at the image shape fails', async () => {
+    const ctx = await imageSubject(0);
+    const p = sampleExactProperty(ctx, 'ddim', ctx.sampler.samplers.ddim, 'image');
+    const cases = fc.sample(p.cases(), { seed: 4, numRuns: 12 });
+    const ns = new Set(cases.map((c) => (p.describeCase!(c) as { n: number }).n));
+    for (const n of ns) expect(IMAGE_STEPS).toContain(n);
+    expect(ns.size).toBeGreaterThan(1);
+    for (const c of cases.slice(0, 2)) expect(p.size!(c)).toMatchObject({ d: 48 });
+    expect((await p.check(cases[0], { falseAlarm: 1e-6, replicate: 0 })).holds).toBe(true);
+    const bad = await imageSubject(1e-3);
+    const q = sampleExactProperty(bad, 'ddim', bad.sampler.samplers.ddim, 'image');
+    const o = await q.check(cases[0], { falseAlarm: 1e-6, replicate: 0 });
+    expect(o.holds).toBe(false);
+    expect(o.note).toMatch(/^sampler ddim, n = \d+, sample 0, coordinate \d+/);
   });
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SamplerSubject, decodeArray } from '../../../../examples/sampler-subject.mjs';
+import { SamplerSubject, decodeArray, encodeArray } from '../../../../examples/sampler-subject.mjs';
 import { sampleShape } from '../../../diffusion/samplers/index.ts';
 import { ModuleSubject } from '../../moduleSubject.ts';
 import { IMAGE_STEPS, sampleExactProperty } from './sampleExactCheck.ts';
@@ -97,6 +97,25 @@ describe('the requests and shapes the sampler checks build', () => {
     const o = await p.check(c, { falseAlarm: 1e-6, replicate: 0 });
     expect(o.holds).toBe(false);
     expect(o.note).toMatch(/^sampler ddim: .*result\.tau.*must be a flat list/);
+  });
+});
+
+describe('sample.quality on a loop that collapses every sample to one point', () => {
+  it('fails, and reports KL = +∞ (a point mass has no density against the Gaussian data or limit)', async () => {
+    const ref = new SamplerSubject();
+    const obj = {
+      hello: ref.hello, schedule: () => ref.schedule(),
+      sample: (a: { x_init: unknown }) => { const { shape } = decodeArray(a.x_init); return { ...(ref.sample(a) as object), x_final: encodeArray(new Array(shape.reduce((x, y) => x * y, 1)).fill(0), shape, false) }; },
+    };
+    const ctx = await samplerCheckContext(await ModuleSubject.fromObject(obj, 'collapsed'));
+    const p = sampleQualityProperty(ctx, 'ddim', ctx.sampler.samplers.ddim)!;
+    const [c] = fc.sample(p.cases(), { seed: 1, numRuns: 1 });
+    const o = await p.check(c, { falseAlarm: 1e-6, replicate: 0 });
+    expect(o.holds).toBe(false);
+    const q = o.quantities as Record<string, number[]>;
+    expect(q.kl_to_data.length).toBeGreaterThanOrEqual(3);
+    for (const k of [...q.kl_to_data, ...q.kl_to_limit]) expect(k).toBe(Infinity);
+    for (const k of q.declared_kl_to_data) expect(Number.isFinite(k)).toBe(true);
   });
 });
 

@@ -71,3 +71,28 @@ describe('runSubjectChecks with --replay', () => {
     expect(cases(replayed)).toBe(1);
   });
 });
+
+describe('runSubjectChecks: the sampler and flow families', () => {
+  test('a sampler subject whose schedule cannot be read: every sampler family is an error naming why; undeclared sample → skipped', async () => {
+    const { SamplerSubject } = await import('../../examples/sampler-subject.mjs');
+    const ref = new SamplerSubject({ T: 50 });
+    const broken = await ModuleSubject.fromObject({ hello: ref.hello, schedule: () => ({ alpha_bar: 'none', t_base: 0 }), sample: (a: unknown) => ref.sample(a) }, 'broken');
+    const r = await runSubjectChecks(broken, { seed: 1, runs: 1, only: ['sample.exact', 'sample.network_time'] });
+    const rows = r.results.map(({ run: x, op }) => ({ id: x.id, finding: x.finding, reason: x.reason ?? '', op }));
+    expect(rows.map((x) => x.id).sort()).toEqual(['sample.exact', 'sample.network_time']);
+    for (const x of rows) expect(x).toMatchObject({ finding: 'error', op: 'sample', reason: expect.stringMatching(/^the sampler checks could not start: .*alpha_bar/) });
+    const plain = await ModuleSubject.fromObject(createReferenceSubject({ T: 10 }) as unknown as Record<string, unknown>, 'v1');
+    const none = await runSubjectChecks(plain, { seed: 1, runs: 1, only: ['sample.exact'] });
+    expect(none.results.map(({ run: x }) => [x.id, x.finding, x.reason])).toEqual([['sample.exact', 'error', 'op "sample" is required (--only) but not declared in the subject\'s hello']]);
+  });
+
+  test('flow checks: undeclared flow ops are listed as skipped; a flow subject runs them and they hold', async () => {
+    const plain = await ModuleSubject.fromObject(createReferenceSubject({ T: 10 }) as unknown as Record<string, unknown>, 'v1');
+    const none = await runSubjectChecks(plain, { seed: 1, runs: 1, only: ['flow_interpolate.exact'] });
+    expect(none.results.map(({ run: x, op }) => [x.id, x.finding, op])).toEqual([['flow_interpolate.exact', 'error', 'flow_interpolate']]);
+    const { createFlowSubject } = await import('../../examples/reference-flow.mjs');
+    const flow = await ModuleSubject.fromObject(createFlowSubject() as unknown as Record<string, unknown>, 'flow');
+    const r = await runSubjectChecks(flow, { seed: 1, runs: 2, only: ['flow_interpolate.exact', 'flow_loss.exact'] });
+    expect(r.results.map(({ run: x, op }) => [x.id, x.finding, op])).toEqual([['flow_interpolate.exact', 'holds', 'flow_interpolate'], ['flow_loss.exact', 'holds', 'flow_loss']]);
+  });
+});

@@ -9,6 +9,8 @@ import { fetchSchedule } from '../../subjectSchedule.ts';
 import type { CheckContext } from '../checkDefinition.ts';
 import { lossGradCheck } from './lossGradCheck.ts';
 import { lossInputGradCheck } from './lossInputGradCheck.ts';
+import { sdsGradCheck } from './sdsGradCheck.ts';
+import { vlbPriorCheck } from './vlbPriorCheck.ts';
 
 /*
  * loss_grad.exact and loss_input_grad.exact on the JS training reference: the report's `expected` is
@@ -55,5 +57,40 @@ describe('loss_grad.exact / loss_input_grad.exact: the report', () => {
       near(e.loss, g.loss);
       e.grad_c.forEach((row, n) => near(row, g.grad_c[n]));
     }
+  });
+});
+
+describe('sds_grad.exact / vlb_prior.exact: a defect of 1e-7 relative is located in the note', () => {
+  const sdsCase = {
+    d: 2, mu: [0.5, -0.25], F: [[1, 0.25], [-0.5, 0.75]],
+    draws: [{ xi: [0.5, -1], noise: [1, 0.25], t: 7 }, { xi: [-0.75, 0.5], noise: [-0.5, 1.5], t: 30 }],
+    model: { W: [[0.5, -0.25], [0.25, 0.75]], b: [0.25, -0.5] },
+  };
+  const nudged = (field: 'grad_mu' | 'grad_F', n: number, k: number) => (ref: Impl) => ({
+    sds_grad: (a: unknown) => {
+      const r = structuredClone(ref.sds_grad(a));
+      if (field === 'grad_mu') r.grad_mu[n][k] *= 1 + 1e-7; else r.grad_F[n][Math.floor(k / 2)][k % 2] *= 1 + 1e-7;
+      return r;
+    },
+  });
+
+  it('the reference holds; ∂/∂μ of draw 1 and ∂/∂F entry 3 of draw 0 are named', async () => {
+    expect((await sdsGradCheck.run(await contextFor(), sdsCase, env)).holds).toBe(true);
+    const a = await sdsGradCheck.run(await contextFor(nudged('grad_mu', 1, 0)), sdsCase, env);
+    expect(a.holds).toBe(false);
+    expect(a.note).toBe('draw 1, ∂/∂μ_0 (declared gradient "sds", weighting {"kind":"one_minus_alpha_bar"})');
+    const b = await sdsGradCheck.run(await contextFor(nudged('grad_F', 0, 3)), sdsCase, env);
+    expect(b.holds).toBe(false);
+    expect(b.note).toMatch(/^draw 0, ∂\/∂F entry 3 /);
+  });
+
+  it('vlb_prior: the reference holds; a prior off by 1e-7 relative names the sample, ᾱ_T and the units', async () => {
+    const c = { d: 2, x0: [[0.5, -1], [1, 0.25], [-0.75, 0]] };
+    expect((await vlbPriorCheck.run(await contextFor(), c, env)).holds).toBe(true);
+    const ctx = await contextFor((ref) => ({ vlb_prior: (a: unknown) => { const r = structuredClone(ref.vlb_prior(a)); r.prior[2] *= 1 + 1e-7; return r; } }));
+    const o = await vlbPriorCheck.run(ctx, c, env);
+    expect(o.holds).toBe(false);
+    expect(o.note).toBe(`sample 2: ᾱ_T = ${ctx.schedule.schedule.alphaBar(ctx.schedule.schedule.T)}, units bits_per_dim`);
+    expect((o.expected as { prior: number[] }).prior).toHaveLength(3);
   });
 });

@@ -88,6 +88,23 @@ describe('the requests and shapes the sampler checks build', () => {
     expect(Array.from(b.xInit[0])).toEqual([0.5, -0.5]);
   });
 
+  it('sample.network_time: a τ off by exactly the tolerance (1e-6 at τ = 0) holds, one ulp more fails', async () => {
+    const withLast = async (v: number) => {
+      const ref = new SamplerSubject();
+      const obj = { hello: ref.hello, schedule: () => ref.schedule(), sample: (a: unknown) => { const r = ref.sample(a); const tau = [...r.tau]; tau[tau.length - 1] = v; return { ...r, tau }; } };
+      return samplerCheckContext(await ModuleSubject.fromObject(obj, 'tau'));
+    };
+    // ddpm_learned: linspace spacing, network time = index: the loop's last call is at τ = 0
+    for (const [v, holds] of [[0, true], [1e-6, true], [1e-6 * (1 + 2 ** -40), false]] as const) {
+      const ctx = await withLast(v);
+      const p = sampleNetworkTimeProperty(ctx, 'ddpm_learned', ctx.sampler.samplers.ddpm_learned);
+      const [c] = fc.sample(p.cases(), { seed: 2, numRuns: 1 });
+      const o = await p.check(c, { falseAlarm: 1e-6, replicate: 0 });
+      expect((o.expected as { tau: number[] }).tau.at(-1)).toBe(0);
+      expect(o.holds, `τ_last = ${v}: ${o.note}`).toBe(holds);
+    }
+  });
+
   it('sample.network_time: a τ list that is not flat is a failed case naming the field, not a crash', async () => {
     const ref = new SamplerSubject();
     const obj = { hello: ref.hello, schedule: () => ref.schedule(), sample: (a: unknown) => { const r = ref.sample(a); return { ...r, tau: [r.tau] }; } };

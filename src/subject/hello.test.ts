@@ -128,3 +128,16 @@ describe('check selection and case helpers', () => {
     expect(new Set(fc.sample(timestep(3), { numRuns: 100, seed: 2 }))).toEqual(new Set([1, 2, 3]));
   });
 });
+
+describe('hello: a sampler-only subject may declare a sampler output as its parameterization', () => {
+  const v2 = (ops: Record<string, unknown>, parameterization: string) => ({ protocol_version: 2, name: 's', parameterization, ops });
+  const samplers = { sample: { samplers: { euler: { family: 'flow_euler', shift: 3 } } } };
+  test('flow_velocity / edm with only `sample`: accepted, kept on the sampler section, no model parameterization', () => {
+    const h = parseHello(v2({ ...samplers }, 'flow_velocity'));
+    expect(h.parameterization).toBeUndefined();
+    expect(h.sampler?.parameterization).toBe('flow_velocity');
+  });
+  test('the same with an op that needs a model (step): rejected, naming the parameterization', () => {
+    expect(() => parseHello(v2({ ...samplers, schedule: {}, step: { variance: 'beta' } }, 'flow_velocity'))).toThrow(/\bparameterization: must be one of/);
+  });
+});

@@ -110,6 +110,11 @@ describe('exact checks: the reference holds; a defect of 1e-7 relative in one en
     expect(o.holds).toBe(false);
     expect(o.note).toMatch(/^sample 1:/);
     expect(o.got).toHaveProperty('loss_k');
+    // expected and got side by side: the loss change between the two models, and the defect (1e-6 of got's loss_k) as their difference
+    const e = o.expected as { loss_k_minus_loss_0: number; loss_0: number; loss_k: number }, g = o.got as typeof e;
+    expect(e.loss_k_minus_loss_0).toBe(e.loss_k - e.loss_0);
+    expect(g.loss_k_minus_loss_0).toBe(g.loss_k - g.loss_0);
+    expect(Math.abs(g.loss_k_minus_loss_0 - e.loss_k_minus_loss_0 - (g.loss_k - g.loss_k / (1 + 1e-6)))).toBeLessThanOrEqual(1e-9 * Math.abs(g.loss_k));
     // the reference subject counts timesteps from 0: subject t = internal t − 1
     expect(o.inputs).toMatchObject({ sample: { x0: c.samples[1].x0, noise: c.samples[1].noise, t: c.samples[1].t - 1 }, batch_t: c.samples.map((x) => x.t - 1) });
   });

@@ -88,6 +88,18 @@ describe('the requests and shapes the sampler checks build', () => {
     expect(Array.from(b.xInit[0])).toEqual([0.5, -0.5]);
   });
 
+  it('sample.exact reports η among the inputs only for a sampler that takes it from the request', async () => {
+    const ctx = await contextFor();
+    for (const [name, hasEta] of [['ddim', false], ['ddim_linspace', true]] as const) {
+      const p = sampleExactProperty(ctx, name, ctx.sampler.samplers[name], 'small');
+      const [c] = fc.sample(p.cases(), { seed: 5, numRuns: 1 });
+      const o = await p.check(c, { falseAlarm: 1e-6, replicate: 0 });
+      expect(o.holds, o.note).toBe(true);
+      expect('eta' in (o.inputs as object), name).toBe(hasEta);
+      if (hasEta) expect((o.inputs as { eta: number }).eta).toBe(c.eta);
+    }
+  });
+
   it('sample.network_time: a τ off by exactly the tolerance (1e-6 at τ = 0) holds, one ulp more fails', async () => {
     const withLast = async (v: number) => {
       const ref = new SamplerSubject();
@@ -160,6 +172,7 @@ describe('sample.quality with a declared image shape: the mean field is read at 
     const [c] = fc.sample(p.cases(), { seed: 3, numRuns: 1 });
     const o = await p.check(c, { falseAlarm: 1e-6, replicate: 0 });
     expect(o.holds, o.note).toBe(true);
+    expect(o.note).toBeUndefined(); // DDIM measures its order 1 here: no note about the declared sampler either
     const q = o.quantities as Record<string, number[]>;
     expect(q.image_steps).toEqual([q.steps[0], q.steps[q.steps.length - 1]]);
     for (const [s, d] of q.image_kl_to_data.map((v, i) => [v, q.declared_image_kl_to_data[i]])) expect(Math.abs(s - d)).toBeLessThanOrEqual(1e-6 * Math.max(1, d));

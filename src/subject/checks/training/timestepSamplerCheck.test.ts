@@ -5,7 +5,8 @@ import { ModuleSubject } from '../../moduleSubject.ts';
 import { RTOL } from '../../subjectChecks.ts';
 import { fetchSchedule } from '../../subjectSchedule.ts';
 import type { CheckContext } from '../checkDefinition.ts';
-import { timestepSamplerCheck } from './timestepSamplerCheck.ts';
+import { discreteProbabilities } from '../../../theory/timestepDistribution.ts';
+import { lossHistory, timestepSamplerCheck } from './timestepSamplerCheck.ts';
 
 /*
  * timestep_sampler.distribution's support test on a declared importance sampler whose first step
@@ -62,3 +63,53 @@ describe('timestep_sampler.distribution: draws outside the declared support', ()
     });
   }
 });
+
+describe('timestep_sampler.distribution: returned probabilities against the declared rule', () => {
+  // p is a normalized sum of T terms: a correct float64 subject may differ by (T + 8)u relative (u = 2⁻⁵³).
+  const u = 2 ** -53;
+  // (The declared law has p₀ = 0: before the fix its relative error 0/0 = NaN made Math.max blind to every entry.)
+  for (const [rel, holds] of [[12 * u, true], [17 * u, true], [40 * u, false]] as const) {
+    it(`probabilities off by ${rel / u}u relative (bound ${T + 8}u): ${holds ? 'holds' : 'fails, naming the difference'}`, async () => {
+      const ctx = await contextFor();
+      const subject = ctx.subject as unknown as { call: (op: string, a: unknown) => Promise<{ id: number; result: { probabilities: number[] } }> };
+      const call = subject.call.bind(subject);
+      subject.call = async (op, a) => {
+        const r = await call(op, a);
+        return { ...r, result: { ...r.result, probabilities: P.map((v) => v * (1 + rel)) } };
+      };
+      const o = await timestepSamplerCheck.run(ctx, { seed: 5, historySeed: 1 }, env);
+      expect(o.holds, o.note).toBe(holds);
+      if (!holds) expect(o.note).toMatch(/^returned probabilities differ from the declared rule by 4\.4\de-15 relative$/);
+    });
+  }
+
+  it('a nonzero probability returned for the zero-weight step fails', async () => {
+    const ctx = await contextFor();
+    const subject = ctx.subject as unknown as { call: (op: string, a: unknown) => Promise<{ id: number; result: { probabilities: number[] } }> };
+    const call = subject.call.bind(subject);
+    subject.call = async (op, a) => {
+      const r = await call(op, a);
+      return { ...r, result: { ...r.result, probabilities: P.map((v, i) => (i === 0 ? 1e-300 : v)) } };
+    };
+    const o = await timestepSamplerCheck.run(ctx, { seed: 5, historySeed: 1 }, env);
+    expect(o.holds).toBe(false);
+    expect(o.note).toMatch(/^returned probabilities differ from the declared rule by Infinity relative$/);
+  });
+});
+
+describe('lossHistory: the history sent to loss-aware samplers', () => {
+  it('H losses per step, and step scales from 1 to ~4 so the declared probabilities are far from uniform (max/min ≈ 4)', () => {
+    const T = 50, H = 400;
+    const h = lossHistory(T, H, 3);
+    expect(h).toHaveLength(T * H);
+    const counts = new Array(T).fill(0);
+    for (const o of h) counts[o.t]++;
+    expect(counts.every((k) => k === H)).toBe(true);
+    const p = discreteProbabilities({ kind: 'loss_second_moment', history_per_term: H, uniform_prob: 0 }, T, h);
+    const ratio = Math.max(...p) / Math.min(...p);
+    // E loss² ∝ scale² with scales spread over [1, 4): √(mean loss²) ratios ≈ 4 (H = 400 keeps the noise to a few %)
+    expect(ratio).toBeGreaterThan(3.3);
+    expect(ratio).toBeLessThan(4.8);
+  });
+});
+

@@ -82,8 +82,9 @@ export const timestepSamplerCheck: SubjectCheck<SamplerCase> = {
     const probs = (result as { probabilities?: unknown }).probabilities;
     if (probs !== undefined) {
       const got = readVector(result, ref, 'probabilities', T);
-      // p is a normalized sum of T terms: relative rounding ≤ (T + 8)u of each entry.
-      got.forEach((v, i) => { const rel = Math.abs(v - p[i]) / p[i]; worstRel = Math.max(worstRel, rel / ((T + 8) * u)); });
+      // p is a normalized sum of T terms: relative rounding ≤ (T + 8)u of each entry. A zero-weight step's
+      // probability is exactly 0 in any precision (a relative error there would be NaN and blind the rest).
+      got.forEach((v, i) => { const rel = p[i] > 0 ? Math.abs(v - p[i]) / p[i] : v === 0 ? 0 : Infinity; worstRel = Math.max(worstRel, rel / ((T + 8) * u)); });
       if (worstRel > 1) problems.push(`returned probabilities differ from the declared rule by ${(worstRel * (T + 8) * u).toExponential(2)} relative`);
     }
     if (spec.kind !== 'uniform' || (result as { weights?: unknown }).weights !== undefined) {

@@ -85,6 +85,9 @@ describe('subprocess lifecycle', () => {
     expect((await second).message).toMatch(/^protocol in op "add_noise" \(request 2\): response has neither "result" nor "error"/);
     expect((await first).message).toMatch(/^protocol in op "schedule" \(request 1\)/);
     await expect(s.call('schedule', {})).rejects.toThrow(/subject is not running: protocol in op "add_noise" \(request 2\)/);
+    // closing a dead subject keeps the cause it died of
+    await s.close();
+    await expect(s.call('schedule', {})).rejects.toThrow(/subject is not running: protocol in op "add_noise" \(request 2\)/);
   });
 
   test('an answer whose id matches no pending request is a protocol error naming the line', async () => {

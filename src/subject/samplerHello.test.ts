@@ -46,3 +46,12 @@ describe('sampler hello', () => {
     for (const [raw, re] of bad) expect(() => parseSamplerHello(raw), JSON.stringify(raw)).toThrow(re);
   });
 });
+
+describe('parseSamplerHello: ops.sample itself', () => {
+  for (const bad of [5, null, [], 'ddim']) {
+    it(`ops.sample = ${JSON.stringify(bad)} is rejected naming ops.sample`, () => {
+      expect(() => parseSamplerHello({ ops: { sample: bad } })).toThrow(/ops\.sample\b.*must be an object \{samplers: \{name: declaration\}\}/);
+    });
+  }
+});
+

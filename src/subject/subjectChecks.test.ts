@@ -96,3 +96,14 @@ describe('runSubjectChecks: the sampler and flow families', () => {
     expect(r.results.map(({ run: x, op }) => [x.id, x.finding, op])).toEqual([['flow_interpolate.exact', 'holds', 'flow_interpolate'], ['flow_loss.exact', 'holds', 'flow_loss']]);
   });
 });
+
+describe('selectChecks', () => {
+  test('a pattern that matches nothing names itself and lists the checks and ops', async () => {
+    const { selectChecks, CHECK_IDS } = await import('./subjectChecks.ts');
+    expect(() => selectChecks(['nonsense'])).toThrow(/^--only: matches no check or op \(checks: schedule\.valid, /);
+    expect(() => selectChecks(['nonsense'])).toThrow(/nonsense/);
+    const message = (() => { try { selectChecks(['nonsense']); } catch (e) { return (e as Error).message; } return ''; })();
+    expect(message).toContain(`(checks: ${CHECK_IDS.join(', ')}; ops: `);
+  });
+});
+

@@ -41,6 +41,8 @@ describe('training hello: malformed fields are named', () => {
     ['unknown variance', { loss_grad: { variance: { kind: 'huge' } } }, /ops\.loss_grad\.variance/],
     ['unknown batch reduction', { loss_grad: { batch_reduction: 'avg' } }, /ops\.loss_grad\.batch_reduction/],
     ['unknown reduction', { loss_input_grad: { reduction: 'avg' } }, /ops\.loss_input_grad\.reduction/],
+    ['unknown input-gradient weighting', { loss_input_grad: { weighting: { kind: 'snr_cubed' } } }, /ops\.loss_input_grad\.weighting/],
+    ['unknown loss_grad weighting', { loss_grad: { weighting: { kind: 'snr_cubed' } } }, /ops\.loss_grad\.weighting/],
     ['vlb decoder unknown', { vlb_terms: { decoder: { kind: 'discretized_gaussian' } } }, /ops\.vlb_terms\.decoder\.cdf/],
     ['vlb units unknown', { vlb_prior: { units: 'bpd' } }, /ops\.vlb_prior\.units.*must be one of nats, bits_per_dim/],
     ['sampler kind unknown', { timestep_sampler: { kind: 'beta' } }, /ops\.timestep_sampler\.kind/],

@@ -78,6 +78,7 @@ describe('samplerQualityFigure: KL against steps, log–log, from a quality outc
     }))!;
     expect(f.id).toBe('sample.quality.ddim-kl');
     expect([f.logX, f.logY]).toEqual([true, true]);
+    expect([f.xLabel, f.yLabel, f.title]).toEqual(['number of steps n', 'KL (nats)', 'sample.quality.ddim: KL of the final sample against steps']);
     expect(f.series.map((s) => [s.name, s.style, s.points])).toEqual([
       ['subject: KL to the data', 'points', [[4, 0.5], [16, 0.125]]],
       ['subject: KL to the continuous limit', 'points', [[4, 0.25]]],

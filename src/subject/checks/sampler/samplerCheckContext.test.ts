@@ -100,6 +100,18 @@ describe('the requests and shapes the sampler checks build', () => {
     }
   });
 
+  it('buildRequest: per-step noises are drawn from the case\'s noise seed (another seed, other noises; the same seed, the same)', async () => {
+    const ctx = await contextFor();
+    const spec = ctx.sampler.samplers.ddpm;
+    const p = sampleExactProperty(ctx, 'ddpm', spec, 'small');
+    const [c] = fc.sample(p.cases(), { seed: 8, numRuns: 1 });
+    const shapes = [sampleShape([1]), sampleShape([2]), sampleShape([3])];
+    const noises = (noiseSeed: number) => buildRequest(ctx, 'ddpm', spec, { ...c, stepIndex: 0, shapeIndex: 0, noiseSeed }, [5], shapes, 3, 3).noises!.flat().flatMap((z) => Array.from(z));
+    expect(noises(1).length).toBeGreaterThan(0);
+    expect(noises(1)).toEqual(noises(1));
+    expect(noises(1)).not.toEqual(noises(2));
+  });
+
   it('sample.network_time: a τ off by exactly the tolerance (1e-6 at τ = 0) holds, one ulp more fails', async () => {
     const withLast = async (v: number) => {
       const ref = new SamplerSubject();

@@ -64,6 +64,14 @@ describe('timestep_sampler.distribution: draws outside the declared support', ()
   }
 });
 
+describe('timestep_sampler.distribution: importance weights', () => {
+  it('weights 1/p_t instead of 1/(T p_t) fail, naming a draw and both values', async () => {
+    const o = await timestepSamplerCheck.run(await contextFor((r) => { r.weights = r.t.map((k) => 1 / P[k]); }), { seed: 5, historySeed: 1 }, env);
+    expect(o.holds).toBe(false);
+    expect(o.note).toMatch(/^importance weight of draw 0 \(t = \d\) is \d+(\.\d+)?, 1\/\(T p_t\) = \d/);
+  });
+});
+
 describe('timestep_sampler.distribution: returned probabilities against the declared rule', () => {
   // p is a normalized sum of T terms: a correct float64 subject may differ by (T + 8)u relative (u = 2⁻⁵³).
   const u = 2 ** -53;

@@ -3,6 +3,7 @@ import { describe, expect } from 'vitest';
 import { classifierPoint } from '../src/arbitraries/index.ts';
 import { scaledLinearSchedule } from '../src/diffusion/index.ts';
 import { Gaussian } from '../src/gaussian/index.ts';
+import { fromRows } from '../src/linalg/index.ts';
 import { classifierPointBound, priorMismatchFloor, priorMismatchShift, vanishingTerminalSchedule } from '../src/theory/classifierPointLimit.ts';
 import { discreteDensityFormula } from '../src/theory/discreteDensityFormula.ts';
 import { discreteFormulaErrorBound } from '../src/theory/discreteFormulaErrorBound.ts';
@@ -32,13 +33,17 @@ describe('the small-step limit keeps a prior-mismatch shift δ_c(x)', () => {
     expect(dist[1]).toBeLessThanOrEqual(dist[0] / 4 + 1e-11);
   });
 
-  test('negative control: the shift with the opposite sign is not the limit', () => {
-    const out = fc.check(fc.property(caseArb, ({ classes, x0 }) => {
-      const c = classes[0];
-      const dist = [200, 1600].map((T) => Math.abs(elboGap(c, x0, T) + priorMismatchShift([c], x0, scaledLinearSchedule(T).alphaBar(T))[0]));
-      return dist[1] <= dist[0] / 4 + 1e-11;
-    }), { numRuns: 30 });
-    expect(out.failed).toBe(true);
+  // A class far from the N(0, I) prior, where δ_c(x) is comparable to the discretization error at T = 1600.
+  // (Drawn cases near the prior have |δ_c| ≪ that error, so the opposite sign converges as well: 30 random
+  // cases at SCORECHECK_SEED=2 held none that could tell the signs apart, and the control failed to fail.)
+  test('negative control: for classes far from the prior, the shift with the opposite sign is not the limit', () => {
+    for (const [mean, variance, x] of [[8, 4, 7], [6, 0.5, 6]]) {
+      const c = new Gaussian([mean], fromRows([[variance]]));
+      const dist = (sign: number) => [200, 1600].map((T) => Math.abs(elboGap(c, [x], T) - sign * priorMismatchShift([c], [x], scaledLinearSchedule(T).alphaBar(T))[0]));
+      const right = dist(1), wrong = dist(-1);
+      expect(right[1]).toBeLessThanOrEqual(right[0] / 4 + 1e-11);
+      expect(wrong[1]).toBeGreaterThan(wrong[0] / 4 + 1e-11);
+    }
   });
 
   test.prop([caseArb], { numRuns: 30 })('the floor is O(ᾱ_T): floor(10⁻⁶) ≤ 10⁻²·floor(10⁻³) + rounding', ({ classes, weights, x0 }) => {

@@ -90,6 +90,12 @@ describe('correct training subjects pass every training check', () => {
     });
   }
 
+  it('regression (SCORECHECK_SEED=6 of the long run): the hybrid loss at t = T with a zero model is 4.2e-9 made of O(1) KL terms — its rounding is within the bound term\'s tolerance', async () => {
+    const subject = await ModuleSubject.fromObject(createTrainingSubject({}), 'hybrid at t = T');
+    const [row] = await runTraining(subject, ['loss_grad.exact'], 6);
+    expect(row.verdict, row.counterexample?.outcome?.note).toBe('holds');
+  });
+
   it('a correct float32 DDPM passes every check it declares on 20 seeds (add_noise, posterior, loss, step, schedule.named)', async () => {
     const subject = await ModuleSubject.fromObject(createFloat32Subject({ schedule: { kind: 'cosine', T: 1000 } }), 'float32 cosine');
     for (let s = 1; s <= 20; s++) {

@@ -1,5 +1,6 @@
 import { NotSPDError } from '../errors.ts';
 import { type Matrix, type Vector, zeros } from './matrix.ts';
+import { smallFloat64 } from './smallFloat64.ts';
 import { requireSymmetricFinite } from './symmetricChecks.ts';
 
 
@@ -28,7 +29,7 @@ export function cholesky(a: Matrix, field = 'matrix'): Matrix {
 }
 
 /** Solves L y = b (forward substitution). */
-export function forwardSubstitute(l: Matrix, b: ArrayLike<number>, out: Vector = new Float64Array(l.rows)): Vector {
+export function forwardSubstitute(l: Matrix, b: ArrayLike<number>, out: Vector = smallFloat64(l.rows)): Vector {
   const n = l.rows, L = l.data;
   for (let i = 0; i < n; i++) {
     let s = b[i];
@@ -39,7 +40,7 @@ export function forwardSubstitute(l: Matrix, b: ArrayLike<number>, out: Vector =
 }
 
 /** Solves Lᵀ x = y (back substitution with the transpose of lower-triangular L). */
-export function backSubstituteTransposed(l: Matrix, y: ArrayLike<number>, out: Vector = new Float64Array(l.rows)): Vector {
+export function backSubstituteTransposed(l: Matrix, y: ArrayLike<number>, out: Vector = smallFloat64(l.rows)): Vector {
   const n = l.rows, L = l.data;
   for (let i = n - 1; i >= 0; i--) {
     let s = y[i];
@@ -65,11 +66,11 @@ export function choleskyLogDet(l: Matrix): number {
 export function choleskyInverse(l: Matrix): Matrix {
   const n = l.rows;
   const inv = zeros(n, n);
-  const e = new Float64Array(n);
+  const e = smallFloat64(n), y = smallFloat64(n), col = smallFloat64(n);
   for (let j = 0; j < n; j++) {
     e.fill(0);
     e[j] = 1;
-    const col = choleskySolve(l, e);
+    backSubstituteTransposed(l, forwardSubstitute(l, e, y), col);
     for (let i = 0; i < n; i++) inv.data[i * n + j] = col[i];
   }
   // Exact symmetry for downstream Cholesky calls.
@@ -95,8 +96,8 @@ export function spdLogDet(a: Matrix, field = 'matrix'): number {
 export function spdTraceInverse(a: Matrix, field = 'matrix'): number {
   const l = cholesky(a, field);
   const n = l.rows;
-  const e = new Float64Array(n);
-  const y = new Float64Array(n);
+  const e = smallFloat64(n);
+  const y = smallFloat64(n);
   let s = 0;
   for (let j = 0; j < n; j++) {
     e.fill(0);

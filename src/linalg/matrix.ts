@@ -1,4 +1,5 @@
 import { DimensionMismatchError, InvalidArgumentError } from '../errors.ts';
+import { copyFloat64, smallFloat64 } from './smallFloat64.ts';
 
 /** Dense row-major matrix on a Float64Array: entry (i, j) is data[i * cols + j]. */
 export interface Matrix {
@@ -11,7 +12,7 @@ export interface Matrix {
 export type Vector = Float64Array;
 
 export function zeros(rows: number, cols: number): Matrix {
-  return { rows, cols, data: new Float64Array(rows * cols) };
+  return { rows, cols, data: smallFloat64(rows * cols) };
 }
 
 export function identity(n: number): Matrix {
@@ -58,7 +59,7 @@ export function get(m: Matrix, i: number, j: number): number {
 }
 
 export function clone(m: Matrix): Matrix {
-  return { rows: m.rows, cols: m.cols, data: new Float64Array(m.data) };
+  return { rows: m.rows, cols: m.cols, data: copyFloat64(m.data) };
 }
 
 export function transpose(m: Matrix): Matrix {
@@ -83,7 +84,7 @@ export function matmul(a: Matrix, b: Matrix): Matrix {
 }
 
 /** y = A x */
-export function matvec(a: Matrix, x: ArrayLike<number>, out: Vector = new Float64Array(a.rows)): Vector {
+export function matvec(a: Matrix, x: ArrayLike<number>, out: Vector = smallFloat64(a.rows)): Vector {
   if (a.cols !== x.length) throw new DimensionMismatchError('matvec', a.cols, x.length);
   for (let i = 0; i < a.rows; i++) {
     let s = 0;

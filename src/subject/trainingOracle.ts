@@ -81,7 +81,10 @@ export function expectedLossGrad(
     const spread = coefficientSpread(schedule, s.t, precision.coefficients, (sch) => per(sch, s));
     const mag = gradientMagnitudes(schedule, s, obj, model);
     lossValue[idx] = v[0];
-    lossTol[idx] = spread[0] + ku * (Math.abs(v[0]) + mag.f.reduce((acc, x) => acc + x * x, 0) / 4);
+    // The hybrid's bound term λ_vlb·L_t carries its own rounding (a KL of O(1) terms that cancel when the
+    // model's mean and variance are near the posterior's): its bound, as for vlb_terms.
+    const vlbTol = obj.vlb ? obj.vlb.weight * vlbTermTolerance(schedule, s.t, { parameterization: p, variance: obj.variance, decoder: obj.vlb.decoder, units: obj.vlb.units }, model, s.x0, mag.xt, precision) : 0;
+    lossTol[idx] = spread[0] + ku * (Math.abs(v[0]) + mag.f.reduce((acc, x) => acc + x * x, 0) / 4) + vlbTol;
     for (let i = 1; i < n; i++) {
       total[i] += v[i];
       const r = i - 1 < rows * d ? Math.floor((i - 1) / d) : i - 1 - rows * d;
@@ -102,21 +105,26 @@ export function vlbSettingOf(decl: VlbDeclaration, p: Parameterization): VlbSett
   return { parameterization: p, variance: decl.variance, decoder: decl.decoder, units: decl.units };
 }
 
+/**
+ * The rounding bound of one bound term L_t as the subject computes it (its tensor and coefficient precisions,
+ * the coarser of them for the arithmetic) plus scorecheck's own float64 evaluation of it (MATH.md §7.1).
+ */
+function vlbTermTolerance(schedule: VPSchedule, t: number, setting: VlbSetting, model: HeadedModel, x0: ArrayLike<number>, xt: ArrayLike<number>, precision: SubjectPrecision): number {
+  const coarse = unitRoundoff(precision.tensors) >= unitRoundoff(precision.coefficients) ? precision.tensors : precision.coefficients;
+  const errOf = (which: 'abPrev' | 'ab' | 'beta', step: number) => {
+    const du = primitiveUncertainty(schedule, step, precision.coefficients);
+    return which === 'abPrev' ? du.alphaBarPrev : which === 'ab' ? du.alphaBar : du.beta;
+  };
+  return vlbTermRoundingBound(schedule, t, setting, model, x0, xt, coarse, errOf) + vlbTermRoundingBound(schedule, t, setting, model, x0, xt, 'float64', () => 0);
+}
+
 /** vlb_terms: each sample's term at its step, with the subject's rounding bound plus scorecheck's own. */
 export function expectedVlbTerms(
   schedule: VPSchedule, decl: VlbDeclaration, p: Parameterization, model: HeadedModel, rows: readonly { x0: ArrayLike<number>; xt: ArrayLike<number>; t: number }[], precision: SubjectPrecision,
 ): Expected {
   const setting = vlbSettingOf(decl, p);
-  const coarse = unitRoundoff(precision.tensors) >= unitRoundoff(precision.coefficients) ? precision.tensors : precision.coefficients;
-  const errOf = (prec: SubjectPrecision['coefficients']) => (which: 'abPrev' | 'ab' | 'beta', step: number) => {
-    const du = primitiveUncertainty(schedule, step, prec);
-    return which === 'abPrev' ? du.alphaBarPrev : which === 'ab' ? du.alphaBar : du.beta;
-  };
   const value = Float64Array.from(rows, (r) => vlbTerm(schedule, r.t, setting, model, r.x0, r.xt));
-  const tolerance = Float64Array.from(rows, (r) =>
-    vlbTermRoundingBound(schedule, r.t, setting, model, r.x0, r.xt, coarse, errOf(precision.coefficients)) +
-    vlbTermRoundingBound(schedule, r.t, setting, model, r.x0, r.xt, 'float64', () => 0),
-  );
+  const tolerance = Float64Array.from(rows, (r) => vlbTermTolerance(schedule, r.t, setting, model, r.x0, r.xt, precision));
   return { value, tolerance };
 }
 

@@ -135,13 +135,18 @@ export function plannedSameDrawGap(model: ScoreModel, data: DataDistribution, le
   let mainN = n, drawn = pilotN + n;
   // As plannedGapEstimate: a main sample whose own variance misses replanAbove × the plan is replaced by a
   // fresh, independent one sized from the largest variance seen (the test runs on the last sample alone).
+  // The plan is relative to Ĉ_t, which the pilot only estimates, and the outcome states power relative to
+  // the main sample's Ĉ_t: the target follows the smaller of the two estimates seen so far (it depends only
+  // on samples the final test does not use).
   const beta = plan.missRate ?? 0.01;
   const detects = () => minDiscrepancyMean(main.difference.stderr, criticalValue(plan.falseAlarm, mainN, true, 2), beta);
+  let target = Math.min(plannedDiscrepancy, plan.relativeTarget * Math.abs(main.gap.mean));
   let worstVariance = Math.max(variance, main.difference.variance);
-  for (let k = 2; k <= MAX_REPLANS + 1 && plannedDiscrepancy > 0 && mainN < maxN && detects() > (plan.replanAbove ?? 1.25) * plannedDiscrepancy; k++) {
-    mainN = Math.min(maxN, Math.max(mainN + 1, minNumSamplesMean(worstVariance, plannedDiscrepancy, plan.falseAlarm, beta)));
+  for (let k = 2; k <= MAX_REPLANS + 1 && target > 0 && mainN < maxN && detects() > (plan.replanAbove ?? 1.25) * target; k++) {
+    mainN = Math.min(maxN, Math.max(mainN + 1, minNumSamplesMean(worstVariance, target, plan.falseAlarm, beta)));
     main = sameDrawTerms(model, data, level, rng.fork(`main-${k}`), mainN, esmScore);
     worstVariance = Math.max(worstVariance, main.difference.variance);
+    target = Math.min(target, plan.relativeTarget * Math.abs(main.gap.mean));
     drawn += mainN;
   }
   return { ...main, mainSamples: mainN, samples: drawn, plannedDiscrepancy };

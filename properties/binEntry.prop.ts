@@ -30,13 +30,15 @@ describe('bin/entry.mjs: dist/ or src/', () => {
       const started = T0 + buildAt;
       const root = fakeRoot(started);
       try {
-        let newest = T0;
+        // A path drawn twice keeps its last time (seed 18 drew a/b/z.test.ts at ages 1 then 0: the model took the max).
+        const finalTime = new Map<string, number>();
         for (const f of files) {
           mkdirSync(join(root, 'src', f.dir), { recursive: true });
           writeFileSync(join(root, 'src', f.dir, f.name), '');
           utimesSync(join(root, 'src', f.dir, f.name), T0 + f.age, T0 + f.age);
-          newest = Math.max(newest, T0 + f.age);
+          finalTime.set(join(f.dir, f.name), T0 + f.age);
         }
+        const newest = Math.max(T0, ...finalTime.values());
         // Folders keep T0 (their entries changed when the files were written; set them back).
         for (const d of ['', 'a', 'a/b', 'cli']) {
           try {

@@ -62,11 +62,31 @@ function gaussKronrodExpectation1d(m: number, v: number, f: (x: Float64Array) =>
   return { value: r.value, error: r.error };
 }
 
+/** The three tensor Gauss–Hermite rules of an estimate: n nodes per axis, and ⌈2n/3⌉ and ⌈n/2⌉ for its error. */
+function ghRules(d: number, nodes: number) {
+  return { fine: gaussHermiteGrid(d, nodes), coarse: gaussHermiteGrid(d, Math.max(3, Math.ceil((2 * nodes) / 3))), coarser: gaussHermiteGrid(d, Math.max(3, Math.ceil(nodes / 2))) };
+}
+
+/**
+ * Σ_k π_k E_{N(m_k, L_kL_kᵀ)} f by the fine rule, with the error estimate max(|fine − coarse|, |fine − coarser|):
+ * one coarser rule alone under-states the error where two rules err alike (the pre-asymptotic regime; seed 18
+ * of the suite: the estimate was 1.000018× short on a 2-d mixture), as in the density formula (MATH.md §3).
+ */
+function ghOverComponents(rules: ReturnType<typeof ghRules>, weights: ArrayLike<number>, parts: readonly { m: Float64Array; L: Float64Array }[], f: (y: Float64Array) => number, x: Float64Array): QuadratureValue {
+  let a = 0, b = 0, c2 = 0;
+  parts.forEach(({ m, L }, k) => {
+    a += weights[k] * gaussHermiteExpectation(rules.fine, m, L, f, x);
+    b += weights[k] * gaussHermiteExpectation(rules.coarse, m, L, f, x);
+    c2 += weights[k] * gaussHermiteExpectation(rules.coarser, m, L, f, x);
+  });
+  return { value: a, error: Math.max(Math.abs(a - b), Math.abs(a - c2)) };
+}
+
 /**
  * The λ-integrand E_{x ~ p_α} g(x, t) over the components of p_α: in d = 1 by adaptive Gauss–Kronrod per
  * component (components out[0] = out[1] = value, out[2] = the integrator's error estimate — robust to components
  * of very different widths, where Gauss–Hermite's fine/coarse difference under-estimated the error: seed 3);
- * in d = 2 by tensor Gauss–Hermite (out[2] = |fine − coarse|).
+ * in d = 2 by tensor Gauss–Hermite (out[1] = out[0], out[2] = the error estimate of ghOverComponents).
  */
 function mixtureIntegrand(p: DataDistribution, nodes: number, g: (x: Float64Array, t: VpPoint) => number): (t: VpPoint) => Float64Array {
   const { weights, comps } = components(p);
@@ -88,24 +108,20 @@ function mixtureIntegrand(p: DataDistribution, nodes: number, g: (x: Float64Arra
     };
   }
   requireIntegerInRange('dimension (Gauss–Hermite)', d, 1, MAX_GH_DIM);
-  const fine = gaussHermiteGrid(d, nodes), coarse = gaussHermiteGrid(d, Math.max(3, Math.ceil((2 * nodes) / 3)));
+  const rules = ghRules(d, nodes);
   const x = new Float64Array(d);
   const out = new Float64Array(3);
   return (t) => {
-    let a = 0, b = 0;
-    comps.forEach((c, k) => {
+    const parts = comps.map((c, k) => {
       const cov = { rows: d, cols: d, data: new Float64Array(d * d) };
       for (let i = 0; i < d * d; i++) cov.data[i] = t.alpha * c.cov.data[i];
       for (let i = 0; i < d; i++) cov.data[i * d + i] += t.oneMinusAlpha;
-      const L = cholesky(cov, `generator.components[${k}] (marginal)`).data;
-      const m = c.mean.map((v) => t.a * v);
-      const f = (y: Float64Array) => g(y, t);
-      a += weights[k] * gaussHermiteExpectation(fine, m, L, f, x);
-      b += weights[k] * gaussHermiteExpectation(coarse, m, L, f, x);
+      return { m: c.mean.map((v) => t.a * v), L: cholesky(cov, `generator.components[${k}] (marginal)`).data };
     });
-    out[0] = a;
-    out[1] = b;
-    out[2] = Math.abs(a - b);
+    const r = ghOverComponents(rules, weights, parts, (y) => g(y, t), x);
+    out[0] = r.value;
+    out[1] = r.value;
+    out[2] = r.error;
     return out;
   };
 }
@@ -198,7 +214,7 @@ function generatorIntegral(
 /**
  * ½ ∫ E_{p_{G,α}} ‖ε*_data − ε*_G‖² dλ (= KL(p_G ‖ p_data) by the density formula). Inner expectation:
  * closed form when both are Gaussian (the difference is affine), tensor Gauss–Hermite over p_G's
- * components otherwise (d ≤ 2; `nodes` per axis, error from a coarser rule).
+ * components otherwise (d ≤ 2; `nodes` per axis, error from two coarser rules: ghOverComponents).
  */
 export function scoreDivergenceIntegral(generator: DataDistribution, data: DataDistribution, opts: { nodes?: number } = {}): QuadratureValue {
   return generatorIntegral(generator, data, opts.nodes, (u, v) => {
@@ -233,15 +249,7 @@ export function klByQuadrature(p: DataDistribution, q: DataDistribution, nodes =
   const d = p.dim;
   if (d === 1) return expectationOverComponents1d(weights, comps, (y) => p.logPdf(y) - q.logPdf(y));
   requireIntegerInRange('dimension (Gauss–Hermite)', d, 1, MAX_GH_DIM);
-  const fine = gaussHermiteGrid(d, nodes), coarse = gaussHermiteGrid(d, Math.ceil((2 * nodes) / 3));
-  const x = new Float64Array(d);
-  const f = (y: Float64Array) => p.logPdf(y) - q.logPdf(y);
-  let a = 0, b = 0;
-  comps.forEach((c, k) => {
-    a += weights[k] * gaussHermiteExpectation(fine, Float64Array.from(c.mean), c.chol.data, f, x);
-    b += weights[k] * gaussHermiteExpectation(coarse, Float64Array.from(c.mean), c.chol.data, f, x);
-  });
-  return { value: a, error: Math.abs(a - b) };
+  return ghOverComponents(ghRules(d, nodes), weights, comps.map((c) => ({ m: Float64Array.from(c.mean), L: c.chol.data })), (y) => p.logPdf(y) - q.logPdf(y), new Float64Array(d));
 }
 
 /** Σ_k π_k E_{N_k} f by adaptive Gauss–Kronrod (d = 1), with the summed error estimates. */
@@ -263,15 +271,7 @@ export function entropyByQuadrature(p: DataDistribution, nodes = 80): Quadrature
   const d = p.dim;
   if (d === 1) return expectationOverComponents1d(weights, comps, (y) => -p.logPdf(y));
   requireIntegerInRange('dimension (Gauss–Hermite)', d, 1, MAX_GH_DIM);
-  const fine = gaussHermiteGrid(d, nodes), coarse = gaussHermiteGrid(d, Math.ceil((2 * nodes) / 3));
-  const x = new Float64Array(d);
-  const f = (y: Float64Array) => -p.logPdf(y);
-  let a = 0, b = 0;
-  comps.forEach((c, k) => {
-    a += weights[k] * gaussHermiteExpectation(fine, Float64Array.from(c.mean), c.chol.data, f, x);
-    b += weights[k] * gaussHermiteExpectation(coarse, Float64Array.from(c.mean), c.chol.data, f, x);
-  });
-  return { value: a, error: Math.abs(a - b) };
+  return ghOverComponents(ghRules(d, nodes), weights, comps.map((c) => ({ m: Float64Array.from(c.mean), L: c.chol.data })), (y) => -p.logPdf(y), new Float64Array(d));
 }
 
 /** Figure-ready: the λ-integrand ½E_{p_{G,α}}‖ε*_data − ε*_G‖² over a λ grid (its area is KL(p_G ‖ p_data)). */

@@ -32,7 +32,7 @@ export const klThroughScores: Claim<GanCase> = {
   section: '§4.2',
   statement: 'Score-matching regularization in GAN training controls the divergence between generator and data written through their scores along the forward process: KL(p_G ‖ p_data) = ½ ∫₀¹ E_{x_α~p_{G,α}} ‖ε*_data(x_α) − ε*_G(x_α)‖² / (α(1−α)) dα.',
   assumptions: [
-    'generator and data Gaussian (d ≤ 3; inner expectation in closed form) or 1-D Gaussian mixtures (≤ 2 components; inner expectation by Gauss–Hermite over the generator\'s components, error from a coarser rule)',
+    'generator and data Gaussian (d ≤ 3; inner expectation in closed form) or 1-D Gaussian mixtures (≤ 2 components; inner expectation by adaptive Gauss–Kronrod over the generator\'s components, with its error estimate)',
     'λ-integral (λ = log-SNR) by adaptive Gauss–Kronrod on [−40, 40] with tail bound; KL of mixtures by Gauss–Hermite',
     'holds if |integral − KL| ≤ the two quadrature error bounds + 1e-9·max(1, KL)',
   ],

@@ -301,7 +301,7 @@ describe('rounding bound of the bound’s terms', () => {
   // The negative control is decisive only where the bound is smaller than the bug: at t = 1 with a
   // tiny β_1, float32 primitives move c0 = β_1/(1 − ᾱ_1) by ~3e−4 and the decoder's z by far more than
   // a neighbouring step would (a real loss of power, which the check reports as its tolerance).
-  let decisive = 0, runs = 0;
+  let decisive = 0, applicable = 0;
   test.prop([schedules, params, fc.constantFrom<'gaussian' | 'exact' | 'tanh_approx'>('gaussian', 'exact', 'tanh_approx'), fc.integer({ min: 0, max: 2 ** 31 - 1 })], { numRuns: 80 })(
     'float32 emulation (both mean forms) is within the bound; the neighbouring step is not, in most cases',
     (schedule, P, dec, seed) => {
@@ -321,14 +321,21 @@ describe('rounding bound of the bound’s terms', () => {
         const sub = vlbTermWith(f32, schedule, t, setting, heads, x0, xt, form, (v) => Math.fround(v), bins);
         expect(Math.abs(sub - exact)).toBeLessThanOrEqual(bound);
       }
-      runs++;
-      if (t < schedule.T && Math.abs(vlbTerm(schedule, t + 1, setting, heads, x0, xt) - exact) > bound) decisive++;
+      if (t < schedule.T) {
+        applicable++;
+        if (Math.abs(vlbTerm(schedule, t + 1, setting, heads, x0, xt) - exact) > bound) decisive++;
+      }
     },
   );
 
-  test('… and the negative control was decisive in at least half of those cases', () => {
-    expect(runs).toBeGreaterThan(0);
-    expect(decisive).toBeGreaterThanOrEqual(runs / 2);
+  // Counted over the cases where a neighbouring step exists (t < T; the count once included t = T, where the
+  // control cannot apply, and sat near ½: SCORECHECK_SEED=22 gave 39 of 80). Measured on seeds 1, 2, 3, 5, 6, 22:
+  // t = 2 decisive 152/152, t = 1 120/145, together 0.92. With ≈ 53 applicable cases, fewer than half decisive
+  // is ≈ 10 standard deviations below that rate (binomial tail < 1e-12): a failure means the bound grew or the
+  // control broke, not chance.
+  test('… and the negative control was decisive in at least half of the cases where it applies', () => {
+    expect(applicable).toBeGreaterThanOrEqual(20);
+    expect(decisive).toBeGreaterThanOrEqual(applicable / 2);
   });
 
   test('vlbPrior is _prior_bpd: KL(N(√ᾱ_T x, 1 − ᾱ_T) ‖ N(0, 1)) per coordinate, averaged, in bits', () => {

@@ -44,6 +44,12 @@ describe('correct flow-matching subjects pass every flow check', () => {
     }
   }
 
+  it('regression (SCORECHECK_SEED=13 of the long run): float32 OT path at t = 0.998, σ_t = 0.003 — the time-gradient\'s rounding is inside the tolerance', async () => {
+    const subject = await ModuleSubject.fromObject(createFlowSubject({ ...FLOW_CONFIGURATIONS[1], precision: 'float32' } as never), 'OT float32');
+    const [row] = await runFlow(subject, ['flow_loss_grad.exact'], 13);
+    expect(row.verdict, row.counterexample?.outcome?.note).toBe('holds');
+  });
+
   const python = spawnSync('python3', ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0;
   it.skipIf(!python)('Python/NumPy reference (flow_matching CondOT style)', async () => {
     const subject = await ProcessSubject.start('python3 examples/reference_flow_adapter.py');

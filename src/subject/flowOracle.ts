@@ -2,8 +2,9 @@
  * What a correct subject must answer to the flow-matching ops (docs/protocol.md §9), with the
  * tolerance of each number from the rounding model of its declared precision (MATH.md §19.5, §7.1):
  *   tolerance = spread_t + depth(d)·u_eff·scale,
- * spread_t = max over t·(1 ± u) of |y(t′) − y(t)| (the time the subject holds is t rounded to its
- * precision; re-evaluated, so the cancellation in 1 − t near t = 1 and the weight's 1/σ² are covered),
+ * spread_t = max over t·(1 ± 4u) of |y(t′) − y(t)| (the time the subject holds is t rounded to its
+ * precision, and up to three more roundings on the way to a path coefficient; re-evaluated, so the
+ * cancellation in 1 − t near t = 1 and the weight's 1/σ² are covered),
  * scale = the sum of the absolute values of the terms y is built from. Pure functions, no I/O.
  */
 import { unitRoundoff } from '../numerics/roundingArithmetic.ts';
@@ -20,11 +21,20 @@ export function flowObjectiveOf(decl: FlowLossDeclaration, flow: FlowHello): Flo
   return { path: flow.path, prediction: decl.prediction, target: decl.target, weighting: decl.weighting, reduction: decl.reduction, timeScale: decl.network_time?.scale ?? 1 };
 }
 
-/** max over t(1 ± u) of |f(t′) − f(t)|, entry by entry (t′ kept where f is defined). */
+/**
+ * Roundings on a path coefficient's way from t, each worth a relative u on t: t itself, the path's constant
+ * (1 − σ_min as a float32 is 0.999 within u), their product, the difference 1 − (1 − σ_min)t. One u was not
+ * enough: a float32 OT path at t = 0.998 (σ_t = 0.003, cancellation ×300) put a correct subject's time-gradient
+ * 1.04× outside the tolerance (the long run's suite seed 13).
+ */
+const TIME_ROUNDINGS = 4;
+
+/** max over t(1 ± TIME_ROUNDINGS·u) of |f(t′) − f(t)|, entry by entry (t′ kept where f is defined). */
 function timeSpread(t: number, u: number, f: (t: number) => ArrayLike<number>): Float64Array {
   const y0 = f(t);
   const out = new Float64Array(y0.length);
-  for (const tt of [t * (1 + u), t * (1 - u)]) {
+  const du = TIME_ROUNDINGS * u;
+  for (const tt of [t * (1 + du), t * (1 - du)]) {
     if (tt === t) continue;
     let y: ArrayLike<number>;
     try {

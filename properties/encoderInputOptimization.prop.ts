@@ -5,8 +5,7 @@ import type { NoiseLevel } from '../src/diffusion/index.ts';
 import type { Gaussian } from '../src/gaussian/index.ts';
 import { type Matrix, matmul, scale, zeros } from '../src/linalg/index.ts';
 import type { AffineConditionalScoreModel, LinearEncoder } from '../src/models/index.ts';
-import { encoderJointGaussian } from '../src/models/linearEncoder.ts';
-import { symmetricEigenvalues } from '../src/linalg/tridiagonalEigen.ts';
+import { encoderJointConditionNumber } from '../src/models/linearEncoder.ts';
 import { conditionalDsmAffine, conditionalEsmAffine } from '../src/objectives/affineClosedForm.ts';
 import { conditionedByEncoder } from '../src/objectives/conditionedData.ts';
 import {
@@ -43,12 +42,6 @@ const frobenius = (m: Matrix) => Math.sqrt(m.data.reduce((a, v) => a + v * v, 0)
 /** Rounding allowance of a closed form whose terms are of size `mag` (a few hundred operations). */
 const roundOff = (mag: number) => 1e3 * U * mag;
 
-/** κ(Cov(x, c)) for c = Bx + b + τz: the conditioning both closed-form routes invert. */
-function jointConditionNumber(data: Gaussian, encoder: LinearEncoder): number {
-  const ev = symmetricEigenvalues(encoderJointGaussian(data, encoder).cov, 'Cov(x, c)');
-  return Math.max(...ev) / Math.min(...ev);
-}
-
 describe('frozen-model encoder objectives (closed forms)', () => {
   test.prop([generalProblem], { numRuns: 60 })('DSM and ESM equal the conditional DSM/ESM of the frozen affine model on (x_0, c) (independent closed forms)', ({ data, model, encoder, level }) => {
     const p = problemOf(data, model, encoder.tau, level);
@@ -58,7 +51,7 @@ describe('frozen-model encoder objectives (closed forms)', () => {
     const mag = Math.max(dsm, dsm2, data.dim / level.s ** 2);
     // Each route conditions on c through Cov(x, c); its rounding grows with κ(Cov(x, c)) (SCORECHECK_SEED=30 of the
     // long run: Σ = 18.2, ‖B‖² = 8.5, τ = 0.16, s² = 1.2e-3 — κ ≈ 6e4, routes 1.4e-9·d/s² apart against 1e-9).
-    const tol = Math.max(1e-9, roundOff(jointConditionNumber(data, encoder))) * mag;
+    const tol = Math.max(1e-9, roundOff(encoderJointConditionNumber(data, encoder))) * mag;
     expect(Math.abs(dsm - dsm2)).toBeLessThanOrEqual(tol);
     expect(Math.abs(esm - esm2)).toBeLessThanOrEqual(tol);
     // DSM − ESM is Theorem 2's gap d/s² − tr((a²Σ_{x|c} + s²I)⁻¹), whatever the frozen model

@@ -2,6 +2,7 @@ import { Gaussian } from '../gaussian/gaussian.ts';
 import { DimensionMismatchError, InvalidArgumentError } from '../errors.ts';
 import { type Matrix, type Vector, matmul, matvec, transpose, zeros } from '../linalg/index.ts';
 import { requireFiniteArray, requirePositive } from '../validate.ts';
+import { symmetricEigenvalues } from '../linalg/tridiagonalEigen.ts';
 
 /** A noisy linear encoder c = B x_0 + b + τ ξ, ξ ~ N(0, I_k) (MATH.md §2, Theorem 2). B is k×d. */
 export interface LinearEncoder {
@@ -58,4 +59,17 @@ export function encodeInto(enc: LinearEncoder, x0: Float64Array, xi: Float64Arra
     out[i] = acc;
   }
   return out;
+}
+
+/**
+ * κ(Cov(x, c)) for c = Bx + b + τz: the condition number of the joint covariance that conditioning on c
+ * inverts. Closed forms through q(x|c) carry rounding of order ε·κ (MATH.md §19.7).
+ */
+export function encoderJointConditionNumber(data: Gaussian, enc: LinearEncoder): number {
+  let lo = Infinity, hi = 0;
+  for (const v of symmetricEigenvalues(encoderJointGaussian(data, enc).cov, 'Cov(x, c)')) {
+    lo = Math.min(lo, Math.abs(v));
+    hi = Math.max(hi, Math.abs(v));
+  }
+  return lo > 0 ? hi / lo : Infinity;
 }

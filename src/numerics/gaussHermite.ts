@@ -87,3 +87,16 @@ export function gaussHermiteGrid(d: number, n: number): { readonly nodes: Float6
   }
   return { nodes, weights, count };
 }
+
+/**
+ * The three tensor rules of an estimate with its error: n nodes per axis (the estimate) and ⌈2n/3⌉, ⌈n/2⌉
+ * (at least `minNodes`). The error estimate is max(|f_n − f_⌈2n/3⌉|, |f_n − f_⌈n/2⌉|): one coarser rule alone
+ * under-states it where two rules err alike (MATH.md §3).
+ */
+export function gaussHermiteRules(d: number, nodes: number, minNodes = 2) {
+  return {
+    fine: gaussHermiteGrid(d, nodes),
+    coarse: gaussHermiteGrid(d, Math.max(minNodes, Math.ceil((2 * nodes) / 3))),
+    coarser: gaussHermiteGrid(d, Math.max(minNodes, Math.ceil(nodes / 2))),
+  };
+}

@@ -1,7 +1,7 @@
 import { DimensionMismatchError, InvalidArgumentError, NonFiniteError } from '../errors.ts';
 import { estimateFromSamples } from '../mc/estimate.ts';
 import { createRng } from '../mc/rng.ts';
-import { gaussHermiteGrid } from '../numerics/gaussHermite.ts';
+import { gaussHermiteRules } from '../numerics/gaussHermite.ts';
 import { integrateVector } from '../numerics/gaussKronrod.ts';
 import { requireFiniteArray, requireIntegerInRange } from '../validate.ts';
 import { type NoisePredictor, type VpPoint, logSnrPanels, vpPointAtLogSnr } from './vpPoint.ts';
@@ -120,9 +120,7 @@ function affineIntegrand(predictor: NoisePredictor, x0: Float64Array): Integrand
 
 function gaussHermiteIntegrand(predictor: NoisePredictor, x0: Float64Array, nodes: number): Integrand {
   const d = x0.length;
-  const fine = gaussHermiteGrid(d, nodes);
-  const coarse = gaussHermiteGrid(d, Math.max(2, Math.ceil((2 * nodes) / 3)));
-  const coarser = gaussHermiteGrid(d, Math.max(2, Math.ceil(nodes / 2)));
+  const { fine, coarse, coarser } = gaussHermiteRules(d, nodes);
   let calls = 0;
   const out = new Float64Array(3);
   const x = new Float64Array(d);

@@ -3,7 +3,7 @@ import { Gaussian } from '../gaussian/gaussian.ts';
 import { type DataDistribution, GaussianMixture } from '../gaussian/mixture.ts';
 import { gaussianKL } from '../gaussian/klDivergence.ts';
 import { cholesky, choleskyLogDet } from '../linalg/index.ts';
-import { gaussHermiteGrid } from '../numerics/gaussHermite.ts';
+import { gaussHermiteGrid, gaussHermiteRules } from '../numerics/gaussHermite.ts';
 import { integrate, integrateVector } from '../numerics/gaussKronrod.ts';
 import { requireIntegerInRange } from '../validate.ts';
 import { mmseNoisePredictor } from './mmseNoisePredictor.ts';
@@ -62,17 +62,12 @@ function gaussKronrodExpectation1d(m: number, v: number, f: (x: Float64Array) =>
   return { value: r.value, error: r.error };
 }
 
-/** The three tensor Gauss–Hermite rules of an estimate: n nodes per axis, and ⌈2n/3⌉ and ⌈n/2⌉ for its error. */
-function ghRules(d: number, nodes: number) {
-  return { fine: gaussHermiteGrid(d, nodes), coarse: gaussHermiteGrid(d, Math.max(3, Math.ceil((2 * nodes) / 3))), coarser: gaussHermiteGrid(d, Math.max(3, Math.ceil(nodes / 2))) };
-}
-
 /**
  * Σ_k π_k E_{N(m_k, L_kL_kᵀ)} f by the fine rule, with the error estimate max(|fine − coarse|, |fine − coarser|):
  * one coarser rule alone under-states the error where two rules err alike (the pre-asymptotic regime; seed 18
  * of the suite: the estimate was 1.000018× short on a 2-d mixture), as in the density formula (MATH.md §3).
  */
-function ghOverComponents(rules: ReturnType<typeof ghRules>, weights: ArrayLike<number>, parts: readonly { m: Float64Array; L: Float64Array }[], f: (y: Float64Array) => number, x: Float64Array): QuadratureValue {
+function ghOverComponents(rules: ReturnType<typeof gaussHermiteRules>, weights: ArrayLike<number>, parts: readonly { m: Float64Array; L: Float64Array }[], f: (y: Float64Array) => number, x: Float64Array): QuadratureValue {
   let a = 0, b = 0, c2 = 0;
   parts.forEach(({ m, L }, k) => {
     a += weights[k] * gaussHermiteExpectation(rules.fine, m, L, f, x);
@@ -108,7 +103,7 @@ function mixtureIntegrand(p: DataDistribution, nodes: number, g: (x: Float64Arra
     };
   }
   requireIntegerInRange('dimension (Gauss–Hermite)', d, 1, MAX_GH_DIM);
-  const rules = ghRules(d, nodes);
+  const rules = gaussHermiteRules(d, nodes, 3);
   const x = new Float64Array(d);
   const out = new Float64Array(3);
   return (t) => {
@@ -249,7 +244,7 @@ export function klByQuadrature(p: DataDistribution, q: DataDistribution, nodes =
   const d = p.dim;
   if (d === 1) return expectationOverComponents1d(weights, comps, (y) => p.logPdf(y) - q.logPdf(y));
   requireIntegerInRange('dimension (Gauss–Hermite)', d, 1, MAX_GH_DIM);
-  return ghOverComponents(ghRules(d, nodes), weights, comps.map((c) => ({ m: Float64Array.from(c.mean), L: c.chol.data })), (y) => p.logPdf(y) - q.logPdf(y), new Float64Array(d));
+  return ghOverComponents(gaussHermiteRules(d, nodes, 3), weights, comps.map((c) => ({ m: Float64Array.from(c.mean), L: c.chol.data })), (y) => p.logPdf(y) - q.logPdf(y), new Float64Array(d));
 }
 
 /** Σ_k π_k E_{N_k} f by adaptive Gauss–Kronrod (d = 1), with the summed error estimates. */
@@ -271,7 +266,7 @@ export function entropyByQuadrature(p: DataDistribution, nodes = 80): Quadrature
   const d = p.dim;
   if (d === 1) return expectationOverComponents1d(weights, comps, (y) => -p.logPdf(y));
   requireIntegerInRange('dimension (Gauss–Hermite)', d, 1, MAX_GH_DIM);
-  return ghOverComponents(ghRules(d, nodes), weights, comps.map((c) => ({ m: Float64Array.from(c.mean), L: c.chol.data })), (y) => -p.logPdf(y), new Float64Array(d));
+  return ghOverComponents(gaussHermiteRules(d, nodes, 3), weights, comps.map((c) => ({ m: Float64Array.from(c.mean), L: c.chol.data })), (y) => -p.logPdf(y), new Float64Array(d));
 }
 
 /** Figure-ready: the λ-integrand ½E_{p_{G,α}}‖ε*_data − ε*_G‖² over a λ grid (its area is KL(p_G ‖ p_data)). */

@@ -5,8 +5,7 @@ import { gaussianOfDim } from '../../arbitraries/gaussian.ts';
 import { limitMargin, withinTolerance } from '../../engine/outcome.ts';
 import type { Gaussian } from '../../gaussian/gaussian.ts';
 import { AffineConditionalScoreModel } from '../../models/affineConditionalScoreModel.ts';
-import { type LinearEncoder, encoderJointGaussian } from '../../models/linearEncoder.ts';
-import { symmetricEigenvalues } from '../../linalg/tridiagonalEigen.ts';
+import { type LinearEncoder, encoderJointConditionNumber } from '../../models/linearEncoder.ts';
 import { DEFAULT_DATA } from '../xu2025/figures.ts';
 import { flowBiasDirectionFigure } from './figures.ts';
 import { conditionedByEncoder } from '../../objectives/conditionedData.ts';
@@ -80,7 +79,7 @@ export function flowBiasDirection(c: FlowBiasDirectionCase): { gain: number; flo
     const cfm = conditionalCfmAffine(velocity, conditionedByEncoder(c.data, e), co).mean;
     const dsm = beta * beta * encoderDsm(p, { B: e.B, b: e.b });
     linkError = Math.max(linkError, Math.abs(cfm - dsm) / Math.max(Math.abs(cfm), Math.abs(dsm), Number.MIN_VALUE));
-    kappa = Math.max(kappa, jointConditionNumber(c.data, e));
+    kappa = Math.max(kappa, encoderJointConditionNumber(c.data, e));
   }
   const linkTolerance = Math.max(1e-9, 1e3 * Number.EPSILON * kappa);
   const gain = beta * beta * r.scoreNormIncrease;
@@ -93,13 +92,6 @@ export function flowBiasDirection(c: FlowBiasDirectionCase): { gain: number; flo
     scoreRouteFloor: 1e3 * Number.EPSILON * beta * beta * r.scale,
     quantities: { t: c.t, 'β_t²': beta * beta, 'velocity-norm gain β²(N(E_D) − N(E*))': gain, 'gain from G_t at both encoders': direct, 'N(E*)': r.scoreNormEsmOptimal, 'N(E_D)': r.scoreNormDsmOptimal, '|CFM − β²DSM|/CFM (worst)': linkError, 'κ(Cov(x, c)) (worst)': kappa },
   };
-}
-
-/** κ(Cov(x, c)), the condition number of the joint covariance the conditioning on c = Bx + τz inverts. */
-function jointConditionNumber(data: Gaussian, e: LinearEncoder): number {
-  let lo = Infinity, hi = 0;
-  for (const v of symmetricEigenvalues(encoderJointGaussian(data, e).cov, 'Cov(x, c)')) { lo = Math.min(lo, Math.abs(v)); hi = Math.max(hi, Math.abs(v)); }
-  return lo > 0 ? hi / lo : Infinity;
 }
 
 function describe(c: FlowBiasDirectionCase) {

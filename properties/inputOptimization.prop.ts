@@ -5,10 +5,10 @@ import { type Weighting, lossWeight } from '../src/diffusion/lossWeighting.ts';
 import { type NoiseLevel, vpLevel } from '../src/diffusion/noiseLevel.ts';
 import type { Parameterization } from '../src/diffusion/parameterization.ts';
 import { affineSquaredNormMoments } from '../src/gaussian/affineExpectation.ts';
-import { bilinearGaussianMoments } from '../src/gaussian/bilinearExpectation.ts';
+import { bilinearGaussianCumulants, bilinearGaussianMoments } from '../src/gaussian/bilinearExpectation.ts';
 import type { Gaussian } from '../src/gaussian/gaussian.ts';
 import { type Matrix, zeros } from '../src/linalg/index.ts';
-import { createRng, criticalZ, normalQuantile, perAssertionFalseAlarm } from '../src/mc/index.ts';
+import { createRng, criticalZ, minNumSamplesNormalTail, normalQuantile, perAssertionFalseAlarm } from '../src/mc/index.ts';
 import { AffineConditionalScoreModel } from '../src/models/affineConditionalScoreModel.ts';
 import { conditionalEsmAffine } from '../src/objectives/affineClosedForm.ts';
 import { conditionedByEncoder } from '../src/objectives/conditionedData.ts';
@@ -179,11 +179,15 @@ describe('input optimization: the user’s per-sample ∂ℓ/∂c averages to th
     }
     const mom = bilinearGaussianMoments(L, l, Y, y, m, S);
     expect(Math.abs(mom.mean - predicted)).toBeLessThanOrEqual(1e-9 * (Math.abs(predicted) + Math.sqrt(mom.variance)));
-    // n sized so that 10 % of max(|predicted|, sd) is detected at 99 % power.
+    // n sized so that 10 % of max(|predicted|, sd) is detected at 99 % power, and at least the Cramér
+    // minimum for D's exact skewness and kurtosis (a bilinear Gaussian form is heavy-tailed: at n = 2 the
+    // z-test's tail at z ≈ 5.7 was far above α — suite seed 26).
     const zc = criticalZ(ALPHA);
     const target = 0.1 * Math.max(Math.abs(predicted), Math.sqrt(mom.variance) / 10);
+    const shape = bilinearGaussianCumulants(L, l, Y, y, m, S);
+    const nTail = minNumSamplesNormalTail(ALPHA, shape.skewness, shape.excessKurtosis);
     // A degenerate D (U = 0 or a zero direction) has variance 0: two draws decide it exactly.
-    const N = mom.variance === 0 || target === 0 ? 2 : Math.min(100_000, Math.max(2, Math.ceil(((zc + normalQuantile(0.99)) ** 2 * mom.variance) / (target * target))));
+    const N = mom.variance === 0 || target === 0 ? 2 : Math.max(2, nTail, Math.min(100_000, Math.ceil(((zc + normalQuantile(0.99)) ** 2 * mom.variance) / (target * target))));
     let sum = 0;
     const x0 = new Float64Array(d), xi = new Float64Array(k), eps = new Float64Array(d), c = new Float64Array(k);
     for (let r = 0; r < N; r++) {

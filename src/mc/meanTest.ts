@@ -72,6 +72,23 @@ export function minNumSamplesMean(variance: number, discrepancy: number, falseAl
   return Math.max(2, Math.ceil((k * k * variance) / (discrepancy * discrepancy)));
 }
 
+/**
+ * Draws a normal-approximation test at level α needs before its tail can be trusted: the
+ * standardized mean's tail at the critical z is off by ≈ exp(z³γ/(6√n) + z⁴κ/(24n)) (Cramér's
+ * series; γ skewness, κ excess kurtosis of one draw). Returns the smallest n with that factor
+ * ≤ maxInflation (so the real false-alarm rate stays ≤ maxInflation·α), 0 for a normal draw.
+ */
+export function minNumSamplesNormalTail(falseAlarm: number, skewness: number, excessKurtosis: number, maxInflation = 10): number {
+  if (!Number.isFinite(skewness) || !Number.isFinite(excessKurtosis)) throw new RangeError(`minNumSamplesNormalTail: skewness and kurtosis must be finite, got ${skewness}, ${excessKurtosis}`);
+  if (!(maxInflation > 1)) throw new RangeError(`minNumSamplesNormalTail: maxInflation must be > 1, got ${maxInflation}`);
+  const z = criticalZ(falseAlarm);
+  const a = (z ** 4 * Math.max(excessKurtosis, 0)) / 24, b = (z ** 3 * Math.abs(skewness)) / 6, c = Math.log(maxInflation);
+  if (a === 0 && b === 0) return 0;
+  // Quadratic in x = 1/√n: a x² + b x = c.
+  const x = a === 0 ? c / b : (-b + Math.sqrt(b * b + 4 * a * c)) / (2 * a);
+  return Math.ceil(1 / (x * x));
+}
+
 /** Two-sided test of E[draw] = expected. */
 export function assertMeanEqual(est: MeanEstimate, expected: number, opts: MeanTestOptions): MeanTestResult {
   return meanTest(est, expected, opts, 2);

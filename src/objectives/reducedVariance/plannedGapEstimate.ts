@@ -1,7 +1,7 @@
 import type { Estimate } from '../../mc/estimate.ts';
 import type { Rng } from '../../mc/rng.ts';
-import { minNumSamplesMean } from '../../mc/meanTest.ts';
-import { criticalZ, detectableDiscrepancy, sampleSizeFor } from '../../mc/tolerance.ts';
+import { minNumSamplesMean, minNumSamplesNormalTail } from '../../mc/meanTest.ts';
+import { detectableDiscrepancy, sampleSizeFor } from '../../mc/tolerance.ts';
 import { requireIntegerInRange } from '../../validate.ts';
 import { InvalidArgumentError } from '../../errors.ts';
 import { type GapTerms, type PreparedGaussianGap, sampleGapTerms } from './gaussianGapTerms.ts';
@@ -105,14 +105,6 @@ function moments(xs: ArrayLike<number>): { variance: number; skewness: number; k
   return { variance: (m2 * n) / (n - 1), skewness: m3 / m2 ** 1.5, kurtosis: m4 / (m2 * m2) - 3 };
 }
 
-/** Smallest n with z³|γ|/(6√n) + z⁴ max(κ, 0)/(24n) ≤ log(maxInflation) (quadratic in 1/√n). */
-function tailSamples(z: number, skewness: number, kurtosis: number, maxInflation: number): number {
-  const a = (z ** 4 * Math.max(kurtosis, 0)) / 24, b = (z ** 3 * Math.abs(skewness)) / 6, c = Math.log(maxInflation);
-  if (a === 0 && b === 0) return 0;
-  const x = a === 0 ? c / b : (-b + Math.sqrt(b * b + 4 * a * c)) / (2 * a);
-  return Math.ceil(1 / (x * x));
-}
-
 function magnitudeOf(t: GapTerms): number {
   let m = 0;
   for (let i = 0; i < t.n; i++) m = Math.max(m, Math.abs(t.modelFree[i]) + Math.abs(t.modelTerm[i]) + Math.abs(t.linearControl?.[i] ?? 0));
@@ -146,7 +138,7 @@ export function plannedGapEstimate(prep: PreparedGaussianGap, rng: Rng, plan: Ga
   const wanted = !(targetDiscrepancy > 0) ? maxN
     : plan.targetDiscrepancy !== undefined ? minNumSamplesMean(reduced.variance, targetDiscrepancy, plan.falseAlarm, beta)
     : sampleSizeFor(reduced.variance, targetDiscrepancy, plan.falseAlarm, beta);
-  const nTail = tailSamples(criticalZ(plan.falseAlarm), reduced.skewness, reduced.kurtosis, plan.maxTailInflation ?? 10);
+  const nTail = minNumSamplesNormalTail(plan.falseAlarm, reduced.skewness, reduced.kurtosis, plan.maxTailInflation ?? 10);
   const n = Math.min(maxN, Math.max(minN, nTail, wanted));
 
   let main = sampleGapTerms(prep, rng.fork('main'), n, { linearControl: fitN });

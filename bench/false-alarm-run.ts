@@ -21,7 +21,7 @@
  * so an interrupted run (Ctrl-C, SIGTERM, a reboot) resumes by running the same command again:
  * recorded seeds are skipped. One job at a time: the machine's cores are shared.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
@@ -40,11 +40,17 @@ function opt(name: string, fallback: number): number {
 }
 const dirArg = argv.indexOf('--dir') >= 0 ? argv[argv.indexOf('--dir') + 1] : 'reports/false-alarm';
 const dir = resolve(root, dirArg ?? 'reports/false-alarm');
+/** The commit the run measures (records from different trees are told apart). */
+const tree = (() => {
+  try { return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim(); } catch { return 'unknown'; }
+})();
 const files = { verify: join(dir, 'verify.jsonl'), suite: join(dir, 'suite.jsonl') };
 
 export interface VerifyRecord {
   readonly kind: 'verify';
   readonly seed: number;
+  /** git commit of the tree that ran (absent in records written before 2026-11-30). */
+  readonly tree?: string;
   readonly date: string;
   readonly ms: number;
   readonly exit: number | null;
@@ -59,6 +65,7 @@ export interface VerifyRecord {
 export interface SuiteRecord {
   readonly kind: 'suite';
   readonly seed: number;
+  readonly tree?: string;
   readonly date: string;
   readonly ms: number;
   readonly exit: number | null;
@@ -142,7 +149,7 @@ async function verifySeed(seed: number, timeoutSec: number): Promise<VerifyRecor
     const env: NodeJS.ProcessEnv = { ...process.env, SCORECHECK_STORE: join(scratch, 'store') };
     delete env.SCORECHECK_SEED;
     const r = await run(process.execPath, ['bin/scorecheck.mjs', 'verify', '--no-save', '--seed', String(seed), '--json', report], env, timeoutSec);
-    const base = { kind: 'verify' as const, seed, date: new Date().toISOString(), ms: r.ms, exit: r.exit, load: loadavg()[0] };
+    const base = { kind: 'verify' as const, seed, tree, date: new Date().toISOString(), ms: r.ms, exit: r.exit, load: loadavg()[0] };
     if (r.timedOut) return { ...base, unexpected: [], failure: `no report within ${timeoutSec} s` };
     if (!existsSync(report)) return { ...base, unexpected: [], failure: `no report (exit ${r.exit}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}` };
     const json = JSON.parse(readFileSync(report, 'utf8')) as { summary: Record<string, number>; results: { id: string; ok: boolean; verdict: string; expected: string; reason?: string }[] };
@@ -165,7 +172,7 @@ async function suiteSeed(seed: number, timeoutSec: number): Promise<SuiteRecord>
     const env = { ...process.env, SCORECHECK_SEED: String(seed), SCORECHECK_STORE: join(scratch, 'store') };
     const vitest = join(root, 'node_modules', 'vitest', 'vitest.mjs');
     const r = await run(process.execPath, [vitest, 'run', '--reporter=json', `--outputFile=${report}`], env, timeoutSec);
-    const base = { kind: 'suite' as const, seed, date: new Date().toISOString(), ms: r.ms, exit: r.exit, load: loadavg()[0] };
+    const base = { kind: 'suite' as const, seed, tree, date: new Date().toISOString(), ms: r.ms, exit: r.exit, load: loadavg()[0] };
     if (r.timedOut) return { ...base, failed: [], failure: `not finished within ${timeoutSec} s` };
     if (!existsSync(report)) return { ...base, failed: [], failure: `no report (exit ${r.exit}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}` };
     const json = JSON.parse(readFileSync(report, 'utf8')) as VitestJson;
@@ -223,6 +230,8 @@ export function summarize(verify: VerifyRecord[], suite: SuiteRecord[]): string 
   for (const r of suite.filter((x) => x.failure)) lines.push(`  run failed at seed ${r.seed}: ${r.failure}\n    replay: SCORECHECK_SEED=${r.seed} npx vitest run`);
   const unexpected = [...byClaim.values()].reduce((s, e) => s + e.seeds.length, 0) + verify.filter((r) => r.failure).length;
   const failures = [...byTest.values()].reduce((s, e) => s + e.seeds.length, 0) + suite.filter((r) => r.failure).length;
+  const trees = (rs: RunRecord[]) => [...rs.reduce((m, r) => m.set(r.tree ?? 'unrecorded', (m.get(r.tree ?? 'unrecorded') ?? 0) + 1), new Map<string, number>())].map(([t, n]) => `${t} ${n}`).join(', ');
+  if (verify.length || suite.length) lines.push(`trees: verify ${trees(verify) || '—'}; suite ${trees(suite) || '—'}`);
   lines.push(`total: ${unexpected} unexpected verdicts in ${verify.length} verify seeds, ${failures} test failures in ${suite.length} suite seeds`);
   return lines.join('\n');
 }

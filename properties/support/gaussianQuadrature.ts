@@ -43,3 +43,34 @@ export function standardNormalMoments(n: number, f: (g: Float64Array) => number)
   });
   return { mean: m, secondMoment: m2, variance: m2 - m * m };
 }
+
+/**
+ * The linear Gaussian regression of a target u on a regressor w, both affine in g ~ N(0, I_n), from their
+ * quadrature moments: E u, E w, Cov(u, w) (du×dw row-major), Cov(w) (dw×dw), E‖u‖². For jointly Gaussian
+ * (u, w), E[u | w] = E u + Cov(u, w) Cov(w)⁻¹ (w − E w) — the marginal velocity, the conditional score…
+ */
+export function regressionMoments(n: number, draw: (g: Float64Array) => { u: ArrayLike<number>; w: ArrayLike<number> }) {
+  let Eu = new Float64Array(0), Ew = new Float64Array(0), Euw = new Float64Array(0), Eww = new Float64Array(0), uu = 0;
+  forEachStandardNormalNode(n, (g, wt) => {
+    const { u, w } = draw(g);
+    if (Eu.length === 0) {
+      Eu = new Float64Array(u.length); Ew = new Float64Array(w.length);
+      Euw = new Float64Array(u.length * w.length); Eww = new Float64Array(w.length * w.length);
+    }
+    for (let i = 0; i < u.length; i++) {
+      Eu[i] += wt * u[i];
+      uu += wt * u[i] * u[i];
+      for (let j = 0; j < w.length; j++) Euw[i * w.length + j] += wt * u[i] * w[j];
+    }
+    for (let i = 0; i < w.length; i++) {
+      Ew[i] += wt * w[i];
+      for (let j = 0; j < w.length; j++) Eww[i * w.length + j] += wt * w[i] * w[j];
+    }
+  });
+  const dw = Ew.length;
+  return {
+    Eu, Ew, secondMomentU: uu,
+    covUW: Euw.map((v, idx) => v - Eu[Math.floor(idx / dw)] * Ew[idx % dw]),
+    covW: Eww.map((v, idx) => v - Ew[Math.floor(idx / dw)] * Ew[idx % dw]),
+  };
+}

@@ -1,5 +1,6 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
+import { centralDifference } from '../../properties/support/finiteDifference.ts';
 import { forEachStandardNormalNode, standardNormalExpectation } from '../../properties/support/gaussianQuadrature.ts';
 import { gaussianOfDim, simpleDouble } from '../arbitraries/index.ts';
 import { type Weighting, lossWeight } from '../diffusion/lossWeighting.ts';
@@ -80,16 +81,6 @@ function drawAt(s: InputOptimizationSetting, L: Matrix, g: Float64Array) {
     for (let j = 0; j < d; j++) c[q] += s.encoder.B.data[q * d + j] * x0[j];
   }
   return { x0, c, eps: g.subarray(d + k, 2 * d + k) };
-}
-
-/** The five-point central difference of f at x along every coordinate: truncation h⁴f⁽⁵⁾/30 (0 for a quadratic f), rounding ~ε|f|/h. */
-function centralDifference(x: Float64Array, f: (x: Float64Array) => number, h: number): Float64Array {
-  const at = (i: number, t: number) => {
-    const y = Float64Array.from(x);
-    y[i] += t;
-    return f(y);
-  };
-  return Float64Array.from(x, (_, i) => (8 * (at(i, h) - at(i, -h)) - (at(i, 2 * h) - at(i, -2 * h))) / (12 * h));
 }
 
 describe('conditionalInputGradient: ∂ℓ/∂c against a central difference of the loss written from its definition', () => {

@@ -21,6 +21,16 @@ function roundHalfEven(x: number): number {
   return f % 2 === 0 ? f : f + 1;
 }
 
+/**
+ * Python's int(str) for the decimal strings improved-diffusion parses: optional whitespace and sign,
+ * digits with single underscores between them. Anything else (an empty item of "10,,20", "1e1", "0x10",
+ * "10.0") is NaN — Python raises ValueError there, so scorecheck must not read it as some other schedule.
+ */
+function pythonInt(s: string): number {
+  const m = /^\s*([+-]?)(\d+(?:_\d+)*)\s*$/.exec(s);
+  return m ? (m[1] === '-' ? -1 : 1) * Number(m[2].replaceAll('_', '')) : Number.NaN;
+}
+
 /** The kept base indices, sorted increasing. Throws naming `field` on an impossible request. */
 export function respacedIndices(T: number, r: Respacing, field = 'respacing'): number[] {
   if (r === null || typeof r !== 'object') throw new InvalidArgumentError(field, r, 'must be {timesteps} or {section_counts}');
@@ -37,14 +47,14 @@ export function respacedIndices(T: number, r: Respacing, field = 'respacing'): n
   }
   const sc = (r as { section_counts: unknown }).section_counts;
   if (typeof sc === 'string' && sc.startsWith('ddim')) {
-    const want = Number(sc.slice(4));
+    const want = pythonInt(sc.slice(4));
     if (!Number.isInteger(want) || want < 1) throw new InvalidArgumentError(`${field}.section_counts`, sc, 'ddimN needs an integer N ≥ 1');
     for (let i = 1; i < T; i++) {
       if (Math.ceil(T / i) === want) return Array.from({ length: want }, (_, j) => j * i);
     }
     throw new InvalidArgumentError(`${field}.section_counts`, sc, `cannot take exactly ${want} steps of ${T} with an integer stride`);
   }
-  const counts = typeof sc === 'string' ? sc.split(',').map((x) => Number(x.trim())) : Array.isArray(sc) ? sc.map(Number) : [];
+  const counts = typeof sc === 'string' ? sc.split(',').map(pythonInt) : Array.isArray(sc) ? sc.map(Number) : [];
   // A section may take 0 steps (improved-diffusion allows it: "3,0,1"); at least one must take some.
   if (counts.length < 1 || counts.some((c) => !Number.isInteger(c) || c < 0) || counts.every((c) => c === 0)) {
     throw new InvalidArgumentError(`${field}.section_counts`, sc, 'must be "ddimN", or a list of integers ≥ 0, not all 0 (array or comma-separated)');

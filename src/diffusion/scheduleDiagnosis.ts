@@ -102,10 +102,10 @@ function refits(got: Float64Array, spec: BetaScheduleSpec): Candidate[] {
   const note = (k: string) => (k === spec.kind ? ` (declared ${declared})` : ` (declared ${spec.kind})`);
   for (const c of [lin('linear', l0, l1, note('linear')), lin('scaled_linear', q0, q1, note('scaled_linear'))]) if (c) out.push(c);
   if (spec.kind === 'cosine') {
-    // The minimizer's finite differences step past the bracket: evaluate at s ≥ 0 only.
-    const f = (s: number) => rmsRel(got, namedScheduleReference({ ...spec, s: Math.max(0, s) }, 'alpha_bar'));
-    const fit = Math.max(0, minimizeScalar(f, 0, 0.2, 1e-10));
-    // The fit stops ~1e-5 inside a boundary minimum: prefer 0 or the fit's 2-digit rounding when no worse.
+    // minimizeScalar evaluates f on [0, 0.2] only and returns 0 itself for a minimum there.
+    const f = (s: number) => rmsRel(got, namedScheduleReference({ ...spec, s }, 'alpha_bar'));
+    const fit = minimizeScalar(f, 0, 0.2, 1e-10);
+    // Prefer 0 or the fit's 2-digit rounding when no worse (a readable label).
     const s = [0, Number(fit.toPrecision(2)), fit].reduce((a, b) => (f(b) < f(a) ? b : a));
     out.push({ label: `cosine with s = ${fmt(s)} (declared ${spec.s ?? 0.008})`, spec: { ...spec, s } });
   }

@@ -53,11 +53,20 @@ export function criticalValue(falseAlarm: number, n: number, stderrEstimated: bo
 }
 
 /**
- * TFP's `min_discrepancy`: the smallest shift of the mean this test detects with power
- * 1 − β, (c + z_{1−β})·SE (normal approximation to the power of the t test).
+ * TFP's `min_discrepancy`: the smallest shift of the mean this test detects with power 1 − β.
+ * Standard error known (dof = ∞): (c + z_{1−β})·SE, exact for the z-test. Standard error estimated from
+ * ν = n − 1 dof: the t-test rejects when Z + λ > c·S (λ = shift/SE, S = √(χ²_ν/ν)), and the normal
+ * approximation to c·S − Z (mean c(1 − 1/(4ν)), variance 1 + c²/(2ν)) gives
+ * λ = c(1 − 1/(4ν)) + z_{1−β}·√(1 + c²/(2ν)) (MATH.md §20.2). Checked against the exact noncentral-t power by
+ * quadrature: ≥ 0.984 for β = 0.01 at every n ≥ 3 and α ≥ 1e-9, within 5e-4 of 0.99 from n = 50.
+ * (Before 2026-12 the estimated case used (c + z_{1−β})·SE too: power 0.96 at n = 5, α = 0.05; 0.64 at
+ * n = 5, α = 1e-6; 0.986 at n = 100, α = 1e-6.)
  */
-export function minDiscrepancyMean(stderr: number, critical: number, missRate = 0.01): number {
-  return (critical + normalQuantile(1 - missRate)) * stderr;
+export function minDiscrepancyMean(stderr: number, critical: number, missRate = 0.01, dof = Infinity): number {
+  const zb = normalQuantile(1 - missRate);
+  if (!Number.isFinite(dof)) return (critical + zb) * stderr;
+  if (!(dof >= 1)) throw new RangeError(`minDiscrepancyMean: dof must be ≥ 1 or Infinity, got ${dof}`);
+  return (critical * (1 - 1 / (4 * dof)) + zb * Math.sqrt(1 + (critical * critical) / (2 * dof))) * stderr;
 }
 
 /**
@@ -104,7 +113,10 @@ function meanTest(est: MeanEstimate, ref: number, opts: MeanTestOptions, sided: 
     throw new RangeError(`mean test: the estimate must be finite (mean ${est.mean}, stderr ${est.stderr})`);
   }
   const stderr = Math.hypot(est.stderr, opts.expectedStderr ?? 0);
-  const critical = criticalValue(opts.falseAlarm, est.n, opts.stderrEstimated ?? true, sided);
+  const estimated = opts.stderrEstimated ?? true;
+  const critical = criticalValue(opts.falseAlarm, est.n, estimated, sided);
+  // The dof of the estimated SE (the same condition under which criticalValue takes Student's t).
+  const dof = estimated && Number.isFinite(est.n) && est.n > 1 ? est.n - 1 : Infinity;
   const rounding = opts.rounding ?? 0;
   const diff = est.mean - ref;
   const beyond = sided === 2 ? Math.sign(diff) * Math.max(0, Math.abs(diff) - rounding) : diff > rounding ? diff - rounding : Math.min(0, diff);
@@ -112,5 +124,5 @@ function meanTest(est: MeanEstimate, ref: number, opts: MeanTestOptions, sided: 
   const tolerance = critical * stderr + rounding;
   const holds = sided === 2 ? Math.abs(diff) <= tolerance : diff <= tolerance;
   const missRate = opts.missRate ?? 0.01;
-  return { holds, z, critical, error: sided === 2 ? Math.abs(diff) : diff, tolerance, stderr, detectable: minDiscrepancyMean(stderr, critical, missRate) + rounding, power: 1 - missRate };
+  return { holds, z, critical, error: sided === 2 ? Math.abs(diff) : diff, tolerance, stderr, detectable: minDiscrepancyMean(stderr, critical, missRate, dof) + rounding, power: 1 - missRate };
 }

@@ -1,4 +1,5 @@
 import { normalQuantile } from './normalQuantile.ts';
+import { studentCritical } from './studentT.ts';
 
 /**
  * Two-sided tolerance for a sample mean of n iid draws with per-draw variance
@@ -12,10 +13,13 @@ export function meanTolerance(variance: number, n: number, falseAlarm: number): 
   return criticalZ(falseAlarm) * Math.sqrt(variance / n);
 }
 
-/** z_{1−α/2}: the two-sided critical value for false-alarm probability α. */
+/**
+ * z_{1−α/2}: the two-sided critical value for false-alarm probability α, as −Φ⁻¹(α/2) (1 − α/2 would
+ * round α/2 to a multiple of 2⁻⁵³: a relative error 2.2e-16/(α/2) in the tail, 4e-7 at α = 1e-9).
+ */
 export function criticalZ(falseAlarm: number): number {
   if (!(falseAlarm > 0 && falseAlarm < 1)) throw new RangeError(`criticalZ: false-alarm probability must lie in (0, 1), got ${falseAlarm}`);
-  return normalQuantile(1 - falseAlarm / 2);
+  return -normalQuantile(falseAlarm / 2);
 }
 
 /**
@@ -41,13 +45,24 @@ export function zScore(mean: number, truth: number, stderr: number): number {
 
 /**
  * t_{ν, 1−α/2}: the two-sided critical value when the standard error is itself estimated
- * from ν degrees of freedom (Cornish–Fisher expansion of Student's t about z, three terms;
- * relative error < 1e-3 for ν ≥ 30 at the suite's α, checked against scipy in
- * src/mc/tolerance.test.ts). Always ≥ criticalZ(α).
+ * from ν degrees of freedom. Exact (inverse of the incomplete-beta tail, src/mc/studentT.ts;
+ * MATH.md §20.1) for ν ≤ 1e5; above that the Cornish–Fisher expansion of Student's t about z
+ * (three terms; its truncation error O(z⁹/ν⁴) is below 1e-15 there). Always ≥ criticalZ(α).
+ * (Before 2026-12: Cornish–Fisher at every ν, whose real two-sided tail at ν = 4 was 4.9·α at
+ * α = 1e-6 and 70·α at α = 1e-9.)
  */
 export function criticalT(falseAlarm: number, dof: number): number {
   if (!(dof >= 1) || !Number.isFinite(dof)) throw new RangeError(`criticalT: degrees of freedom must be finite and ≥ 1, got ${dof}`);
   const z = criticalZ(falseAlarm);
+  if (dof <= CORNISH_FISHER_FROM) return studentCritical(falseAlarm, dof, z);
+  return cornishFisherT(z, dof);
+}
+
+/** Degrees of freedom above which criticalT uses the Cornish–Fisher expansion. */
+const CORNISH_FISHER_FROM = 1e5;
+
+/** Cornish–Fisher expansion of t_{ν, 1−α/2} about z = z_{1−α/2}, three terms (A&S 26.7.5). */
+function cornishFisherT(z: number, dof: number): number {
   const z2 = z * z, z3 = z2 * z, z5 = z3 * z2, z7 = z5 * z2;
   const g1 = (z3 + z) / 4;
   const g2 = (5 * z5 + 16 * z3 + 3 * z) / 96;

@@ -65,7 +65,10 @@ export function brentRoot(f: (x: number) => number, a: number, b: number, xTol =
  * Minimizer of a smooth unimodal f on [a, b]: golden-section search down to a
  * bracket of width ~1e-4 (b − a), then the root of the five-point finite-difference
  * derivative by Brent (derivative roots are accurate to ~ε^{2/3}, function-value
- * comparisons only to ~ε^{1/2}).
+ * comparisons only to ~ε^{1/2}). f is evaluated on [a, b] only (one-sided five-point
+ * stencils within 2h of an end), and a minimum at an end of [a, b] is returned as that end.
+ * (Before 2026-12 the central stencil stepped up to 2·1e-4(b − a) outside [a, b], and a
+ * minimum at an end came back ≈ 2.5e-5(b − a) inside it.)
  */
 export function minimizeScalar(f: (x: number) => number, a: number, b: number, xTol = 1e-12): number {
   requireFinite('minimize.a', a);
@@ -85,9 +88,18 @@ export function minimizeScalar(f: (x: number) => number, a: number, b: number, x
     }
   }
   const h = 1e-4 * (b - a);
-  // Five-point derivative: truncation O(h⁴), rounding O(ε/h).
-  const df = (x: number) => (8 * (f(x + h) - f(x - h)) - (f(x + 2 * h) - f(x - 2 * h))) / (12 * h);
+  // Five-point derivative, truncation O(h⁴), rounding O(ε/h): central inside, one-sided
+  // (−25f₀ + 48f₁ − 36f₂ + 16f₃ − 3f₄)/(12h) within 2h of an end so that f is never asked outside [a, b].
+  const oneSided = (x: number, s: number) => (s * (-25 * f(x) + 48 * f(x + s * h) - 36 * f(x + 2 * s * h) + 16 * f(x + 3 * s * h) - 3 * f(x + 4 * s * h))) / (12 * h);
+  const df = (x: number) =>
+    x - 2 * h < a ? oneSided(x, 1) : x + 2 * h > b ? oneSided(x, -1) : (8 * (f(x + h) - f(x - h)) - (f(x + 2 * h) - f(x - 2 * h))) / (12 * h);
   const dlo = df(lo), dhi = df(hi);
-  if (dlo * dhi > 0) return f1 <= f2 ? x1 : x2; // minimum at an end of the bracket
+  if (dlo * dhi > 0) {
+    // Monotone across the final bracket: the minimum is at its lower end (f rising) or upper end (f falling),
+    // which is a or b itself when the bracket reached an end; compare values with the interior probes.
+    let best = dlo > 0 ? lo : hi, fBest = f(best);
+    for (const [x, fx] of [[x1, f1], [x2, f2]] as const) if (fx < fBest) { best = x; fBest = fx; }
+    return best;
+  }
   return brentRoot(df, lo, hi, xTol);
 }

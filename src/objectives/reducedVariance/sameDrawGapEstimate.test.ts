@@ -27,7 +27,7 @@ describe('plannedSameDrawGap: stated power relative to the Ĉ_t the outcome repo
     let misses = 0, replanned = 0;
     for (let seed = 1; seed <= 40; seed++) {
       const p = plannedSameDrawGap(model, data, level, createRng(`same-draw-plan/${seed}`), plan);
-      const detects = minDiscrepancyMean(p.difference.stderr, criticalValue(plan.falseAlarm, p.mainSamples, true, 2), plan.missRate);
+      const detects = minDiscrepancyMean(p.difference.stderr, criticalValue(plan.falseAlarm, p.mainSamples, true, 2), plan.missRate, p.mainSamples - 1);
       if (p.samples > plan.pilotSamples + p.mainSamples) replanned++;
       const capped = p.mainSamples >= plan.maxSamples || p.samples >= plan.pilotSamples + (MAX_REPLANS + 1) * p.mainSamples;
       if (detects > plan.replanAbove * plan.relativeTarget * Math.abs(p.gap.mean) && !capped) misses++;

@@ -139,7 +139,7 @@ export function plannedSameDrawGap(model: ScoreModel, data: DataDistribution, le
   // the main sample's Ĉ_t: the target follows the smaller of the two estimates seen so far (it depends only
   // on samples the final test does not use).
   const beta = plan.missRate ?? 0.01;
-  const detects = () => minDiscrepancyMean(main.difference.stderr, criticalValue(plan.falseAlarm, mainN, true, 2), beta);
+  const detects = () => minDiscrepancyMean(main.difference.stderr, criticalValue(plan.falseAlarm, mainN, true, 2), beta, mainN - 1);
   let target = Math.min(plannedDiscrepancy, plan.relativeTarget * Math.abs(main.gap.mean));
   let worstVariance = Math.max(variance, main.difference.variance);
   for (let k = 2; k <= MAX_REPLANS + 1 && target > 0 && mainN < maxN && detects() > (plan.replanAbove ?? 1.25) * target; k++) {

@@ -268,6 +268,14 @@ describe('training loss gradients (simple and hybrid, with and without the stop-
       const grad = Float64Array.from([...g.W, ...g.b]);
       const f = (th: Float64Array) => lossAt(schedule, t, obj, th, d, rows, x0, noise, theta);
       const l0 = Math.abs(f(theta));
+      // The bound term's own float64 rounding R (bound arithmetic, MATH.md §7.1): where the decoder's bin
+      // mass is tiny, ½(1 + tanh(·)) cancels and log p carries ≈ ε/p — at p ≈ 2e-12 (suite seed 46) the
+      // float64 loss is flat under steps of 1e-4 while its derivative is 1e-4. Richardson's r2 errs by ≤ 6R/h.
+      const { a: la, s: ls } = schedule.level(t);
+      const xt = x0.map((x, i) => la * x + ls * noise[i]);
+      const vlbRounding = obj.vlb
+        ? obj.vlb.weight * vlbTermRoundingBound(schedule, t, { parameterization: obj.parameterization, variance: obj.variance, decoder: obj.vlb.decoder, units: obj.vlb.units }, heads, x0, xt, 'float64', () => 0)
+        : 0;
       for (let k = 0; k < theta.length; k++) {
         // Richardson-extrapolated central difference; its error estimate is the h vs h/2 difference.
         // Two extrapolants from h, h/2, h/4: their difference estimates what is left of truncation and
@@ -278,11 +286,29 @@ describe('training loss gradients (simple and hybrid, with and without the stop-
         // Rounding of f: ε times the size of its addends — the loss, and the bound term's log-variances
         // (|lv| ≤ |log β_t| + 2·|log β̃| …, bounded here by 2|log β_1| + 10) when a KL cancels them.
         const addends = Math.max(1, l0) + (obj.vlb ? obj.vlb.weight * (2 * Math.abs(Math.log(schedule.beta(1))) + 10) : 0);
-        const tol = 8 * Math.abs(r2 - r1) + (16 * Number.EPSILON * addends) / (h / 4) + 1e-9 * Math.abs(r2);
+        const tol = 8 * Math.abs(r2 - r1) + (16 * Number.EPSILON * addends) / (h / 4) + (6 * vlbRounding) / h + 1e-9 * Math.abs(r2);
         expect(Math.abs(grad[k] - r2)).toBeLessThanOrEqual(tol);
       }
     },
   );
+
+  test('regression (SCORECHECK_SEED=46 of the long run): where the decoder bin mass is ≈ 2e-12 the float64 loss is flat under ±1e-4 while its derivative is ≈ −1.3e-4; the bound term\'s rounding bound covers the difference', () => {
+    const schedule = scaledLinearSchedule(2);
+    expect(Array.from(schedule.betas)).toEqual([0.05, 0.999]);
+    const obj: TrainingObjective = { parameterization: 'x0', weighting: { kind: 'unit' }, reduction: 'mean', variance: { kind: 'learned_range' }, vlb: { weight: 0.37, decoder: { kind: 'discretized_gaussian', cdf: 'tanh_approx' }, units: 'bits_per_dim' } };
+    const th = [-0.044844614109024405, 0.17900150991044939, 0.018151545897126198, -0.05997867265250534, -0.1834263886557892, -0.12689982005394995, 0.11603065475355834, -0.193312443443574, -0.24929672619327903, 0.1190327451331541, -0.6708211053162814, -0.19968766458332543];
+    const headsOf = (v: number[]) => ({ W: [v.slice(0, 2), v.slice(2, 4), v.slice(4, 6), v.slice(6, 8)], b: v.slice(8) });
+    const x0 = [0.9607843137254901, -0.15294117647058825], noise = [-0.890952638216079, -2.142076906516301];
+    const g = sampleLossGradient(schedule, 1, obj, headsOf(th), x0, noise);
+    const at = (dw: number) => { const v = [...th]; v[4] += dw; return sampleLossGradient(schedule, 1, obj, headsOf(v), x0, noise).loss; };
+    expect(Math.abs(g.W[4] + 1.3463e-4)).toBeLessThan(1e-8);
+    expect(at(1e-4) - at(-1e-4)).toBe(0); // quantized: ½(1 + tanh(−12.8)) moves by less than one ulp of 1
+    const { a, s: sd } = schedule.level(1);
+    const xt = x0.map((x, i) => a * x + sd * noise[i]);
+    const R = 0.37 * vlbTermRoundingBound(schedule, 1, { parameterization: 'x0', variance: obj.variance, decoder: obj.vlb!.decoder, units: 'bits_per_dim' }, headsOf(th), x0, xt, 'float64', () => 0);
+    expect((6 * R) / 1e-4).toBeGreaterThan(Math.abs(g.W[4]));
+    expect(R).toBeGreaterThan(1e-7); // ≈ ε/p in log p, not ε·|loss|
+  });
 
   test('negative control: the hybrid gradient without the stop-gradient differs from the frozen-mean gradient in the mean head', () => {
     const schedule = linearSchedule(50);

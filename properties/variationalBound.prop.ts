@@ -151,6 +151,17 @@ describe('variational bound: pointwise terms average to the expected terms (Mont
     const est = estimateFromSamples(values);
     const expected = expectedVlbTerm(schedule, t, setting, heads, { mean: x0 });
     const tc = criticalT(ALPHA, N - 1);
+    if (est.stderr === 0 && t === 1 && setting.decoder.kind === 'discretized_gaussian') {
+      // Every draw hit the 1e−12 clamp (suite seed 51: x_0 ≈ 6σ from the model's mean): the t-test has no
+      // variance to work with, and E L still differs from the clamp value by the far tail of x_t (there
+      // 5.6e−7 relative). What n identical draws do show, at level α: the region where L differs has
+      // probability ≤ m = ln(1/α)/n ((1 − m)^n ≤ α), and a decoder term lies in [0, −log₂(1e−12)].
+      // (A bin mass of exactly 1, L = 0, is the other constant.)
+      const clampBits = -Math.log2(1e-12), m = Math.log(1 / ALPHA) / N, v = values[0], r = 1e-11 * clampBits;
+      expect(v - expected).toBeLessThanOrEqual(m * v + r);
+      expect(expected - v).toBeLessThanOrEqual(m * (clampBits - v) + r);
+      return;
+    }
     expect((tc + normalQuantile(0.99)) * est.stderr).toBeLessThanOrEqual(0.1 * Math.max(Math.abs(expected), Math.sqrt(est.variance)));
     // + the quadrature's requested accuracy (1e−12 relative) ×10, for terms that are constant in x_t (a clamped decoder).
     expect(Math.abs(est.mean - expected)).toBeLessThanOrEqual(tc * est.stderr + 1e-11 * Math.max(1, Math.abs(expected)));

@@ -39,6 +39,9 @@ export async function evaluate<Case>(property: Pick<Property<Case>, 'check'>, c:
   if (outcome === null || typeof outcome !== 'object' || typeof outcome.holds !== 'boolean') {
     return { kind: 'throws', error: `check returned ${JSON.stringify(outcome)} instead of an Outcome`, margin: Infinity };
   }
+  if (outcome.unresolved !== undefined && !outcome.holds) {
+    return { kind: 'throws', error: `check reported a failing case as unresolved (${outcome.unresolved}): unresolved cases hold`, margin: Infinity };
+  }
   if (outcome.holds) {
     for (const f of ['maxError', 'tolerance', 'z', 'zCritical', 'margin'] as const) {
       const v = outcome[f];

@@ -32,6 +32,8 @@ export interface Evidence {
   readonly detectable?: Detectable;
   /** Cases whose comparison could not reach its detectable target. */
   readonly underpowered?: number;
+  /** Cases below what the check can resolve, with the first one's reason (Outcome.unresolved). */
+  readonly unresolved?: { readonly cases: number; readonly reason: string };
   /** Statistical assertions made and the false-alarm probability of each. */
   readonly assertions?: number;
   readonly falseAlarm?: number;
@@ -51,6 +53,8 @@ export class EvidenceAccumulator {
   private sawSamples = false;
   private weakest: Detectable | undefined;
   private underpowered = 0;
+  private unresolvedCases = 0;
+  private unresolvedReason = '';
 
   add(phase: keyof PhaseCounts, e: Evaluation): void {
     this.n[phase]++;
@@ -65,6 +69,9 @@ export class EvidenceAccumulator {
     if (o.samples !== undefined && Number.isFinite(o.samples)) {
       this.samples += o.samples;
       this.sawSamples = true;
+    }
+    if (o.unresolved !== undefined) {
+      if (this.unresolvedCases++ === 0) this.unresolvedReason = o.unresolved;
     }
     if (o.detectable) {
       if (!o.detectable.met) this.underpowered++;
@@ -84,6 +91,10 @@ export class EvidenceAccumulator {
     return this.underpowered;
   }
 
+  get unresolved(): { cases: number; reason: string } {
+    return { cases: this.unresolvedCases, reason: this.unresolvedReason };
+  }
+
   evidence(extra: Partial<Evidence> = {}): Evidence {
     const w = this.worst;
     const o = w && w.kind !== 'throws' ? w.outcome : undefined;
@@ -99,6 +110,7 @@ export class EvidenceAccumulator {
       ...(this.sawSamples ? { samples: this.samples } : {}),
       ...(this.weakest ? { detectable: this.weakest } : {}),
       ...(this.underpowered > 0 ? { underpowered: this.underpowered } : {}),
+      ...(this.unresolvedCases > 0 ? { unresolved: { cases: this.unresolvedCases, reason: this.unresolvedReason } } : {}),
       ...extra,
     };
   }

@@ -36,6 +36,13 @@ export interface Outcome {
   readonly zCritical?: number;
   readonly samples?: number;
   readonly detectable?: Detectable;
+  /**
+   * The case is below what the check can resolve (e.g. a strict inequality whose two sides agree
+   * to within their float64 rounding): neither a pass nor a counterexample. It must come with
+   * `holds: true`; a run with any such case is "inconclusive", never "holds" — the deterministic
+   * counterpart of an under-powered Monte Carlo case.
+   */
+  readonly unresolved?: string;
   /** Statistical assertions made on this case (counted against the false-alarm budget). */
   readonly assertions?: number;
   /** The compared quantities side by side, e.g. { observed, predicted }. */

@@ -109,6 +109,21 @@ describe('runProperty', () => {
     expect(r.reason).toMatch(/not enough power/);
   });
 
+  it('cases below the check\'s resolution make the run inconclusive with the count and first reason; one that says it fails is an error', async () => {
+    const p = prop({
+      id: 't.unresolved', cases: () => fc.integer({ min: 0, max: 9 }),
+      check: (x: number) => (x === 9 ? { holds: true, maxError: 0, tolerance: 1, unresolved: 'gain 1e-12 within its rounding' } : { holds: true, maxError: 0.1, tolerance: 1 }),
+    });
+    const r = await runProperty(p, { seed: 1, falseAlarm: plan(p.id) });
+    expect(verdictOf(r)).toBe('inconclusive');
+    expect(r.reason).toMatch(/below resolution: \d+ of \d+ cases could not be decided \(gain 1e-12 within its rounding\)/);
+    const control = prop({ id: 't.resolved', cases: () => fc.integer({ min: 0, max: 8 }), check: () => ({ holds: true, maxError: 0.1, tolerance: 1 }) });
+    expect(verdictOf(await runProperty(control, { seed: 1, falseAlarm: plan(control.id) }))).toBe('holds');
+    const bad = prop({ id: 't.badUnresolved', cases: () => fc.integer({ min: 0, max: 3 }), check: () => ({ holds: false, maxError: 2, tolerance: 1, unresolved: 'x' }) });
+    const rb = await runProperty(bad, { seed: 1, falseAlarm: plan(bad.id) });
+    expect(rb.counterexample?.kind ?? rb.finding).toMatch(/throws|error/);
+  });
+
   it('saves a counterexample, replays it first next time, and drops it once it no longer fails', async () => {
     const store = new MemoryStore();
     let limit = 10;

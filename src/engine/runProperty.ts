@@ -215,6 +215,10 @@ export async function runProperty<Case>(property: Property<Case>, opts: RunOptio
           reason: `not enough power: ${weak} of ${acc.runs} cases could not detect a discrepancy of ${fmtPct(d?.target)} at power ${d?.power ?? 0.99} (weakest detects ${fmtPct(d?.relative)})`,
         });
       }
+      const unresolved = acc.unresolved;
+      if (unresolved.cases > 0) {
+        return finish({ finding: 'inconclusive', reason: `below resolution: ${unresolved.cases} of ${acc.runs} cases could not be decided (${unresolved.reason})` });
+      }
       if (property.expected === 'refuted') return finish({ finding: 'holds', reason: `no counterexample in ${acc.runs} cases` });
       return finish({ finding: 'holds' });
     }

@@ -41,4 +41,14 @@ describe('lipman2023.biasDirection: the cross-checks scale with κ(Cov(x, c))', 
     const slack = 1e-6 * r.direct + r.kappa * (r.scoreRouteFloor + r.floor);
     expect(slack).toBeLessThan(1e-5 * r.direct); // a 1e-5 relative error in either route would be caught
   });
+
+  it('verify --seed 1969 (the long run): a gain the two routes do not agree on (score route 1.8e-9, flow route −2.8e-9, κ(Cov(x, c)) = 9e6) is below resolution — neither a pass nor a counterexample', () => {
+    const c = replayed('choices:WzMsMywzLDAsMCwwLDk2LDMsMTAwLDEwMCwxMDAsMywwLDAsMCw5LDIwMCwyMDAsMjAwLDIwMCwyMDAsMjAwLDIwMCwyMDAsMjAwLDMsMCwwLDAsLTEwMCw0NjYsMF0');
+    const o = flowHigherVelocityNorm.check(c, { falseAlarm: 1e-6, replicate: 0 }) as { holds: boolean; unresolved?: string };
+    expect(o.holds).toBe(true);
+    expect(o.unresolved).toMatch(/within its float64 resolution/);
+    // the control: an ordinary case is decided (no unresolved flag) and holds.
+    const plain = flowHigherVelocityNorm.check(replayed('choices:W10'), { falseAlarm: 1e-6, replicate: 0 }) as { holds: boolean; unresolved?: string };
+    expect(plain.unresolved).toBeUndefined();
+  });
 });

@@ -241,6 +241,8 @@ function printSummary(): void {
 }
 
 async function main(): Promise<void> {
+  // `… --background | head -1`: a closed stdout ends the launcher quietly (the detached run goes on).
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(0); throw e; });
   mkdirSync(dir, { recursive: true });
   if (argv.includes('--summary')) return printSummary();
   const nVerify = opt('--verify', 0), nSuite = opt('--suite', 0);

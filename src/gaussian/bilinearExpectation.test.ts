@@ -1,6 +1,6 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
-import type { Matrix } from '../linalg/index.ts';
+import { type Matrix, matmul, transpose } from '../linalg/index.ts';
 import { bilinearGaussianCumulants, bilinearGaussianMoments } from './bilinearExpectation.ts';
 
 const mat = (rows: number, cols: number, data: number[]): Matrix => ({ rows, cols, data: Float64Array.from(data) });
@@ -59,6 +59,11 @@ describe('bilinearGaussianCumulants: κ₁…κ₄ of (Az + a)ᵀ(Bz + b), z ~ N
     expect(iss.mean).toBeCloseTo(1.3338, 12);
     expect(iss.variance).toBeCloseTo(10.7984794, 9);
     expect(Math.abs(iss.variance - 10.8192)).toBeLessThan(3 * 0.017);
-    expect(Math.abs(10.6552714 - 10.8192)).toBeGreaterThan(9 * 0.017); // the old formula's value is far outside
+    // The control: the transposed cross term 2μ_XᵀC_XYμ_Y (the old formula) lands far outside the sample's interval.
+    const m = [0.3, -0.2], mx = [0.1, 0.2].map((v, i) => v + A.data[2 * i] * m[0] + A.data[2 * i + 1] * m[1]), my = [1, 0.5].map((v, i) => v + B.data[2 * i] * m[0] + B.data[2 * i + 1] * m[1]);
+    const Cxy = matmul(matmul(A, S), transpose(B));
+    let right = 0, transposed = 0;
+    for (let i = 0; i < 2; i++) for (let j = 0; j < 2; j++) { right += my[i] * Cxy.data[2 * i + j] * mx[j]; transposed += mx[i] * Cxy.data[2 * i + j] * my[j]; }
+    expect(Math.abs(iss.variance - 2 * right + 2 * transposed - 10.8192)).toBeGreaterThan(9 * 0.017);
   });
 });

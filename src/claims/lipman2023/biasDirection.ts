@@ -3,6 +3,7 @@ import { simpleDouble } from '../../arbitraries/boundedDouble.ts';
 import { flowTime } from '../../arbitraries/flowPath.ts';
 import { gaussianOfDim } from '../../arbitraries/gaussian.ts';
 import { limitMargin, withinTolerance } from '../../engine/outcome.ts';
+import type { NoiseLevel } from '../../diffusion/noiseLevel.ts';
 import type { Gaussian } from '../../gaussian/gaussian.ts';
 import { AffineConditionalScoreModel } from '../../models/affineConditionalScoreModel.ts';
 import { type LinearEncoder, encoderJointConditionNumber } from '../../models/linearEncoder.ts';
@@ -10,6 +11,7 @@ import { DEFAULT_DATA } from '../xu2025/figures.ts';
 import { flowBiasDirectionFigure } from './figures.ts';
 import { conditionedByEncoder } from '../../objectives/conditionedData.ts';
 import { type EncoderOptimizationProblem, biasDirection, encoderDsm, pretrainedConditionalModel } from '../../theory/encoderInputOptimization.ts';
+import { extendedPrecisionScoreNormGain } from '../../theory/extendedPrecisionScoreNormGain.ts';
 import { flowCoefficients } from '../../theory/flowPath.ts';
 import { conditionalCfmAffine, conditionalVelocityNorm, flowInputBiasGap } from '../../theory/flowInputBias.ts';
 import { pathNoiseLevel, velocityScoreCoefficients } from '../../theory/flowScoreLink.ts';
@@ -58,9 +60,9 @@ function cases(t: fc.Arbitrary<number>): fc.Arbitrary<FlowBiasDirectionCase> {
  * G_t. At t = 0 (x_t = x₀) the pretrained velocity −x ignores c: CFM ≡ d, every encoder is CFM-optimal and
  * the gain is 0.
  */
-export function flowBiasDirection(c: FlowBiasDirectionCase): { co0?: boolean; gain: number; floor: number; scoreRouteFloor: number; linkError: number; linkTolerance: number; kappa: number; direct: number; note?: string; quantities: Record<string, number> } {
+export function flowBiasDirection(c: FlowBiasDirectionCase): { co0?: boolean; level?: NoiseLevel; beta2: number; gain: number; floor: number; scoreRouteFloor: number; linkError: number; linkTolerance: number; kappa: number; direct: number; note?: string; quantities: Record<string, number> } {
   const co = flowCoefficients({ kind: 'rectified' }, c.t);
-  if (co.s === 0) return { co0: true, gain: 0, floor: 0, scoreRouteFloor: 0, linkError: 0, linkTolerance: 1e-9, kappa: 1, direct: 0, note: 'at t = 0, x_t = x₀: the pretrained velocity −x ignores c, CFM ≡ d for every encoder — the FM-optimal encoder is also CFM-optimal', quantities: { t: c.t } };
+  if (co.s === 0) return { co0: true, beta2: 0, gain: 0, floor: 0, scoreRouteFloor: 0, linkError: 0, linkTolerance: 1e-9, kappa: 1, direct: 0, note: 'at t = 0, x_t = x₀: the pretrained velocity −x ignores c, CFM ≡ d for every encoder — the FM-optimal encoder is also CFM-optimal', quantities: { t: c.t } };
   const level = pathNoiseLevel(co);
   const { alpha, beta } = velocityScoreCoefficients(co);
   const r = biasDirection(c.data, c.reference, level);
@@ -87,7 +89,7 @@ export function flowBiasDirection(c: FlowBiasDirectionCase): { co0?: boolean; ga
   const gOpt = flowInputBiasGap(c.data, optimal, co), gRef = flowInputBiasGap(c.data, c.reference, co);
   const direct = conditionalVelocityNorm(c.data, optimal, co) - conditionalVelocityNorm(c.data, c.reference, co);
   return {
-    gain, linkError, linkTolerance, kappa, direct,
+    level, beta2: beta * beta, gain, linkError, linkTolerance, kappa, direct,
     floor: 1e3 * Number.EPSILON * (gOpt + gRef),
     scoreRouteFloor: 1e3 * Number.EPSILON * beta * beta * r.scale,
     quantities: { t: c.t, 'β_t²': beta * beta, 'velocity-norm gain β²(N(E_D) − N(E*))': gain, 'gain from G_t at both encoders': direct, 'N(E*)': r.scoreNormEsmOptimal, 'N(E_D)': r.scoreNormDsmOptimal, '|CFM − β²DSM|/CFM (worst)': linkError, 'κ(Cov(x, c)) (worst)': kappa },
@@ -110,16 +112,25 @@ function checkHigher(c: FlowBiasDirectionCase): CheckOutcome {
   const ratio = r.direct > 0 ? (10 * r.floor) / r.direct : Infinity;
   const o = withinTolerance(ratio, 1, { metric: '10·rounding floor / velocity-norm gain', quantities: r.quantities, ...(r.note ? { note: r.note } : {}) });
   if (!ok) return { ...o, holds: false, margin: 1, note: `the link CFM = β²DSM (error ${r.linkError}) or the two routes to the gain (${r.gain} vs ${r.direct}) disagree` };
-  // A gain within 10× its rounding floor either way is not decided by float64 (verify --seed 1969: gain 5e-10
-  // against G_t ≈ 145 at both encoders, κ(Cov(x, c)) = 9e6 — the routes agree only to κ·floor): neither a pass nor
-  // a counterexample. A clearly negative gain (below −10× the floor) is a counterexample.
+  // A gain within 10× its rounding floor either way is not decided by float64 (verify --seed 1969: gain 1.6e-9
+  // against G_t ≈ 145 at both encoders, κ(Cov(x, c)) = 1.4e7 — the routes agree only to κ·floor).
   // How well the gain's sign is known: 10× its rounding floor, and twice how far the two independent routes
   // to it (score route, flow route) actually disagree — an a-posteriori estimate, far below the worst-case
   // κ·floor (which left a quarter of ordinary cases undecided); at seed 1969 the routes differ in sign.
   const resolution = Math.max(10 * r.floor, 2 * Math.abs(r.direct - r.gain));
-  if (r.co0 || (o.holds && r.direct > resolution) || r.direct < -resolution) return o;
+  if (r.co0 || r.level === undefined || (o.holds && r.direct > resolution)) return o;
+  // Not decided by float64 (or apparently negative): the gain is recomputed in 80-digit arithmetic from the
+  // data and E* alone, B_D included (extendedPrecisionScoreNormGain), and that decides — a counterexample too
+  // must be earned beyond float64's resolution. verify --seed 1969: float64 routes 1.6e-9 and −2.0e-9; the
+  // 80-digit gain is 915·1.79978e-12 = 1.647e-9 (an independent mpmath computation agrees to 12 digits).
+  const ext = extendedPrecisionScoreNormGain(c.data, c.reference, r.level);
+  const extGain = r.beta2 * ext.gain, extResolution = r.beta2 * ext.scale * ext.relativeResolution;
+  const quantities = { ...r.quantities, 'velocity-norm gain in 80-digit arithmetic': extGain, 'its resolution': extResolution };
+  const metric = 'resolution / velocity-norm gain (80-digit arithmetic; float64 could not decide)';
+  if (extGain > extResolution) return { holds: true, maxError: extResolution / extGain, tolerance: 1, margin: limitMargin(extResolution, extGain), metric, quantities };
+  if (extGain < -extResolution) return { holds: false, maxError: -extGain, tolerance: 0, margin: 1, metric: 'velocity-norm gain below 0 (80-digit arithmetic)', quantities };
   // margin −1: the targeted search climbs towards failures, not towards cases it cannot decide.
-  return { holds: true, margin: -1, maxError: Math.abs(r.direct), tolerance: resolution, metric: '|velocity-norm gain| against its resolution', quantities: r.quantities, unresolved: `velocity-norm gain ${r.direct.toExponential(2)} within its float64 resolution ${resolution.toExponential(2)} (κ(Cov(x, c)) = ${r.kappa.toExponential(1)})` };
+  return { holds: true, margin: -1, maxError: Math.abs(extGain), tolerance: extResolution, metric: '|velocity-norm gain| against its resolution', quantities, unresolved: `velocity-norm gain ${extGain.toExponential(2)} within the resolution ${extResolution.toExponential(2)} of 80-digit arithmetic` };
 }
 
 export const flowHigherVelocityNorm: Claim<FlowBiasDirectionCase> = {
@@ -130,7 +141,8 @@ export const flowHigherVelocityNorm: Claim<FlowBiasDirectionCase> = {
   assumptions: [
     'rectified flow, t ∈ [0.001, 0.999]; x₀ ~ N(μ, Σ), d ≤ 3, cond(Σ) ≤ 100; frozen model = the exact conditional velocity of a reference encoder (k ≤ 3, τ ∈ [0.1, 3.2], ‖B*‖_F√λ_min(Σ)/τ ≥ 0.05)',
     'CFM from the flow closed form equals β_t²·DSM at both encoders (relative max(1e-9, 1e3·ε·κ), κ = κ(Cov(x, c))), so the CFM-optimal encoder is Xu\'s DSM-optimal one; the gain β_t²(N(E_D) − N(E*)) agrees with E‖v*(x_t|c)‖² recomputed from G_t',
-    'holds if the gain (from G_t) exceeds 10× its rounding floor 1e3·ε·(G_t(E*) + G_t(E_D)) and the score route agrees within κ·(its own floor 1e3·ε·β_t²·d/s_t² + the flow floor)',
+    'holds if the gain (from G_t) exceeds 10× its rounding floor 1e3·ε·(G_t(E*) + G_t(E_D)) and twice the disagreement of the two routes, and the score route agrees within κ·(its own floor 1e3·ε·β_t²·d/s_t² + the flow floor)',
+    'a gain float64 does not decide (or finds negative) is recomputed from the data and E* in 80-digit arithmetic, B_D included, and decided there; within 1e-35·β_t²·d/s_t² of 0 it is below resolution (INCONCLUSIVE)',
   ],
   expected: 'holds',
   defaultRuns: 100,

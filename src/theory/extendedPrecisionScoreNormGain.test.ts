@@ -59,8 +59,8 @@ describe('extendedPrecisionScoreNormGain: the gain float64 cannot resolve', () =
 
   it('bad input names the field', () => {
     const enc = { B: allTwos, b: new Float64Array(3), tau: 0.1 };
-    expect(() => extendedPrecisionScoreNormGain(isotropic(1), enc, { a: 0.5, s: 0.5 }, 30)).toThrow(InvalidArgumentError);
-    expect(() => extendedPrecisionScoreNormGain(isotropic(1), enc, { a: 0.5, s: 0.5 }, 30)).toThrow(/digits/);
+    expect(() => extendedPrecisionScoreNormGain(isotropic(1), enc, { a: 0.5, s: 0.5 }, 64)).toThrow(InvalidArgumentError);
+    expect(() => extendedPrecisionScoreNormGain(isotropic(1), enc, { a: 0.5, s: 0.5 }, 64)).toThrow(/bits/);
     expect(() => extendedPrecisionScoreNormGain(isotropic(1), { ...enc, tau: -1 }, { a: 0.5, s: 0.5 })).toThrow(/tau/);
   });
 });

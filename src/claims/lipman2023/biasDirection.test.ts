@@ -42,7 +42,7 @@ describe('lipman2023.biasDirection: the cross-checks scale with κ(Cov(x, c))', 
     expect(slack).toBeLessThan(1e-5 * r.direct); // a 1e-5 relative error in either route would be caught
   });
 
-  it('verify --seed 1969 (the long run): a gain float64 does not decide (score route 1.8e-9, flow route −2.8e-9, κ(Cov(x, c)) = 9e6) is decided in 80-digit arithmetic: it holds', () => {
+  it('verify --seed 1969 (the long run): a gain float64 does not decide (score route 1.8e-9, flow route −2.8e-9, κ(Cov(x, c)) = 9e6) is decided in 320-bit arithmetic: it holds', () => {
     const c = replayed('choices:WzMsMywzLDAsMCwwLDk2LDMsMTAwLDEwMCwxMDAsMywwLDAsMCw5LDIwMCwyMDAsMjAwLDIwMCwyMDAsMjAwLDIwMCwyMDAsMjAwLDMsMCwwLDAsLTEwMCw0NjYsMF0');
     const r = flowBiasDirection(c);
     // the float64 routes disagree in sign: what made this case undecidable before the escalation
@@ -52,10 +52,10 @@ describe('lipman2023.biasDirection: the cross-checks scale with κ(Cov(x, c))', 
     expect(o.unresolved).toBeUndefined();
     // β_t²·2.2463084665427543e-12 (mpmath, 60 digits, from the definitions — see extendedPrecisionScoreNormGain.test.ts)
     const exact = r.beta2 * 2.2463084665427543e-12;
-    expect(Math.abs((o.quantities?.['velocity-norm gain in 80-digit arithmetic'] ?? 0) - exact)).toBeLessThan(1e-12 * exact);
+    expect(Math.abs((o.quantities?.['velocity-norm gain in 320-bit arithmetic'] ?? 0) - exact)).toBeLessThan(1e-12 * exact);
     // the control: an ordinary case is decided by float64 alone (no escalation) and holds.
     const plain = flowHigherVelocityNorm.check(replayed('choices:W10'), { falseAlarm: 1e-6, replicate: 0 }) as { holds: boolean; unresolved?: string; quantities?: Record<string, number> };
     expect(plain.holds).toBe(true);
-    expect(plain.quantities?.['velocity-norm gain in 80-digit arithmetic']).toBeUndefined();
+    expect(plain.quantities?.['velocity-norm gain in 320-bit arithmetic']).toBeUndefined();
   });
 });

@@ -112,25 +112,25 @@ function checkHigher(c: FlowBiasDirectionCase): CheckOutcome {
   const ratio = r.direct > 0 ? (10 * r.floor) / r.direct : Infinity;
   const o = withinTolerance(ratio, 1, { metric: '10·rounding floor / velocity-norm gain', quantities: r.quantities, ...(r.note ? { note: r.note } : {}) });
   if (!ok) return { ...o, holds: false, margin: 1, note: `the link CFM = β²DSM (error ${r.linkError}) or the two routes to the gain (${r.gain} vs ${r.direct}) disagree` };
-  // A gain within 10× its rounding floor either way is not decided by float64 (verify --seed 1969: gain 1.6e-9
-  // against G_t ≈ 145 at both encoders, κ(Cov(x, c)) = 1.4e7 — the routes agree only to κ·floor).
+  // A gain within 10× its rounding floor either way is not decided by float64 (verify --seed 1969: gain 1.8e-9
+  // against G_t ≈ 145 at both encoders, κ(Cov(x, c)) = 9e6 — the routes agree only to κ·floor).
   // How well the gain's sign is known: 10× its rounding floor, and twice how far the two independent routes
   // to it (score route, flow route) actually disagree — an a-posteriori estimate, far below the worst-case
   // κ·floor (which left a quarter of ordinary cases undecided); at seed 1969 the routes differ in sign.
   const resolution = Math.max(10 * r.floor, 2 * Math.abs(r.direct - r.gain));
   if (r.co0 || r.level === undefined || (o.holds && r.direct > resolution)) return o;
-  // Not decided by float64 (or apparently negative): the gain is recomputed in 80-digit arithmetic from the
+  // Not decided by float64 (or apparently negative): the gain is recomputed in 320-bit arithmetic from the
   // data and E* alone, B_D included (extendedPrecisionScoreNormGain), and that decides — a counterexample too
-  // must be earned beyond float64's resolution. verify --seed 1969: float64 routes 1.6e-9 and −2.0e-9; the
-  // 80-digit gain is 915·1.79978e-12 = 1.647e-9 (an independent mpmath computation agrees to 12 digits).
+  // must be earned beyond float64's resolution. verify --seed 1969 (t = 0.966): float64 routes 1.8e-9 (score) and
+  // −2.8e-9 (flow); the 320-bit gain is β²·2.24631e-12 = 1.813e-9 (an independent mpmath computation agrees to 12 digits).
   const ext = extendedPrecisionScoreNormGain(c.data, c.reference, r.level);
   const extGain = r.beta2 * ext.gain, extResolution = r.beta2 * ext.scale * ext.relativeResolution;
-  const quantities = { ...r.quantities, 'velocity-norm gain in 80-digit arithmetic': extGain, 'its resolution': extResolution };
-  const metric = 'resolution / velocity-norm gain (80-digit arithmetic; float64 could not decide)';
+  const quantities = { ...r.quantities, 'velocity-norm gain in 320-bit arithmetic': extGain, 'its resolution': extResolution };
+  const metric = 'resolution / velocity-norm gain (320-bit arithmetic; float64 could not decide)';
   if (extGain > extResolution) return { holds: true, maxError: extResolution / extGain, tolerance: 1, margin: limitMargin(extResolution, extGain), metric, quantities };
-  if (extGain < -extResolution) return { holds: false, maxError: -extGain, tolerance: 0, margin: 1, metric: 'velocity-norm gain below 0 (80-digit arithmetic)', quantities };
+  if (extGain < -extResolution) return { holds: false, maxError: -extGain, tolerance: 0, margin: 1, metric: 'velocity-norm gain below 0 (320-bit arithmetic)', quantities };
   // margin −1: the targeted search climbs towards failures, not towards cases it cannot decide.
-  return { holds: true, margin: -1, maxError: Math.abs(extGain), tolerance: extResolution, metric: '|velocity-norm gain| against its resolution', quantities, unresolved: `velocity-norm gain ${extGain.toExponential(2)} within the resolution ${extResolution.toExponential(2)} of 80-digit arithmetic` };
+  return { holds: true, margin: -1, maxError: Math.abs(extGain), tolerance: extResolution, metric: '|velocity-norm gain| against its resolution', quantities, unresolved: `velocity-norm gain ${extGain.toExponential(2)} within the resolution ${extResolution.toExponential(2)} of 320-bit arithmetic` };
 }
 
 export const flowHigherVelocityNorm: Claim<FlowBiasDirectionCase> = {
@@ -142,7 +142,7 @@ export const flowHigherVelocityNorm: Claim<FlowBiasDirectionCase> = {
     'rectified flow, t ∈ [0.001, 0.999]; x₀ ~ N(μ, Σ), d ≤ 3, cond(Σ) ≤ 100; frozen model = the exact conditional velocity of a reference encoder (k ≤ 3, τ ∈ [0.1, 3.2], ‖B*‖_F√λ_min(Σ)/τ ≥ 0.05)',
     'CFM from the flow closed form equals β_t²·DSM at both encoders (relative max(1e-9, 1e3·ε·κ), κ = κ(Cov(x, c))), so the CFM-optimal encoder is Xu\'s DSM-optimal one; the gain β_t²(N(E_D) − N(E*)) agrees with E‖v*(x_t|c)‖² recomputed from G_t',
     'holds if the gain (from G_t) exceeds 10× its rounding floor 1e3·ε·(G_t(E*) + G_t(E_D)) and twice the disagreement of the two routes, and the score route agrees within κ·(its own floor 1e3·ε·β_t²·d/s_t² + the flow floor)',
-    'a gain float64 does not decide (or finds negative) is recomputed from the data and E* in 80-digit arithmetic, B_D included, and decided there; within 1e-35·β_t²·d/s_t² of 0 it is below resolution (INCONCLUSIVE)',
+    'a gain float64 does not decide (or finds negative) is recomputed from the data and E* in 320-bit arithmetic, B_D included, and decided there; within 7.5e-37·β_t²·d/s_t² of 0 it is below resolution (INCONCLUSIVE)',
   ],
   expected: 'holds',
   defaultRuns: 100,

@@ -34,6 +34,12 @@ describe('roundingCriticalSteps', () => {
     const ctx = await contextFor();
     expect(roundingCriticalSteps(ctx.sampler.samplers.dpmpp_2m, ctx.table, [1, 3, 9, 27, 37, 111])).toEqual([]);
   });
+  it('trailing, T = 1000: n dividing 1000 makes T/n·(n − i) an integer — never critical', async () => {
+    const ctx = await contextFor();
+    const spec = ctx.sampler.samplers.ddpm;
+    expect('spacing' in spec && spec.spacing.kind).toBe('trailing');
+    expect(roundingCriticalSteps(spec, ctx.table, [1, 2, 4, 5, 8, 10, 20, 25, 40, 50, 100, 125, 200, 250, 500, 1000])).toEqual([]);
+  });
   it('spacings without a rounding boundary (leading, Karras) and no table: none', async () => {
     const ctx = await contextFor();
     expect(roundingCriticalSteps(ctx.sampler.samplers.ddim, ctx.table, [27, 50])).toEqual([]);
@@ -129,6 +135,17 @@ describe('the requests and shapes the sampler checks build', () => {
     }
   });
 
+  it('sample.network_time: a subject that answers with an error fails the case, and the note carries its message', async () => {
+    const ref = new SamplerSubject();
+    const obj = { hello: ref.hello, schedule: () => ref.schedule(), sample: () => { throw new Error('CUDA out of memory (simulated)'); } };
+    const ctx = await samplerCheckContext(await ModuleSubject.fromObject(obj, 'throws'));
+    const p = sampleNetworkTimeProperty(ctx, 'ddim', ctx.sampler.samplers.ddim);
+    const [c] = fc.sample(p.cases(), { seed: 2, numRuns: 1 });
+    const o = await p.check(c, { falseAlarm: 1e-6, replicate: 0 });
+    expect(o.holds).toBe(false);
+    expect(o.note).toMatch(/^sampler ddim: the subject answered with an error: .*CUDA out of memory \(simulated\)/);
+  });
+
   it('sample.network_time: a τ list that is not flat is a failed case naming the field, not a crash', async () => {
     const ref = new SamplerSubject();
     const obj = { hello: ref.hello, schedule: () => ref.schedule(), sample: (a: unknown) => { const r = ref.sample(a); return { ...r, tau: [r.tau] }; } };
@@ -214,5 +231,34 @@ describe('sample.quality with a declared image shape: the mean field is read at 
     const o = await q.check(cases[0], { falseAlarm: 1e-6, replicate: 0 });
     expect(o.holds).toBe(false);
     expect(o.note).toMatch(/^sampler ddim, n = \d+, sample 0, coordinate \d+/);
+  });
+});
+
+describe('sample.exact: the counterexample shows what the subject returned, where it is wrong', () => {
+  it('a loop off by 1e-2 at flattened entry 2 of every sample: the note names coordinate 2, got.x_final is the subject\'s answer for the named sample', async () => {
+    const ref = new SamplerSubject();
+    const answers: Float64Array[][] = [];
+    const obj = {
+      hello: ref.hello, schedule: () => ref.schedule(),
+      sample: (a: { x_init: unknown }) => {
+        const r = ref.sample(a) as { x_final: unknown };
+        const { data, shape } = decodeArray(r.x_final);
+        const per = data.length / shape[0];
+        for (let s = 0; s < shape[0]; s++) if (per > 2) data[s * per + 2] += 1e-2;
+        answers.push(Array.from({ length: shape[0] }, (_, s) => data.slice(s * per, (s + 1) * per)));
+        return { ...r, x_final: encodeArray(Array.from(data), shape, false) };
+      },
+    };
+    const ctx = await samplerCheckContext(await ModuleSubject.fromObject(obj, 'off at entry 2'));
+    const p = sampleExactProperty(ctx, 'ddim', ctx.sampler.samplers.ddim, 'small');
+    const c = fc.sample(p.cases(), { seed: 11, numRuns: 30 }).find((x) => (p.size!(x).d ?? 0) > 2)!;
+    const o = await p.check(c, { falseAlarm: 1e-6, replicate: 0 });
+    expect(o.holds).toBe(false);
+    const [, s, i] = /sample (\d+), coordinate (\d+)/.exec(o.note ?? '')!.map(Number);
+    expect(i).toBe(2);
+    const got = (o.got as { x_final: number[] }).x_final, expected = (o.expected as { x_final: number[] }).x_final;
+    expect(got).toEqual(Array.from(answers[answers.length - 1][s].slice(0, 8)));
+    expect(Math.abs(got[2] - expected[2] - 1e-2)).toBeLessThan(1e-9);
+    for (const j of [0, 1]) expect(Math.abs(got[j] - expected[j])).toBeLessThan(1e-9);
   });
 });

@@ -60,6 +60,25 @@ describe('loss_grad.exact / loss_input_grad.exact: the report', () => {
   });
 });
 
+describe('loss_grad.exact: the diagnosis names the batch reduction the numbers follow', () => {
+  // Declared mean over the batch; the subject sums (every gradient entry N times the mean's). The note must
+  // name "the other batch reduction (sum)" — what the user's code does, not what it declared.
+  it('a subject that sums where mean is declared: fails, and the note says the gradient matches the sum', async () => {
+    const ctx = await contextFor((ref) => ({
+      loss_grad: (a: { x0: unknown[] }) => {
+        const r = structuredClone(ref.loss_grad(a)) as { grad: { W: number[][]; b: number[] } };
+        const n = a.x0.length;
+        return { ...r, grad: { W: r.grad.W.map((row) => row.map((v) => v * n)), b: r.grad.b.map((v) => v * n) } };
+      },
+    }));
+    expect((ctx.hello.ops.loss_grad as { batch_reduction: string }).batch_reduction).toBe('mean');
+    const c = fc.sample(lossGradCheck.cases(ctx), { seed: 8, numRuns: 20 }).find((x) => x.samples.length >= 2)!;
+    const o = await lossGradCheck.run(ctx, c, env);
+    expect(o.holds).toBe(false);
+    expect(o.note).toMatch(/gradient entry \d+ differ; the gradient matches the other batch reduction \(sum\)/);
+  });
+});
+
 describe('sds_grad.exact / vlb_prior.exact: a defect of 1e-7 relative is located in the note', () => {
   const sdsCase = {
     d: 2, mu: [0.5, -0.25], F: [[1, 0.25], [-0.5, 0.75]],

@@ -67,6 +67,22 @@ export function variationOnInterval(f: (x: number) => number, a: number, b: numb
   for (let i = 0; i <= cells; i++) ys[i] = checkFiniteResult(`f(${at(i)})`, f(at(i)));
   const kx: number[] = [a], ky: number[] = [ys[0]];
   const extrema: number[] = [];
+  // An extremum inside an end cell whose endpoint (a or b) is the cell's extreme grid value has no grid point on
+  // both sides to show it (sin(x + φ) with its maximum at x = 0.006 < h: the 3-point test below never fires).
+  // Search the end cell for what would exceed its endpoint. (When the inner grid point is the extreme, the
+  // 3-point test at it covers the cell.)
+  // The 3-point test fires at x₁ when y₁ > y₀ (max) / y₁ < y₀ (min), and at x_{n−1} when y_{n−1} ≥ y_n (max) /
+  // y_{n−1} ≤ y_n (min) — a tie at the start is the end cell's to search, a tie at the end is not.
+  const endCell = (lo: number, hi: number, yEnd: number, yInner: number, tieIsOurs: boolean): { x: number; y: number }[] => {
+    const found: { x: number; y: number }[] = [];
+    for (const s of [1, -1] as const) {
+      if (s * yEnd < s * yInner || (yEnd === yInner && !tieIsOurs)) continue; // the inner point's test covers it
+      const e = goldenExtremum(f, lo, hi, s);
+      if (s * e.y > s * yEnd && e.x > lo && e.x < hi) found.push(e);
+    }
+    return found.sort((p, q) => p.x - q.x);
+  };
+  for (const e of endCell(a, at(1), ys[0], ys[1], true)) { extrema.push(e.x); kx.push(e.x); ky.push(e.y); }
   for (let i = 1; i < cells; i++) {
     const left = ys[i] - ys[i - 1], right = ys[i + 1] - ys[i];
     const s: 1 | -1 | 0 = left > 0 && right <= 0 ? 1 : left < 0 && right >= 0 ? -1 : 0;
@@ -80,6 +96,15 @@ export function variationOnInterval(f: (x: number) => number, a: number, b: numb
       kx.push(at(i));
       ky.push(ys[i]);
     }
+  }
+  const last = endCell(at(cells - 1), b, ys[cells], ys[cells - 1], false);
+  for (const e of last) {
+    extrema.push(e.x);
+    // after the knots at or before x_{n−1} (an interior extremum refined into the last cell stays before it)
+    let j = kx.length;
+    while (j > 0 && kx[j - 1] > e.x) j--;
+    kx.splice(j, 0, e.x);
+    ky.splice(j, 0, e.y);
   }
   kx.push(b);
   ky.push(ys[cells]);

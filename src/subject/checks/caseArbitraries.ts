@@ -46,6 +46,16 @@ export function timestep(T: number, tMin = 1): fc.Arbitrary<number> {
   return fc.integer({ min: tMin, max: T });
 }
 
+/**
+ * An internal timestep t ∈ [tMin, T], uniform or log-uniform (half the draws each): log-uniform puts about
+ * half its mass at t ≤ √T, the low-noise steps where weightings clip (Min-SNR-γ changes regime at SNR = γ, t ≈ 90
+ * of 1000 for γ = 5 on the linear schedule — a uniform draw lands there 9 % of the time). Shrinks to tMin.
+ */
+export function spreadTimestep(T: number, tMin = 1): fc.Arbitrary<number> {
+  const logUniform = fc.integer({ min: 0, max: 1000 }).map((u) => Math.min(T, Math.max(tMin, Math.round(tMin * (T / tMin) ** (u / 1000)))));
+  return fc.oneof(timestep(T, tMin), logUniform);
+}
+
 /** Affine network f(x) = W x + b with entries in [−1, 1] on a grid of 1/4; shrinks to W = 0, b = 0. */
 export function affineModel(d: number): fc.Arbitrary<AffineModel> {
   return fc.record({ W: fc.array(simpleVector(d, 1), { minLength: d, maxLength: d }), b: simpleVector(d, 1) });

@@ -6,7 +6,7 @@ import { expectedLoss, levelAt } from '../oracle.ts';
 import { readVector } from '../responseShape.ts';
 import type { Subject } from '../subject.ts';
 import type { SubjectSchedule } from '../subjectSchedule.ts';
-import { MAX_CASE_DIM, affineModel, batchOf, caseCoordinates, cut, cutModel, simpleVector, timestep } from './caseArbitraries.ts';
+import { MAX_CASE_DIM, affineModel, batchOf, caseCoordinates, cut, cutModel, simpleVector, spreadTimestep } from './caseArbitraries.ts';
 import type { SubjectCheck } from './checkDefinition.ts';
 import { type SubjectPrecision, arithmeticDepth, coefficientSpread, effectiveUnitRoundoff, explainingCoefficientPrecision, roundingNote, subjectPrecision } from '../roundingTolerance.ts';
 
@@ -37,7 +37,8 @@ export async function requestLoss(
  * The per-sample loss, as a function of θ, equals the declared weighting times DSM in the
  * declared parameterization up to a θ-independent constant (Vincent; MATH.md §2 Thm 1):
  * ℓ_i(θ_k) − ℓ_i(θ_0) = λ_{t_i}(‖f_{θ_k}(x_t) − target‖² − ‖f_{θ_0}(x_t) − target‖²) (÷ d for 'mean').
- * Several samples with different t in one batch also pin the weighting to the right t.
+ * Several samples with different t in one batch also pin the weighting to the right t; t is drawn uniform or
+ * log-uniform (spreadTimestep) so that batches mix both regimes of a clipped weighting.
  */
 export const lossDsmCheck: SubjectCheck<LossCase> = {
   id: 'loss.dsm',
@@ -50,7 +51,7 @@ export const lossDsmCheck: SubjectCheck<LossCase> = {
     fc
       .record({
         coords: caseCoordinates(),
-        samples: batchOf(fc.record({ x0: simpleVector(MAX_CASE_DIM), noise: simpleVector(MAX_CASE_DIM), t: timestep(ctx.schedule.schedule.T) })),
+        samples: batchOf(fc.record({ x0: simpleVector(MAX_CASE_DIM), noise: simpleVector(MAX_CASE_DIM), t: spreadTimestep(ctx.schedule.schedule.T) })),
         models: fc.array(affineModel(MAX_CASE_DIM), { minLength: LOSS_MODELS, maxLength: LOSS_MODELS }),
       })
       .map(({ coords, samples, models }) => ({

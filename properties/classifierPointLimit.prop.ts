@@ -24,13 +24,17 @@ function elboGap(c: Gaussian, x0: number[], T: number): number {
 }
 
 describe('the small-step limit keeps a prior-mismatch shift δ_c(x)', () => {
-  test.prop([caseArb], { numRuns: 20 })('ELBO_c(x) − log q_c(x) → δ_c(x) (fixed ᾱ_T, scaled-linear): the distance shrinks ≥ 4× from T = 200 to T = 1600', ({ classes, x0 }) => {
+  // e_T = ELBO − log q − δ ≈ a/T + b/T²: where a and b have opposite signs e_T crosses 0 near T* = −b/a, so no two
+  // T's give a reliable ratio (suite seeds 106 and 121 of the long run: 200 → 1600 shrank 3.8×, with T* ≈ 110).
+  // One crossing can sink only one of two coarse T's: max(|e_200|, |e_400|) ≥ 4|e_6400| for every T* (the worst,
+  // T* ≈ 240, still gives 6.7×), while a shift that is not the limit keeps |e_6400| near 2|δ| (control below).
+  test.prop([caseArb], { numRuns: 20 })('ELBO_c(x) − log q_c(x) → δ_c(x) (scaled-linear): |e_6400| ≤ max(|e_200|, |e_400|)/4', ({ classes, x0 }) => {
     const c = classes[0];
-    const dist = [200, 1600].map((T) => {
+    const dist = [200, 400, 6400].map((T) => {
       const ab = scaledLinearSchedule(T).alphaBar(T);
       return Math.abs(elboGap(c, x0, T) - priorMismatchShift([c], x0, ab)[0]);
     });
-    expect(dist[1]).toBeLessThanOrEqual(dist[0] / 4 + 1e-11);
+    expect(dist[2]).toBeLessThanOrEqual(Math.max(dist[0], dist[1]) / 4 + 1e-11);
   });
 
   // A class far from the N(0, I) prior, where δ_c(x) is comparable to the discretization error at T = 1600.
@@ -39,16 +43,19 @@ describe('the small-step limit keeps a prior-mismatch shift δ_c(x)', () => {
   test('negative control: for classes far from the prior, the shift with the opposite sign is not the limit', () => {
     for (const [mean, variance, x] of [[8, 4, 7], [6, 0.5, 6]]) {
       const c = new Gaussian([mean], fromRows([[variance]]));
-      const dist = (sign: number) => [200, 1600].map((T) => Math.abs(elboGap(c, [x], T) - sign * priorMismatchShift([c], [x], scaledLinearSchedule(T).alphaBar(T))[0]));
+      const dist = (sign: number) => [200, 400, 6400].map((T) => Math.abs(elboGap(c, [x], T) - sign * priorMismatchShift([c], [x], scaledLinearSchedule(T).alphaBar(T))[0]));
       const right = dist(1), wrong = dist(-1);
-      expect(right[1]).toBeLessThanOrEqual(right[0] / 4 + 1e-11);
-      expect(wrong[1]).toBeGreaterThan(wrong[0] / 4 + 1e-11);
+      expect(right[2]).toBeLessThanOrEqual(Math.max(right[0], right[1]) / 4 + 1e-11);
+      expect(wrong[2]).toBeGreaterThan(Math.max(wrong[0], wrong[1]) / 4 + 1e-11);
     }
   });
 
-  test.prop([caseArb], { numRuns: 30 })('the floor is O(ᾱ_T): floor(10⁻⁶) ≤ 10⁻²·floor(10⁻³) + rounding', ({ classes, weights, x0 }) => {
-    const f3 = priorMismatchFloor(classes, weights, x0, 1e-3), f6 = priorMismatchFloor(classes, weights, x0, 1e-6);
-    expect(f6).toBeLessThanOrEqual(1e-2 * f3 + 1e-13);
+  // floor(ᾱ) ≈ |Aᾱ + Bᾱ²| can cross 0 at ᾱ* = −A/B, so one coarse point is not enough (suite seed 133: a class
+  // near the prior, floor(10⁻³)/floor(10⁻⁶) = 65). With two, ᾱ = 10⁻³ and 2·10⁻³, the worst crossing (ᾱ* = 1.67·10⁻³)
+  // still leaves max(floor(10⁻³), floor(2·10⁻³)) = 400·floor(10⁻⁶).
+  test.prop([caseArb], { numRuns: 30 })('the floor is O(ᾱ_T): floor(10⁻⁶) ≤ 10⁻²·max(floor(10⁻³), floor(2·10⁻³)) + rounding', ({ classes, weights, x0 }) => {
+    const coarse = Math.max(...[1e-3, 2e-3].map((ab) => priorMismatchFloor(classes, weights, x0, ab))), f6 = priorMismatchFloor(classes, weights, x0, 1e-6);
+    expect(f6).toBeLessThanOrEqual(1e-2 * coarse + 1e-13);
   });
 });
 

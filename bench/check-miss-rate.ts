@@ -6,7 +6,7 @@
  *
  * Prints the seeds where the verdict was not a counterexample, and the miss rate with a 95 % Wilson interval.
  */
-import { normalQuantile } from '../src/mc/normalQuantile.ts';
+import { wilsonInterval } from './wilsonInterval.ts';
 import { ModuleSubject, runSubjectChecks } from '../src/subject/index.ts';
 
 const argv = process.argv.slice(2);
@@ -25,7 +25,7 @@ for (let seed = from; seed < from + seeds; seed++) {
   if (r?.run.finding !== 'fails') missed.push(seed);
   await subject.close();
 }
-const z = normalQuantile(0.975), n = seeds, p = missed.length / n;
-const centre = (p + z * z / (2 * n)) / (1 + z * z / n), half = (z / (1 + z * z / n)) * Math.sqrt(p * (1 - p) / n + z * z / (4 * n * n));
+const n = seeds, p = missed.length / n;
+const [lo, hi] = wilsonInterval(missed.length, n);
 console.log(`${check} on ${file}: missed on ${missed.length} of ${n} seeds (${from}…${from + n - 1}${runs !== undefined ? `, ${runs} cases` : ', default cases'})${missed.length ? `: ${missed.slice(0, 20).join(', ')}${missed.length > 20 ? ', …' : ''}` : ''}`);
-console.log(`miss rate ${(100 * p).toFixed(1)} % [${(100 * Math.max(0, centre - half)).toFixed(1)}, ${(100 * Math.min(1, centre + half)).toFixed(1)}] (95 % Wilson)`);
+console.log(`miss rate ${(100 * p).toFixed(1)} % [${(100 * lo).toFixed(1)}, ${(100 * hi).toFixed(1)}] (95 % Wilson)`);

@@ -25,7 +25,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { join, relative } from 'node:path';
 import { Instrumenter } from '@stryker-mutator/instrumenter';
 import seedrandom from 'seedrandom';
-import { normalQuantile } from '../../src/mc/normalQuantile.ts';
+import { wilsonInterval } from '../wilsonInterval.ts';
 
 interface Position { line: number; column: number }
 interface Location { start: Position; end: Position }
@@ -87,17 +87,6 @@ function sample<T>(items: readonly T[], n: number, s: number): T[] {
   return a.slice(0, k);
 }
 
-/** 95 % Wilson score interval for a binomial proportion. */
-function wilson(successes: number, n: number, level = 0.95): [number, number] {
-  if (n === 0) return [0, 1];
-  const z = normalQuantile(1 - (1 - level) / 2);
-  const p = successes / n;
-  const denom = 1 + (z * z) / n;
-  const centre = (p + (z * z) / (2 * n)) / denom;
-  const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / denom;
-  return [Math.max(0, centre - half), Math.min(1, centre + half)];
-}
-
 /** API locations are 0-based lines; the mutate-range syntax and Babel use 1-based lines. */
 const babelLocation = (l: Location): Location => ({ start: { line: l.start.line + 1, column: l.start.column }, end: { line: l.end.line + 1, column: l.end.column } });
 /** The JSON report (mutation-testing-report-schema) uses 1-based lines and columns. */
@@ -128,7 +117,7 @@ function summarize(sampled: SampledMutant[] | undefined, population: number | un
   for (const { m } of counted) count[m.status] = (count[m.status] ?? 0) + 1;
   const valid = counted.filter(({ m }) => VALID.has(m.status)).length;
   const detected = counted.filter(({ m }) => DETECTED.has(m.status)).length;
-  const [lo, hi] = wilson(detected, valid);
+  const [lo, hi] = wilsonInterval(detected, valid);
   const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
   const lines = [
     `## Mutation score: src/${folder}${sampled ? ` (random sample of ${sampled.length} of ${population} mutants, seed ${seed})` : ''}`,

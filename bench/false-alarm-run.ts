@@ -11,6 +11,9 @@
  *          --suite M (suite seeds, default 0) --suite-from S (first suite seed, default 1)
  *          --dir DIR (default reports/false-alarm) --verify-timeout SEC (default 900)
  *          --suite-timeout SEC (default 1800) --background --summary
+ *          --carry-forward (also determine every recorded suite seed on this tree: re-run, with
+ *            that seed, only the test files that changed since the tree of its record —
+ *            bench/suiteCarryForward.ts; the checkout must be clean)
  *
  * Per verify seed: `node bin/scorecheck.mjs verify --no-save --seed S --json <file>` with an
  * empty SCORECHECK_STORE (no saved counterexample of this machine leaks in); a claim whose
@@ -25,6 +28,10 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
+import type { SuiteRecord, VerifyRecord } from './runRecords.ts';
+import { type SuiteReplayRecord, affectedTests, allTestFiles, composeSuiteStatus } from './suiteCarryForward.ts';
+
+export type { SuiteRecord, VerifyRecord };
 
 const root = resolve(new URL('.', import.meta.url).pathname, '..');
 const argv = process.argv.slice(2);
@@ -46,36 +53,7 @@ const tree = (() => {
 })();
 const files = { verify: join(dir, 'verify.jsonl'), suite: join(dir, 'suite.jsonl') };
 
-export interface VerifyRecord {
-  readonly kind: 'verify';
-  readonly seed: number;
-  /** git commit of the tree that ran (absent in records written before 2026-11-30). */
-  readonly tree?: string;
-  readonly date: string;
-  readonly ms: number;
-  readonly exit: number | null;
-  readonly load: number;
-  /** Claims whose result is not the expected one. */
-  readonly unexpected: { id: string; verdict: string; expected: string; reason?: string }[];
-  readonly summary?: Record<string, number>;
-  /** The run itself failed (no report): crash, timeout, bad usage. */
-  readonly failure?: string;
-}
-
-export interface SuiteRecord {
-  readonly kind: 'suite';
-  readonly seed: number;
-  readonly tree?: string;
-  readonly date: string;
-  readonly ms: number;
-  readonly exit: number | null;
-  readonly load: number;
-  readonly tests?: number;
-  readonly failed: { file: string; name: string; message: string }[];
-  readonly failure?: string;
-}
-
-type RunRecord = VerifyRecord | SuiteRecord;
+type RunRecord = VerifyRecord | SuiteRecord | SuiteReplayRecord;
 
 /** The recorded lines of a results file (a torn last line from a killed writer is ignored). */
 export function readRecords<T extends RunRecord>(file: string): T[] {
@@ -165,14 +143,18 @@ interface VitestJson {
   testResults: { name: string; status: string; message?: string; assertionResults: { fullName: string; status: string; failureMessages: string[] }[] }[];
 }
 
-async function suiteSeed(seed: number, timeoutSec: number): Promise<SuiteRecord> {
+/** One seed of the whole suite, or (carrying a result of `carry.base` forward) of the files that changed since. */
+async function suiteSeed(seed: number, timeoutSec: number): Promise<SuiteRecord>;
+async function suiteSeed(seed: number, timeoutSec: number, carry: { base: string; files: string[] | 'all' }): Promise<SuiteReplayRecord>;
+async function suiteSeed(seed: number, timeoutSec: number, carry?: { base: string; files: string[] | 'all' }): Promise<SuiteRecord | SuiteReplayRecord> {
   const scratch = mkdtempSync(join(tmpdir(), 'scorecheck-fa-'));
   const report = join(scratch, 'vitest.json');
   try {
     const env = { ...process.env, SCORECHECK_SEED: String(seed), SCORECHECK_STORE: join(scratch, 'store') };
     const vitest = join(root, 'node_modules', 'vitest', 'vitest.mjs');
-    const r = await run(process.execPath, [vitest, 'run', '--reporter=json', `--outputFile=${report}`], env, timeoutSec);
-    const base = { kind: 'suite' as const, seed, tree, date: new Date().toISOString(), ms: r.ms, exit: r.exit, load: loadavg()[0] };
+    const only = carry && carry.files !== 'all' ? carry.files : [];
+    const r = await run(process.execPath, [vitest, 'run', '--reporter=json', `--outputFile=${report}`, ...only], env, timeoutSec);
+    const base = { ...(carry ? { kind: 'suite-replay' as const, base: carry.base, files: carry.files } : { kind: 'suite' as const }), seed, tree, date: new Date().toISOString(), ms: r.ms, exit: r.exit, load: loadavg()[0] };
     if (r.timedOut) return { ...base, failed: [], failure: `not finished within ${timeoutSec} s` };
     if (!existsSync(report)) return { ...base, failed: [], failure: `no report (exit ${r.exit}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}` };
     const json = JSON.parse(readFileSync(report, 'utf8')) as VitestJson;
@@ -190,8 +172,9 @@ async function suiteSeed(seed: number, timeoutSec: number): Promise<SuiteRecord>
 }
 
 /** The summary of recorded seeds: unexpected verdicts per claim and failing tests, each with the seeds that replay it. */
-export function summarize(verify: VerifyRecord[], suite: SuiteRecord[]): string {
+export function summarize(verify: VerifyRecord[], suiteRecords: (SuiteRecord | SuiteReplayRecord)[], head?: string): string {
   const lines: string[] = [];
+  const suite = suiteRecords.filter((r): r is SuiteRecord => r.kind === 'suite');
   const hours = (ms: number) => (ms / 3.6e6).toFixed(2);
   const vBad = verify.filter((r) => r.unexpected.length > 0 || r.failure);
   lines.push(`verify: ${verify.length} seeds${verify.length ? ` (${Math.min(...verify.map((r) => r.seed))}…${Math.max(...verify.map((r) => r.seed))})` : ''}, ${vBad.length} with an unexpected verdict or a failed run; ${hours(verify.reduce((s, r) => s + r.ms, 0))} h`);
@@ -233,11 +216,46 @@ export function summarize(verify: VerifyRecord[], suite: SuiteRecord[]): string 
   const trees = (rs: RunRecord[]) => [...rs.reduce((m, r) => m.set(r.tree ?? 'unrecorded', (m.get(r.tree ?? 'unrecorded') ?? 0) + 1), new Map<string, number>())].map(([t, n]) => `${t} ${n}`).join(', ');
   if (verify.length || suite.length) lines.push(`trees: verify ${trees(verify) || '—'}; suite ${trees(suite) || '—'}`);
   lines.push(`total: ${unexpected} unexpected verdicts in ${verify.length} verify seeds, ${failures} test failures in ${suite.length} suite seeds`);
+  if (head) lines.push(...carriedSummary(suiteRecords, head));
   return lines.join('\n');
 }
 
+/** The suite on one tree: full runs there, and full runs elsewhere carried forward by re-running what changed. */
+function carriedSummary(records: (SuiteRecord | SuiteReplayRecord)[], head: string): string[] {
+  const status = composeSuiteStatus(records);
+  const seeds = [...status].filter(([, byTree]) => byTree.has(head)).map(([seed]) => seed).sort((a, b) => a - b);
+  if (!seeds.length) return [`suite on ${head}: no seed determined (--carry-forward re-runs what changed since each recorded seed's tree)`];
+  const full = new Set(records.filter((r) => r.kind === 'suite' && r.tree === head).map((r) => r.seed));
+  const failing = seeds.filter((seed) => status.get(seed)!.get(head)!.size > 0);
+  const out = [`suite on ${head}: ${seeds.length} seeds determined (${seeds.filter((x) => full.has(x)).length} full runs on ${head}, ${seeds.filter((x) => !full.has(x)).length} carried forward from older trees), ${failing.length} with a failing test file`];
+  for (const seed of failing) {
+    for (const file of status.get(seed)!.get(head)!) out.push(`  seed ${seed}: ${file} — replay: SCORECHECK_SEED=${seed} npx vitest run${file === '(run)' ? '' : ` ${file}`}`);
+  }
+  return out;
+}
+
 function printSummary(): void {
-  console.log(summarize(readRecords<VerifyRecord>(files.verify), readRecords<SuiteRecord>(files.suite)));
+  console.log(summarize(readRecords<VerifyRecord>(files.verify), readRecords<SuiteRecord | SuiteReplayRecord>(files.suite), tree));
+}
+
+/** Re-runs that would determine each recorded seed on this tree, cheapest base first (files to re-run / all). */
+function carryForwardTasks(records: (SuiteRecord | SuiteReplayRecord)[]): { seed: number; base: string; files: string[] | 'all'; cost: number }[] {
+  const status = composeSuiteStatus(records);
+  const affected = new Map<string, string[] | 'all'>();
+  const total = allTestFiles(root).length;
+  const cost = (files: string[] | 'all') => (files === 'all' ? 1 : files.length / total);
+  const tasks: { seed: number; base: string; files: string[] | 'all'; cost: number }[] = [];
+  for (const [seed, byTree] of status) {
+    if (byTree.has(tree)) continue;
+    let best: { base: string; files: string[] | 'all'; cost: number } | undefined;
+    for (const base of byTree.keys()) {
+      if (!affected.has(base)) affected.set(base, affectedTests(root, base));
+      const files = affected.get(base)!;
+      if (!best || cost(files) < best.cost) best = { base, files, cost: cost(files) };
+    }
+    if (best) tasks.push({ seed, ...best });
+  }
+  return tasks.sort((a, b) => a.cost - b.cost || a.seed - b.seed);
 }
 
 async function main(): Promise<void> {
@@ -245,9 +263,9 @@ async function main(): Promise<void> {
   process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(0); throw e; });
   mkdirSync(dir, { recursive: true });
   if (argv.includes('--summary')) return printSummary();
-  const nVerify = opt('--verify', 0), nSuite = opt('--suite', 0);
-  if (nVerify + nSuite === 0) {
-    console.error('nothing to run: give --verify N and/or --suite M (or --summary)');
+  const nVerify = opt('--verify', 0), nSuite = opt('--suite', 0), carry = argv.includes('--carry-forward');
+  if (nVerify + nSuite === 0 && !carry) {
+    console.error('nothing to run: give --verify N, --suite M and/or --carry-forward (or --summary)');
     process.exit(2);
   }
   if (argv.includes('--background')) {
@@ -264,12 +282,20 @@ async function main(): Promise<void> {
   const v0 = opt('--verify-from', 1000), s0 = opt('--suite-from', 1);
   const vTimeout = opt('--verify-timeout', 900), sTimeout = opt('--suite-timeout', 1800);
   const doneV = new Set(readRecords<VerifyRecord>(files.verify).map((r) => r.seed));
-  const doneS = new Set(readRecords<SuiteRecord>(files.suite).map((r) => r.seed));
-  const todo = interleave(
+  const suiteRecords = readRecords<SuiteRecord | SuiteReplayRecord>(files.suite);
+  const doneS = new Set(suiteRecords.map((r) => r.seed));
+  const fresh = interleave(
     Array.from({ length: nVerify }, (_, i) => v0 + i).filter((s) => !doneV.has(s)),
     Array.from({ length: nSuite }, (_, i) => s0 + i).filter((s) => !doneS.has(s)),
-  );
-  console.log(`${new Date().toISOString()} ${todo.length} seeds to run (${nVerify - todo.filter((x) => x.kind === 'verify').length} verify and ${nSuite - todo.filter((x) => x.kind === 'suite').length} suite seeds already recorded in ${relative(root, dir)})`);
+  ).map((t) => ({ ...t, cost: 1 }));
+  if (carry && execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, encoding: 'utf8' }).trim()) {
+    console.error('--carry-forward needs a clean checkout: uncommitted changes would not be in the tree the records name');
+    process.exit(2);
+  }
+  const carried = carry ? carryForwardTasks(suiteRecords).map((t) => ({ kind: 'carry' as const, ...t })) : [];
+  // Cheapest first: a re-run of a few files determines a seed in seconds; new seeds and full re-runs cost a suite run.
+  const todo: ({ kind: 'verify' | 'suite'; seed: number; cost: number } | (typeof carried)[number])[] = [...carried, ...fresh].sort((a, b) => a.cost - b.cost);
+  console.log(`${new Date().toISOString()} ${todo.length} runs on ${tree}: ${carried.length} recorded suite seeds to carry forward, ${fresh.filter((x) => x.kind === 'suite').length} new suite and ${fresh.filter((x) => x.kind === 'verify').length} new verify seeds (${nVerify - fresh.filter((x) => x.kind === 'verify').length} verify and ${nSuite - fresh.filter((x) => x.kind === 'suite').length} suite seeds already recorded in ${relative(root, dir)})`);
   const stop = (sig: NodeJS.Signals) => {
     stopping = true;
     if (current?.pid) {
@@ -286,11 +312,13 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop);
   for (const [k, task] of todo.entries()) {
     if (stopping) break;
-    const rec = task.kind === 'verify' ? await verifySeed(task.seed, vTimeout) : await suiteSeed(task.seed, sTimeout);
+    const rec = task.kind === 'carry' ? await suiteSeed(task.seed, sTimeout, { base: task.base, files: task.files })
+      : task.kind === 'verify' ? await verifySeed(task.seed, vTimeout) : await suiteSeed(task.seed, sTimeout);
     if (stopping) break;
-    appendRecord(files[task.kind], rec);
+    appendRecord(rec.kind === 'verify' ? files.verify : files.suite, rec);
     const bad = rec.kind === 'verify' ? rec.unexpected.map((u) => `${u.id}: ${u.verdict}`) : rec.failed.map((f) => `${f.file} > ${f.name}`);
-    console.log(`${rec.date} [${k + 1}/${todo.length}] ${task.kind} seed ${task.seed}: ${rec.failure ?? (bad.length ? `UNEXPECTED ${bad.join('; ')}` : 'ok')} (${(rec.ms / 1000).toFixed(1)} s, load ${rec.load.toFixed(1)})`);
+    const what = task.kind === 'carry' ? `suite seed ${task.seed} carried from ${task.base} (${task.files === 'all' ? 'all' : task.files.length} files)` : `${task.kind} seed ${task.seed}`;
+    console.log(`${rec.date} [${k + 1}/${todo.length}] ${what}: ${rec.failure ?? (bad.length ? `UNEXPECTED ${bad.join('; ')}` : 'ok')} (${(rec.ms / 1000).toFixed(1)} s, load ${rec.load.toFixed(1)})`);
   }
   printSummary();
 }

@@ -79,22 +79,25 @@ function esmP(s: InputOptimizationSetting, level: NoiseLevel): number {
   return lam * kappa * kappa * conditionalEsmAffine(model, conditionedByEncoder(s.data, s.encoder), level).mean;
 }
 
-/** Central differences of f over the encoder's B entries and b (exact for these quadratics in B up to rounding). */
-function fdEncoder(s: InputOptimizationSetting, f: (s: InputOptimizationSetting) => number): Float64Array {
+/**
+ * Central differences of f over the encoder's B entries and b at steps h and 2h. D(h) = f′ + c·h² + O(h⁴), so
+ * D(2h) − D(h) = 3c·h² + O(h⁴): |D(2h) − D(h)|/3 estimates D(h)'s truncation (0 for the quadratic DSM).
+ */
+function fdEncoder(s: InputOptimizationSetting, f: (s: InputOptimizationSetting) => number, h = 1e-5): { at: Float64Array; truncation: Float64Array } {
   const k = s.encoder.B.rows, d = s.data.dim;
-  const out = new Float64Array(k * d + k);
-  const h = 1e-5;
+  const at = new Float64Array(k * d + k), truncation = new Float64Array(k * d + k);
   for (let i = 0; i < k * d + k; i++) {
-    const shift = (sg: number) => {
+    const shift = (step: number) => {
       const B = { ...s.encoder.B, data: Float64Array.from(s.encoder.B.data) };
       const b = Float64Array.from(s.encoder.b);
-      if (i < k * d) B.data[i] += sg * h;
-      else b[i - k * d] += sg * h;
+      if (i < k * d) B.data[i] += step;
+      else b[i - k * d] += step;
       return f({ ...s, encoder: { ...s.encoder, B, b } });
     };
-    out[i] = (shift(1) - shift(-1)) / (2 * h);
+    at[i] = (shift(h) - shift(-h)) / (2 * h);
+    truncation[i] = Math.abs((shift(2 * h) - shift(-2 * h)) / (4 * h) - at[i]) / 3;
   }
-  return out;
+  return { at, truncation };
 }
 
 const flat = (g: { B: Matrix; b: ArrayLike<number> }) => Float64Array.from([...g.B.data, ...Array.from(g.b)]);
@@ -104,13 +107,34 @@ describe('input optimization: DSM and ESM gradients with respect to an encoder',
     const g = inputGradientsAtLevel(s, level);
     const fdD = fdEncoder(s, (x) => dsmP(x, level)), fdE = fdEncoder(s, (x) => esmP(x, level));
     const gD = flat(g.dsm), gE = flat(g.esm);
-    // DSM is quadratic in (B, b): the central difference is exact up to rounding, ~ε·DSM/h; ESM is smooth:
-    // truncation h²/6·∂³ESM is below 1e−9 relative here. 1e−6 relative of the largest entry covers both.
+    // Rounding: 1e−6·max(1, f) at h = 1e−5 allows ≈ 4500 ulps of f in each closed form (a chosen allowance).
+    // Truncation: DSM is quadratic in (B, b), so none; ESM's h²/6·∂³ESM is not small when the encoder's
+    // conditioning varies on a short scale in B (seed 149: τ = 0.2, Σ = 8.3, B = −0.01 gives 1.03e−6 of a
+    // gradient −28.3), so twice its Richardson estimate is added.
     const scaleD = Math.max(1, dsmP(s, level)), scaleE = Math.max(1, esmP(s, level));
     for (let i = 0; i < gD.length; i++) {
-      expect(Math.abs(gD[i] - fdD[i])).toBeLessThanOrEqual(1e-6 * scaleD);
-      expect(Math.abs(gE[i] - fdE[i])).toBeLessThanOrEqual(1e-6 * scaleE);
+      expect(Math.abs(gD[i] - fdD.at[i])).toBeLessThanOrEqual(1e-6 * scaleD);
+      expect(Math.abs(gE[i] - fdE.at[i])).toBeLessThanOrEqual(1e-6 * scaleE + 2 * fdE.truncation[i]);
     }
+  });
+
+  test('regression (SCORECHECK_SEED=149 of the long run): ESM\'s central difference at h = 1e−5 is off by 1.03e−6 of −28.3; the Richardson estimate sees it, and a gradient off by 1e−5 is still rejected', () => {
+    const s: InputOptimizationSetting = {
+      data: { dim: 1, mean: Float64Array.of(0), cov: { rows: 1, cols: 1, data: Float64Array.of(8.317637711026709) } } as unknown as Gaussian,
+      encoder: { B: { rows: 1, cols: 1, data: Float64Array.of(-0.01) }, b: Float64Array.of(0), tau: 0.2 },
+      network: { W: { rows: 1, cols: 1, data: Float64Array.of(0) }, U: { rows: 1, cols: 1, data: Float64Array.of(0) }, b: [0] },
+      parameterization: 'x0', weighting: { kind: 'unit' }, reduction: 'mean',
+    };
+    const level = vpLevel(0.01);
+    const gE = inputGradientsAtLevel(s, level).esm.B.data[0];
+    const fd = fdEncoder(s, (x) => esmP(x, level));
+    expect(Math.abs(gE - fd.at[0])).toBeGreaterThan(1e-6); // the old fixed tolerance
+    expect(fd.truncation[0]).toBeGreaterThan(0.5 * Math.abs(gE - fd.at[0]));
+    expect(fd.truncation[0]).toBeLessThan(2 * Math.abs(gE - fd.at[0]));
+    // The Richardson extrapolation (4D(h) − D(2h))/3 = D(h) ∓ truncation agrees to far below either.
+    expect(Math.min(Math.abs(gE - fd.at[0] - fd.truncation[0]), Math.abs(gE - fd.at[0] + fd.truncation[0]))).toBeLessThan(1e-8);
+    const tol = 1e-6 * Math.max(1, esmP(s, level)) + 2 * fd.truncation[0];
+    expect(Math.abs(gE * (1 + 1e-5) - fd.at[0])).toBeGreaterThan(tol); // negative control: a 1e−5 relative error is seen
   });
 
   test.prop([settingArb, levels], { numRuns: 60 })('Theorem 2 in the user’s units: DSM_P − ESM_P = (λκ²/d′)(d/s² − tr K), and the bias raises tr K', (s, level) => {

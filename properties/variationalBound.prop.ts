@@ -195,9 +195,10 @@ describe('decoder likelihood of 8-bit data', () => {
       // scorecheck forms the bin mass from the tail on the far side of the mean (no cancellation), so its
       // rounding is ≈ ε(F_far+ + F_far−)/p with the far-side tails ≤ the bin's own scale; the quadrature is good to 1e−13.
       const far = (z: number) => (x - mean > 0 ? normalCdf(-z) : normalCdf(z));
-      const cancel = lo === -Infinity || hi === Infinity ? 4 * Number.EPSILON : (4 * Number.EPSILON * (far(zh) + far(zl) + mass)) / mass;
-      if (mass > 1e-12 * 1.01) expect(Math.abs(ll - Math.log(mass))).toBeLessThanOrEqual(cancel + 1e-12 * Math.max(1, Math.abs(ll)));
-      else expect(ll).toBeCloseTo(Math.log(1e-12), 9);
+      const cancel = lo === -Infinity || hi === Infinity ? 4 * Number.EPSILON : (4 * Number.EPSILON * (far(zh) + far(zl) + mass)) / Math.max(mass, 1e-12);
+      // improved-diffusion's log(clamp(p, min=1e−12)); max(·, c) does not increase a relative error, so the same bound
+      // holds on both sides of the clamp (a band such as mass ≤ 1.01e−12 → clamp is wrong: seed 148 had p = 1.0098e−12).
+      expect(Math.abs(ll - Math.log(Math.max(mass, 1e-12)))).toBeLessThanOrEqual(cancel + 1e-12 * Math.max(1, Math.abs(ll)));
       const g = discretizedGaussianGradient(x, mean, ls, 'exact');
       const h = 1e-6;
       const fdMean = (discretizedGaussianLogLikelihood64(x, mean + h, ls, 'exact') - discretizedGaussianLogLikelihood64(x, mean - h, ls, 'exact')) / (2 * h);
@@ -210,6 +211,16 @@ describe('decoder likelihood of 8-bit data', () => {
       }
     },
   );
+
+  test('regression (SCORECHECK_SEED=148 of the long run): a bin mass just above the 1e−12 clamp is not clamped', () => {
+    const x = eightBitValue(4), mean = -0.688, ls = -3.23;
+    const p = normalCdf((x + 1 / 255 - mean) / Math.exp(ls)) - normalCdf((x - 1 / 255 - mean) / Math.exp(ls));
+    expect(p).toBeGreaterThan(1e-12);
+    expect(p).toBeLessThan(1.01e-12);
+    expect(Math.abs(discretizedGaussianLogLikelihood64(x, mean, ls, 'exact') - Math.log(p))).toBeLessThan(1e-6);
+    // … and a bin mass below it is: log(1e−12) exactly.
+    expect(discretizedGaussianLogLikelihood64(x, mean, ls - 0.05, 'exact')).toBe(Math.log(1e-12));
+  });
 
   test('negative control: improved-diffusion’s tanh approximation is not Φ (it differs from the bin mass by ≫ the quadrature error)', () => {
     const x = eightBitValue(128), mean = 0.02, ls = Math.log(0.03);

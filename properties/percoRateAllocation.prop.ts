@@ -86,6 +86,11 @@ describe('PerCo Gaussian instance: allocations', () => {
     const n = allocationScoreNorm(opt, levels, weights);
     expect(n).toBeGreaterThanOrEqual(allocationScoreNorm(waterFillingAllocation(c.lambda, R), levels, weights) - 1e-12 * c.lambda.length);
     expect(n).toBeGreaterThanOrEqual(allocationScoreNorm(randomAllocation(c.lambda, R, c.mix), levels, weights) - 1e-9 * c.lambda.length);
+    // … and as every vertex of the simplex (all rate on one direction): φ_i is S-shaped, so these are local optima too.
+    for (let i = 0; i < c.lambda.length; i++) {
+      const vertex = c.lambda.map((_, j) => (j === i ? R : 0));
+      expect(n).toBeGreaterThanOrEqual(allocationScoreNorm(allocation(c.lambda, vertex), levels, weights) - 1e-9 * c.lambda.length);
+    }
     // KKT on the simplex: active directions share the marginal gain g*, inactive ones have gain ≤ g*
     const g = Array.from(opt.posteriorVariances, (v) => marginalScoreNormGain(v, levels, weights));
     const active = g.filter((_, i) => opt.rates[i] > 1e-6 * R);
@@ -93,6 +98,20 @@ describe('PerCo Gaussian instance: allocations', () => {
     const tol = 1e-5 * gStar + 1e-12;
     expect(gStar - gMin).toBeLessThanOrEqual(tol);
     g.forEach((gi, i) => { if (!(opt.rates[i] > 1e-6 * R)) expect(gi).toBeLessThanOrEqual(gStar + tol); });
+  });
+
+  test('regression (SCORECHECK_SEED=161 of the long run): local search from greedy stopped in the wrong basin; the allocation beats an exhaustive grid', () => {
+    const lambda = [69.18309709189366, 1.8620871366628675, 181.97008586099827, 0.4786300923226383];
+    const R = 1.326 * lambda.length * Math.LN2;
+    const n = allocationScoreNorm(dsmOptimalAllocation(lambda, R, levels, weights), levels, weights);
+    // Every allocation on the grid r ∈ (R/60)·ℕ⁴, Σ r = R (an independent exhaustive search).
+    let best = -Infinity;
+    const N = 60;
+    for (let a = 0; a <= N; a++) for (let b = 0; a + b <= N; b++) for (let c = 0; a + b + c <= N; c++) {
+      best = Math.max(best, allocationScoreNorm(allocation(lambda, [a, b, c, N - a - b - c].map((k) => (k / N) * R)), levels, weights));
+    }
+    expect(best).toBeGreaterThan(1.99); // the old result was 1.9428, below all rate on direction 0 (1.9438)
+    expect(n).toBeGreaterThanOrEqual(best);
   });
 
   test('a fixed-rate example: DSM skips the large-variance directions (λ = 100, 50, 10, 5, 1, 0.5 at 1 bit per dimension)', () => {

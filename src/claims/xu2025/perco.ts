@@ -36,7 +36,7 @@ export const percoWaterFilling: Claim<PercoCase> = {
   statement: 'Read as "training the encoder through the diffusion decoder\'s DSM loss spends a fixed bitrate like a distortion-optimal codec": the DSM-optimal allocation loses no PSNR against reverse water-filling at the same rate — the reading Xu 2025\'s bias refutes.',
   assumptions: [
     'Gaussian source N(0, diag(λ)), d ≤ 4; Gaussian test channels on the eigen-directions at a fixed total rate (PerCo\'s quantizer fixes the rate); the decoder at its optimum (ESM = 0 and h(x|c) the same for every allocation)',
-    'DSM weighting: Stable Diffusion\'s schedule (100 steps), t uniform; DSM allocation by greedy marginal allocation then exchange refinement (KKT-stationary)',
+    'DSM weighting: Stable Diffusion\'s schedule (100 steps), t uniform; DSM allocation: the exact optimum on a grid of R/512 (dynamic programming over the budget), then exchange refinement (KKT-stationary)',
     'holds if the perfect-realism PSNR lost at equal rate, 10 log10(MSE_DSM/MSE_water-filling), is ≤ 1e-6 dB',
   ],
   expected: 'refuted',

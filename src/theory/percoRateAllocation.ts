@@ -140,10 +140,11 @@ function gridOptimalRates(ls: readonly number[], rateNats: number, levels: reado
 
 /**
  * The DSM-optimal allocation at rate R: maximize Σ_i φ_i(r_i) over the simplex Σ r_i = R, r ≥ 0.
- * φ_i is not concave (S-shaped), so: greedy marginal allocation in steps δ = R/256 from r = 0, then
- * pairwise exchange (move δ from the direction with the smallest marginal gain to the one with the
- * largest while it helps), halving δ to R·1e-12; run from the greedy start and from water-filling; the
- * better end is returned. At the end every direction with r_i > δ has the same marginal gain up to δ.
+ * φ_i is not concave (S-shaped), so: the exact optimum on the grid r_i ∈ (R/512)ℕ (`gridOptimalRates`),
+ * then pairwise exchange (move δ from the direction with the smallest marginal gain to the one with the
+ * largest while it helps), halving δ from R/256 to R·1e-12; run from the grid optimum and from
+ * water-filling; the better end is returned. At the end every direction with r_i > δ has the same
+ * marginal gain up to δ.
  */
 export function dsmOptimalAllocation(lambda: ArrayLike<number>, rateNats: number, levels: readonly NoiseLevel[], weights: readonly number[]): RateAllocation {
   requireEigenvalues(lambda);
@@ -178,7 +179,7 @@ export function dsmOptimalAllocation(lambda: ArrayLike<number>, rateNats: number
   };
   const ends = [refine(gridOptimalRates(ls, rateNats, levels, weights)), refine(Float64Array.from(waterFillingAllocation(ls, rateNats).rates))];
   const best = value(ends[0]) >= value(ends[1]) ? ends[0] : ends[1];
-  // restore the budget exactly (refinement moves mass in ±δ pairs; greedy adds 256 steps of R/256)
+  // restore the budget exactly against rounding (refinement moves mass in ±δ pairs; grid rates are j·R/512)
   const total = best.reduce((a, b) => a + b, 0);
   return allocation(ls, best.map((v) => Math.max(0, (v * rateNats) / total)));
 }

@@ -29,7 +29,7 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileS
 import { loadavg, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import type { SuiteRecord, VerifyRecord } from './runRecords.ts';
-import { type SuiteReplayRecord, affectedTests, allTestFiles, composeSuiteStatus } from './suiteCarryForward.ts';
+import { type SuiteReplayRecord, affectedTests, composeSuiteStatus, suiteFiles } from './suiteCarryForward.ts';
 
 export type { SuiteRecord, VerifyRecord };
 
@@ -242,14 +242,14 @@ function printSummary(): void {
 function carryForwardTasks(records: (SuiteRecord | SuiteReplayRecord)[]): { seed: number; base: string; files: string[] | 'all'; cost: number }[] {
   const status = composeSuiteStatus(records);
   const affected = new Map<string, string[] | 'all'>();
-  const total = allTestFiles(root).length;
-  const cost = (files: string[] | 'all') => (files === 'all' ? 1 : files.length / total);
+  const suite = suiteFiles(root);
+  const cost = (files: string[] | 'all') => (files === 'all' ? 1 : files.length / suite.all.length);
   const tasks: { seed: number; base: string; files: string[] | 'all'; cost: number }[] = [];
   for (const [seed, byTree] of status) {
     if (byTree.has(tree)) continue;
     let best: { base: string; files: string[] | 'all'; cost: number } | undefined;
     for (const base of byTree.keys()) {
-      if (!affected.has(base)) affected.set(base, affectedTests(root, base));
+      if (!affected.has(base)) affected.set(base, affectedTests(root, base, suite));
       const files = affected.get(base)!;
       if (!best || cost(files) < best.cost) best = { base, files, cost: cost(files) };
     }

@@ -15,6 +15,9 @@
  *  - every test file, when anything else changed: examples, fixtures, bin, package.json, the
  *    lockfile, the vitest config or its setup file (Markdown, `bench/` and `notes/` are seen by
  *    the tests that read them, which are re-run anyway).
+ * One assumption is not checked here: the modules under src/ read at run time only paths their
+ * caller gives (specs, stores, reports) and package.json — never a Markdown file or a path under
+ * bench/ on their own — so a test that does not itself read or spawn cannot see such a change.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -87,8 +90,12 @@ export function isGraphVisible(path: string): boolean {
  * any change there re-runs every file.
  */
 export function outOfGraphTests(root: string, testFiles: readonly string[]): string[] {
-  const outside = /readFileSync|readdirSync|scorecheck\.mjs|\btsx\b|(spawn|execFile)(Sync)?\(process\.execPath|import\((?!\s*['"`](\.\.\/)+examples\/)/;
-  return testFiles.filter((f) => outside.test(readFileSync(join(root, f), 'utf8')));
+  return testFiles.filter((f) => hasOutOfGraphDependency(readFileSync(join(root, f), 'utf8')));
+}
+
+/** The source-text test behind `outOfGraphTests`. */
+export function hasOutOfGraphDependency(source: string): boolean {
+  return /readFileSync|readdirSync|scorecheck\.mjs|\btsx\b|(spawn|execFile)(Sync)?\(process\.execPath|import\((?!\s*['"`](\.\.\/)+examples\/)/.test(source);
 }
 
 /** Every test file of the suite, relative to root. */
@@ -103,12 +110,22 @@ function listTests(root: string, extra: string[]): string[] {
   return [...new Set(parsed.map((x) => relative(root, x.file)))].sort();
 }
 
+/** The suite's test files and those of them always re-run: listed once per run, shared by every base tree. */
+export interface SuiteFiles {
+  readonly all: readonly string[];
+  readonly outOfGraph: readonly string[];
+}
+
+export function suiteFiles(root: string): SuiteFiles {
+  const all = allTestFiles(root);
+  return { all, outOfGraph: outOfGraphTests(root, all) };
+}
+
 /** The test files to re-run on HEAD to carry a full result of `base` forward (see the header). */
-export function affectedTests(root: string, base: string): string[] | 'all' {
+export function affectedTests(root: string, base: string, suite: SuiteFiles): string[] | 'all' {
   const paths = changedPaths(root, base);
   if (paths.some((p) => !isGraphVisible(p))) return 'all';
-  const all = allTestFiles(root);
   const inGraph = paths.length ? listTests(root, ['--changed', base]) : [];
-  const files = [...new Set([...inGraph, ...outOfGraphTests(root, all)])].sort();
-  return files.length === all.length ? 'all' : files;
+  const files = [...new Set([...inGraph, ...suite.outOfGraph])].sort();
+  return files.length === suite.all.length ? 'all' : files;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { type FullSuiteResult, type SuiteReplayRecord, composeSuiteStatus, isGraphVisible } from '../bench/suiteCarryForward.ts';
+import { type FullSuiteResult, type SuiteReplayRecord, composeSuiteStatus, hasOutOfGraphDependency, isGraphVisible } from '../bench/suiteCarryForward.ts';
 
 const full = (seed: number, tree: string, failedFiles: string[] = [], failure?: string): FullSuiteResult => ({ kind: 'suite', seed, tree, failed: failedFiles.map((file) => ({ file })), ...(failure ? { failure } : {}) });
 const replay = (seed: number, base: string, tree: string, files: string[] | 'all', failedFiles: string[] = []): SuiteReplayRecord => ({
@@ -36,5 +36,18 @@ describe('carrying a suite seed forward (bench/suiteCarryForward.ts)', () => {
   test('what only an import graph or a re-run file-reading test sees, and what forces a re-run of everything', () => {
     for (const p of ['src/theory/a.ts', 'properties/x.prop.ts', 'bench/run.ts', 'bench/results/x.jsonl', 'README.md', 'docs/cli.md', 'notes/x.txt']) expect(isGraphVisible(p)).toBe(true);
     for (const p of ['examples/buggy/x.mjs', 'fixtures/a.json', 'bin/scorecheck.mjs', 'package.json', 'package-lock.json', 'vitest.config.ts', 'properties/setup.ts', 'adapters/x.py']) expect(isGraphVisible(p)).toBe(false);
+  });
+
+  test('a test with a dependency outside its import graph: it reads files, runs the CLI or tsx, or imports by a path not under examples/', () => {
+    const outside = [
+      "const t = readFileSync('docs/cli.md', 'utf8');", 'for (const f of readdirSync(dir)) {}', "spawnSync('bash', ['-c', 'node bin/scorecheck.mjs verify'])",
+      "execFileSync(process.execPath, [resolve('node_modules/tsx/dist/cli.mjs'), parent])", 'const m = await import(file);', "await import('./subjectChecks.ts')",
+    ];
+    const inside = [
+      "import { x } from '../src/a.ts';", "const m = await import('../examples/reference-flow.mjs');", 'await import(`../examples/buggy/${entry.file}`)',
+      "await import('../../examples/sampler-subject.mjs')", "spawnSync('python3', ['examples/sampler_adapter.py'])",
+    ];
+    for (const src of outside) expect(hasOutOfGraphDependency(src), src).toBe(true);
+    for (const src of inside) expect(hasOutOfGraphDependency(src), src).toBe(false);
   });
 });

@@ -12,16 +12,21 @@
  *  - every test file whose import graph holds a changed file (`vitest list --changed B`);
  *  - every test file with a dependency outside the graph (it reads files, runs the CLI, imports by
  *    a computed path: `outOfGraphTests`), whatever changed;
- *  - every test file, when anything else changed: examples, fixtures, bin, package.json, the
- *    lockfile, the vitest config or its setup file (Markdown, `bench/` and `notes/` are seen by
+ *  - when a file under fixtures/ changed, outside the package store fixtures/counterexamples/:
+ *    every test file that names `fixtures`, itself or through a helper it imports from properties/
+ *    or bench/ (`fixtureNamingTests`). src/ never builds a path to such a file (checked in
+ *    properties/suiteCarryForward.prop.ts), so only a path that test code builds opens it;
+ *  - every test file, when anything else changed: examples, the package store, bin, package.json,
+ *    the lockfile, the vitest config or its setup file (Markdown, `bench/` and `notes/` are seen by
  *    the tests that read them, which are re-run anyway).
  * One assumption is not checked here: the modules under src/ read at run time only paths their
- * caller gives (specs, stores, reports) and package.json — never a Markdown file or a path under
- * bench/ on their own — so a test that does not itself read or spawn cannot see such a change.
+ * caller gives (specs, stores, reports), package.json and the package store — never a Markdown
+ * file or a path under bench/ on their own — so a test that does not itself read, spawn or name
+ * a fixture cannot see such a change.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, posix, relative } from 'node:path';
 import type { SuiteRecord } from './runRecords.ts';
 
 /** A re-run on `tree`, for one seed, of the test files that changed since `base`. */
@@ -93,6 +98,53 @@ export function outOfGraphTests(root: string, testFiles: readonly string[]): str
   return testFiles.filter((f) => hasOutOfGraphDependency(readFileSync(join(root, f), 'utf8')));
 }
 
+/**
+ * A fixture that only test code opens, by a path it builds: anything under fixtures/ but the package
+ * store, which src/ opens on its own (`PACKAGE_STORE_DIR`) during every in-process `verify`.
+ */
+export function isTestOpenedFixture(path: string): boolean {
+  return path.startsWith('fixtures/') && !path.startsWith('fixtures/counterexamples/');
+}
+
+/** Source text that names the fixtures folder (a path it builds may lead there). */
+export function namesFixtures(source: string): boolean {
+  return /\bfixtures\b/.test(source);
+}
+
+/**
+ * Source text that builds a path into fixtures/ (a string literal starting there, possibly after
+ * `./` or `../` steps, or a 'fixtures' path segment) rather than mentioning it in prose.
+ */
+export function buildsFixturePath(source: string): boolean {
+  return /['"`](\.{1,2}\/)*fixtures(['"`]|\/)/.test(source);
+}
+
+/** Relative imports of a module's source text, resolved against its path (relative to root). */
+export function relativeImports(path: string, source: string): string[] {
+  const specs = [...source.matchAll(/(?:from\s+|import\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g)].map((m) => m[1]!);
+  return specs.map((s) => posix.normalize(posix.join(posix.dirname(path), s)));
+}
+
+/**
+ * The test files that name fixtures/, themselves or through a helper they import (transitively)
+ * from properties/ or bench/. Modules under src/ are not followed: they build no fixture path but
+ * the package store's (checked in properties/suiteCarryForward.prop.ts).
+ */
+export function fixtureNamingTests(testFiles: readonly string[], read: (path: string) => string | undefined): string[] {
+  const namesViaHelpers = (test: string): boolean => {
+    const seen = new Set([test]);
+    for (const queue = [test]; queue.length; ) {
+      const path = queue.pop()!;
+      const text = read(path);
+      if (text === undefined) continue;
+      if (namesFixtures(text)) return true;
+      for (const p of relativeImports(path, text)) if (/^(properties|bench)\//.test(p) && !seen.has(p)) seen.add(p), queue.push(p);
+    }
+    return false;
+  };
+  return testFiles.filter(namesViaHelpers);
+}
+
 /** The source-text test behind `outOfGraphTests`. */
 export function hasOutOfGraphDependency(source: string): boolean {
   return /readFileSync|readdirSync|scorecheck\.mjs|\btsx\b|(spawn|execFile)(Sync)?\(process\.execPath|import\((?!\s*['"`](\.\.\/)+examples\/)/.test(source);
@@ -114,18 +166,25 @@ function listTests(root: string, extra: string[]): string[] {
 export interface SuiteFiles {
   readonly all: readonly string[];
   readonly outOfGraph: readonly string[];
+  /** The test files that name fixtures/, themselves or through a helper (re-run when a test-opened fixture changed). */
+  readonly namingFixtures: readonly string[];
 }
 
 export function suiteFiles(root: string): SuiteFiles {
   const all = allTestFiles(root);
-  return { all, outOfGraph: outOfGraphTests(root, all) };
+  const read = (f: string) => (existsSync(join(root, f)) ? readFileSync(join(root, f), 'utf8') : undefined);
+  return { all, outOfGraph: outOfGraphTests(root, all), namingFixtures: fixtureNamingTests(all, read) };
 }
 
 /** The test files to re-run on HEAD to carry a full result of `base` forward (see the header). */
 export function affectedTests(root: string, base: string, suite: SuiteFiles): string[] | 'all' {
-  const paths = changedPaths(root, base);
-  if (paths.some((p) => !isGraphVisible(p))) return 'all';
-  const inGraph = paths.length ? listTests(root, ['--changed', base]) : [];
-  const files = [...new Set([...inGraph, ...suite.outOfGraph])].sort();
+  return testsToRerun(changedPaths(root, base), suite, () => listTests(root, ['--changed', base]));
+}
+
+/** `affectedTests` given the changed paths and the tests whose import graph holds one (asked only when needed). */
+export function testsToRerun(paths: readonly string[], suite: SuiteFiles, inGraphTests: () => string[]): string[] | 'all' {
+  const opaque = paths.filter((p) => !isGraphVisible(p));
+  if (opaque.some((p) => !isTestOpenedFixture(p))) return 'all';
+  const files = [...new Set([...(paths.length ? inGraphTests() : []), ...suite.outOfGraph, ...(opaque.length ? suite.namingFixtures : [])])].sort();
   return files.length === suite.all.length ? 'all' : files;
 }

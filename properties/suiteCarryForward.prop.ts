@@ -1,5 +1,12 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
-import { type FullSuiteResult, type SuiteReplayRecord, composeSuiteStatus, hasOutOfGraphDependency, isGraphVisible } from '../bench/suiteCarryForward.ts';
+import {
+  type FullSuiteResult, type SuiteFiles, type SuiteReplayRecord, buildsFixturePath, composeSuiteStatus, fixtureNamingTests, hasOutOfGraphDependency, isGraphVisible,
+  isTestOpenedFixture, testsToRerun,
+} from '../bench/suiteCarryForward.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
 
 const full = (seed: number, tree: string, failedFiles: string[] = [], failure?: string): FullSuiteResult => ({ kind: 'suite', seed, tree, failed: failedFiles.map((file) => ({ file })), ...(failure ? { failure } : {}) });
 const replay = (seed: number, base: string, tree: string, files: string[] | 'all', failedFiles: string[] = []): SuiteReplayRecord => ({
@@ -49,5 +56,60 @@ describe('carrying a suite seed forward (bench/suiteCarryForward.ts)', () => {
     ];
     for (const src of outside) expect(hasOutOfGraphDependency(src), src).toBe(true);
     for (const src of inside) expect(hasOutOfGraphDependency(src), src).toBe(false);
+  });
+
+  test('a fixture outside the package store is opened only by test code; the store, examples and the rest are not', () => {
+    for (const p of ['fixtures/bias/presets/perco.json', 'fixtures/golden/x.json', 'fixtures/public-api.json']) expect(isTestOpenedFixture(p), p).toBe(true);
+    for (const p of ['fixtures/counterexamples/a.b.json', 'examples/buggy/x.mjs', 'bin/scorecheck.mjs', 'package.json', 'fixturesX/a.json']) expect(isTestOpenedFixture(p), p).toBe(false);
+  });
+
+  test('the tests that name fixtures/, directly or through helpers under properties/ or bench/ (not through src/)', () => {
+    const files: Record<string, string> = {
+      'properties/a.prop.ts': "const spec = 'fixtures/bias/presets/perco.json';",
+      'properties/b.prop.ts': "import { h } from './support/h.ts';",
+      'properties/support/h.ts': "import { g } from '../../bench/g.ts'; import { h2 } from './h2.ts';",
+      'properties/support/h2.ts': "import { h3 } from './h3.ts';",
+      'properties/support/h3.ts': "import { h2 } from './h2.ts';", // a cycle that reaches no fixture
+      'bench/g.ts': "export const g = join(root, 'fixtures', 'golden');",
+      'properties/c.prop.ts': "import { x } from '../src/x.ts'; import { h2 } from './support/h2.ts';",
+      'src/x.ts': "caption: 'Preset: fixtures/bias/presets/mar.json'",
+      'src/d.test.ts': "import { y } from '../properties/support/h2.ts';",
+    };
+    const read = (p: string) => files[p];
+    expect(fixtureNamingTests(['properties/a.prop.ts', 'properties/b.prop.ts', 'properties/c.prop.ts', 'src/d.test.ts'], read)).toEqual(['properties/a.prop.ts', 'properties/b.prop.ts']);
+    // Negative control: h3, inside the cycle, gains an import of the fixture-naming helper; c and d now reach it.
+    files['properties/support/h3.ts'] = "import { h2 } from './h2.ts'; import { g } from '../../bench/g.ts';";
+    expect(fixtureNamingTests(['properties/c.prop.ts', 'src/d.test.ts'], read)).toEqual(['properties/c.prop.ts', 'src/d.test.ts']);
+  });
+
+  test('what is re-run: the import graph and the out-of-graph tests; plus the fixture-naming ones for a fixture; everything for anything else', () => {
+    const suite: SuiteFiles = { all: ['a', 'b', 'c', 'd', 'e'], outOfGraph: ['a'], namingFixtures: ['b'] };
+    let asked = 0;
+    const graph = () => (asked++, ['c']);
+    expect(testsToRerun(['src/x.ts'], suite, graph)).toEqual(['a', 'c']);
+    expect(testsToRerun(['src/x.ts', 'fixtures/bias/presets/perco.json'], suite, graph)).toEqual(['a', 'b', 'c']);
+    expect(testsToRerun([], suite, graph)).toEqual(['a']);
+    expect(asked).toBe(2);
+    for (const p of ['fixtures/counterexamples/x.json', 'examples/x.py', 'package.json', 'properties/setup.ts']) expect(testsToRerun(['src/x.ts', p], suite, graph), p).toBe('all');
+    expect(testsToRerun(['src/x.ts'], { ...suite, outOfGraph: ['a', 'b', 'd', 'e'] }, graph)).toBe('all');
+  });
+
+  test('building a path into fixtures/ (a literal or a path segment), as opposed to naming it in prose', () => {
+    for (const src of ["join(PACKAGE_ROOT, 'fixtures', 'counterexamples')", "new URL('../../fixtures/bias/golden/golden.json', import.meta.url)", 'const p = `fixtures/${name}.json`', "'./fixtures/x'"])
+      expect(buildsFixturePath(src), src).toBe(true);
+    for (const src of ["caption: 'Preset: fixtures/bias/presets/perco.json.'", '// see fixtures/counterexamples', "'my-fixtures/x'"]) expect(buildsFixturePath(src), src).toBe(false);
+  });
+
+  test('the assumption behind the fixture rule: the only module under src/ (tests excluded) that builds a path into fixtures/ is the package store\'s', () => {
+    const found: string[] = [];
+    const walk = (dir: string): void => {
+      for (const e of readdirSync(new URL(dir, `file://${root}`), { withFileTypes: true })) {
+        const rel = `${dir}/${e.name}`;
+        if (e.isDirectory()) walk(rel);
+        else if (rel.endsWith('.ts') && !rel.endsWith('.test.ts') && buildsFixturePath(readFileSync(new URL(rel, `file://${root}`), 'utf8'))) found.push(rel);
+      }
+    };
+    walk('src');
+    expect(found.sort()).toEqual(['src/engine/store/defaultStores.ts']);
   });
 });

@@ -6,7 +6,7 @@
 export { SCORECHECK_VERSION } from './version.ts';
 
 // ── errors
-export { DimensionMismatchError, InvalidArgumentError, NonFiniteError, NotSPDError, ScorecheckError, describeValue } from './errors.ts';
+export { DimensionMismatchError, InvalidArgumentError, NoMinimizerError, NonFiniteError, NotSPDError, ScorecheckError, describeValue } from './errors.ts';
 
 // ── linalg: dense algebra on Float64Array
 export { add, addScaledIdentity, asymmetry, clone, diag, fromRows, get, identity, infNorm, matmul, matvec, relativeFrobeniusDistance, requireSquare, scale, scaledIdentity, symmetrize, toRows, trace, traceOfProduct, transpose, zeros, type Matrix, type Vector } from './linalg/matrix.ts';
@@ -24,6 +24,7 @@ export { normalCdf, normalPdf, normalUpperTail, tanhApproxNormalCdf } from './nu
 export { integrate, integrateVector, type AdaptiveOptions, type ScalarIntegral, type VectorIntegral, type VectorIntegrand } from './numerics/gaussKronrod.ts';
 export { GAUSS_HERMITE_MAX_NODES, gaussHermiteGrid, gaussHermiteNormal, type QuadratureRule } from './numerics/gaussHermite.ts';
 export { brentRoot, minimizeScalar } from './numerics/minimize.ts';
+export { minimizeScalarOnLine, type LineSearchOptions } from './numerics/minimizeOnLine.ts';
 export { fitPowerLaw, type PowerLawFit } from './numerics/powerLawFit.ts';
 
 // ── mc: seeded randomness, estimators, the mean test

@@ -1,4 +1,5 @@
 export * from './gaussKronrod.ts';
 export * from './gaussHermite.ts';
 export * from './minimize.ts';
+export * from './minimizeOnLine.ts';
 export * from './powerLawFit.ts';

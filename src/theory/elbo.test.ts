@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { vpFromBetas } from '../diffusion/schedule.ts';
+import { scaledLinearSchedule, vpFromBetas } from '../diffusion/schedule.ts';
 import { DimensionMismatchError, InvalidArgumentError } from '../errors.ts';
 import { Gaussian } from '../gaussian/gaussian.ts';
 import { gaussianKL } from '../gaussian/klDivergence.ts';
@@ -172,5 +172,28 @@ describe('priors and the isotropic family N(m, vI) (Li & Yan 2024, application 1
     // μ = 0 with the standard prior: nothing to scale
     const zero = dataMoments(new Gaussian([0, 0], scaledIdentity(2, 1)));
     expect(Array.from(isotropicElboMinimizer(zero, schedule, { prior: 'standard' }).mean)).toEqual([0, 0]);
+  });
+
+  test('the sampler-NLL minimizer far from tr S/d (small T) is found; where the NLL decreases as v → 0 (T = 1) there is none', () => {
+    // The audit's case: d = 1, S = 0.0224, T = 5. The minimizer sits at log v ≈ log S − 3.07, just outside the
+    // window log S ± 3 that the search used to be confined to (it returned the window's end there).
+    const mo = dataMoments(new Gaussian([-0.52], fromRows([[0.022387211385683392]])));
+    const s5 = scaledLinearSchedule(5);
+    const fit = isotropicSamplerNllMinimizer(mo, s5);
+    const g = (u: number) => isotropicSamplerNll(mo, s5, fit.mean, Math.exp(u));
+    const u0 = Math.log(0.022387211385683392);
+    let grid = Infinity;
+    for (let i = 0; i <= 4000; i++) grid = Math.min(grid, g(u0 - 10 + (20 * i) / 4000));
+    expect(fit.objective).toBeLessThanOrEqual(grid + 1e-12 * Math.abs(grid));
+    expect(Math.log(fit.variance) - u0).toBeLessThan(-3);
+    // Negative control: the old window's end is measurably worse than the minimum.
+    expect(g(u0 - 3) - fit.objective).toBeGreaterThan(1e-5);
+    // T = 1: −E log p_θ^1 decreases monotonically as v → 0 (to a finite limit), so no member minimizes it.
+    const mo2 = dataMoments(new Gaussian([0.5, -0.2], fromRows([[0.3, 0.1], [0.1, 0.3]])));
+    const s1 = scaledLinearSchedule(1);
+    for (const u of [-2, -6, -12]) expect(isotropicSamplerNll(mo2, s1, mo2.mean, Math.exp(u - 1))).toBeLessThan(isotropicSamplerNll(mo2, s1, mo2.mean, Math.exp(u)));
+    expect(() => isotropicSamplerNllMinimizer(mo2, s1)).toThrow(expect.objectContaining({ name: 'NoMinimizerError', direction: 'lower' }));
+    // The ELBO minimizer at T = 1 is still the moment-matched member.
+    expect(isotropicElboMinimizer(mo2, s1).variance).toBeCloseTo(0.3, 7);
   });
 });

@@ -2,7 +2,7 @@ import type { VPSchedule } from '../diffusion/schedule.ts';
 import { Gaussian } from '../gaussian/gaussian.ts';
 import type { DataDistribution } from '../gaussian/mixture.ts';
 import { type Matrix, scaledIdentity, zeros } from '../linalg/index.ts';
-import { minimizeScalar } from '../numerics/minimize.ts';
+import { minimizeScalarOnLine } from '../numerics/minimizeOnLine.ts';
 import { requirePositive } from '../validate.ts';
 import { ddpmChain } from './ddpmChain.ts';
 import { type StepwiseAffineScore, type DdpmModel, type ReverseVariance, ddpmElbo, ddpmModelMarginal, standardPrior } from './elbo.ts';
@@ -101,13 +101,14 @@ export function isotropicSamplerNll(data: DataMoments, schedule: VPSchedule, m: 
 /**
  * argmin of L_T over N(m, vI). L_T is quadratic in m along m = τ μ (isotropic maps), so for
  * each v the best τ comes from three evaluations (τ = 1 exactly for the model-marginal prior,
- * by translation equivariance); v by a one-dimensional search in log v.
+ * by translation equivariance); v by a one-dimensional search in log v (`minimizeScalarOnLine`: throws `NoMinimizerError` when
+ * the objective keeps decreasing as v → 0 or ∞).
  */
 export function isotropicElboMinimizer(data: DataMoments, schedule: VPSchedule, opts: IsotropicFitOptions = {}): IsotropicFit & { readonly objective: number } {
   return minimizeOverFamily(data, schedule, opts, isotropicElboObjective);
 }
 
-/** argmin over N(m, vI) of the T-step sampler's NLL (same search as the ELBO minimizer). */
+/** argmin over N(m, vI) of the T-step sampler's NLL (same search as the ELBO minimizer; at T = 1 it has none: the NLL decreases as v → 0). */
 export function isotropicSamplerNllMinimizer(data: DataMoments, schedule: VPSchedule, opts: IsotropicFitOptions = {}): IsotropicFit & { readonly objective: number } {
   return minimizeOverFamily(data, schedule, opts, isotropicSamplerNll);
 }
@@ -115,25 +116,27 @@ export function isotropicSamplerNllMinimizer(data: DataMoments, schedule: VPSche
 type FamilyObjective = (data: DataMoments, schedule: VPSchedule, m: ArrayLike<number>, v: number, opts: IsotropicFitOptions) => number;
 
 function minimizeOverFamily(data: DataMoments, schedule: VPSchedule, opts: IsotropicFitOptions, objective: FamilyObjective): IsotropicFit & { readonly objective: number } {
-  const isotropicElboObjective = objective;
   const mu = data.mean;
   const nll = isotropicNllMinimizer(data);
   const meanFor = (v: number): Float64Array => {
     if ((opts.prior ?? 'model-marginal') === 'model-marginal' || mu.every((x) => x === 0)) return Float64Array.from(mu);
-    const f = (tau: number) => isotropicElboObjective(data, schedule, mu.map((x) => tau * x), v, opts);
+    const f = (tau: number) => objective(data, schedule, mu.map((x) => tau * x), v, opts);
     const f0 = f(0), f1 = f(1), f2 = f(2);
     const A = 0.5 * (f2 - 2 * f1 + f0), B = f1 - f0 - A; // f(τ) = A τ² + B τ + f0
     return mu.map((x) => (-B / (2 * A)) * x);
   };
   const profile = (u: number) => {
     const v = Math.exp(u);
-    return isotropicElboObjective(data, schedule, meanFor(v), v, opts);
+    return objective(data, schedule, meanFor(v), v, opts);
   };
+  // The search starts at the family NLL minimizer and widens until the profile's grid minimum is
+  // interior (|log v − log(tr S/d)| ≤ 20); beyond that, e.g. the T = 1 sampler's NLL decreasing as
+  // v → 0, it reports that the family has no minimizer rather than an end of a window.
   const u0 = Math.log(nll.variance);
-  const u = minimizeScalar(profile, u0 - 3, u0 + 3);
+  const u = minimizeScalarOnLine(profile, u0, { field: `${objective.name}: log v` });
   const v = Math.exp(u);
   const mean = meanFor(v);
-  return { mean, variance: v, objective: isotropicElboObjective(data, schedule, mean, v, opts) };
+  return { mean, variance: v, objective: objective(data, schedule, mean, v, opts) };
 }
 
 /**

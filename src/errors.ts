@@ -52,19 +52,6 @@ export class NonFiniteError extends ScorecheckError {
   }
 }
 
-/** An objective has no minimizer in the searched range: it keeps decreasing toward one end. */
-export class NoMinimizerError extends ScorecheckError {
-  override name = 'NoMinimizerError';
-  constructor(
-    readonly field: string,
-    /** The end toward which the objective decreases. */
-    readonly direction: 'lower' | 'upper',
-    readonly reason: string,
-  ) {
-    super(`${field}: no minimizer: ${reason}`);
-  }
-}
-
 export function describeValue(v: unknown): string {
   if (typeof v === 'number') return Number.isNaN(v) ? 'NaN' : String(v);
   if (v instanceof Float64Array || Array.isArray(v)) {

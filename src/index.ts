@@ -6,7 +6,8 @@
 export { SCORECHECK_VERSION } from './version.ts';
 
 // ── errors
-export { DimensionMismatchError, InvalidArgumentError, NoMinimizerError, NonFiniteError, NotSPDError, ScorecheckError, describeValue } from './errors.ts';
+export { DimensionMismatchError, InvalidArgumentError, NonFiniteError, NotSPDError, ScorecheckError, describeValue } from './errors.ts';
+export { NoMinimizerError } from './numerics/noMinimizerError.ts';
 
 // ── linalg: dense algebra on Float64Array
 export { add, addScaledIdentity, asymmetry, clone, diag, fromRows, get, identity, infNorm, matmul, matvec, relativeFrobeniusDistance, requireSquare, scale, scaledIdentity, symmetrize, toRows, trace, traceOfProduct, transpose, zeros, type Matrix, type Vector } from './linalg/matrix.ts';

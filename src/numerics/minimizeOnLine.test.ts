@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { InvalidArgumentError, NoMinimizerError } from '../errors.ts';
+import { InvalidArgumentError } from '../errors.ts';
+import { NoMinimizerError } from './noMinimizerError.ts';
 import { brentRoot, minimizeScalar } from './minimize.ts';
 import { minimizeScalarOnLine } from './minimizeOnLine.ts';
 

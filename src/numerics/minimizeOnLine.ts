@@ -1,4 +1,5 @@
-import { InvalidArgumentError, NoMinimizerError } from '../errors.ts';
+import { InvalidArgumentError } from '../errors.ts';
+import { NoMinimizerError } from './noMinimizerError.ts';
 import { requireFinite } from '../validate.ts';
 import { minimizeScalar } from './minimize.ts';
 

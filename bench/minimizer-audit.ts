@@ -7,7 +7,7 @@
  *  - `isotropicElboMinimizer`, `isotropicSamplerNllMinimizer` (Li & Yan 2024, application 1): T ∈ {1, 2, 5,
  *    50, 200}, both priors; grid over log v ∈ log(tr S/d) ± 8 at the fit's mean.
  *  - `rayMinimizer` (flow distillation, FM and CFM): grid of 3001 ρ over [0.001, 3].
- *  - the cosine s-fit of `diagnoseSchedule` (same objective, rebuilt here): cosine tables with s* ∈ [0, 0.2],
+ *  - the cosine s-fit of `diagnoseSchedule` (its own objective `rmsRel`, minimized as it does): cosine tables with s* ∈ [0, 0.2],
  *    exact and float32-rounded, T ∈ {4, 10, 50, 1000}; grid of 4001 s over [0, 0.2].
  *
  *   npx tsx bench/minimizer-audit.ts [--seed 1] [--data 60]
@@ -20,6 +20,7 @@ import { distillationCases } from '../src/claims/lipman2023/distillation.ts';
 import { SPD } from '../src/claims/liyan2024/shared.ts';
 import { scaledLinearSchedule } from '../src/diffusion/schedule.ts';
 import { namedScheduleReference } from '../src/diffusion/scheduleComparison.ts';
+import { rmsRel } from '../src/diffusion/scheduleDiagnosis.ts';
 import { minimizeScalar } from '../src/numerics/minimize.ts';
 import { NoMinimizerError } from '../src/numerics/noMinimizerError.ts';
 import { dataMoments, isotropicElboMinimizer, isotropicElboObjective, isotropicNllMinimizer, isotropicSamplerNll, isotropicSamplerNllMinimizer } from '../src/theory/elboFit.ts';
@@ -76,12 +77,7 @@ for (const c of fc.sample(distillationCases(3), { numRuns: 5 * nData, seed })) {
 }
 line('rayMinimizer', ray);
 
-// The cosine s-fit of the schedule diagnosis (scheduleDiagnosis.ts: rmsRel against cosine(s), s ∈ [0, 0.2]).
-const rmsRel = (got: ArrayLike<number>, ref: ArrayLike<number>) => {
-  let s = 0;
-  for (let i = 0; i < ref.length; i++) s += ref[i] === 0 ? got[i] ** 2 : ((got[i] - ref[i]) / ref[i]) ** 2;
-  return Math.sqrt(s / ref.length);
-};
+// The cosine s-fit of the schedule diagnosis (its objective, rmsRel against cosine(s), over s ∈ [0, 0.2]).
 const cosine = tally();
 const rng = seedrandom(`cosine-${seed}`);
 let worstS = 0;

@@ -57,7 +57,7 @@ function relErr(got: ArrayLike<number>, ref: ArrayLike<number>, offsetGot = 0, o
 }
 
 /** Root-mean-square relative error: a smooth objective for 1-D fits. */
-function rmsRel(got: ArrayLike<number>, ref: ArrayLike<number>): number {
+export function rmsRel(got: ArrayLike<number>, ref: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < ref.length; i++) s += ref[i] === 0 ? got[i] ** 2 : ((got[i] - ref[i]) / ref[i]) ** 2;
   return Math.sqrt(s / ref.length);
